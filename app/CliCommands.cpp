@@ -1,0 +1,331 @@
+#include "CliCommands.h"
+
+#include "data/DemoProject.h"
+#include "data/IdentityFolderImport.h"
+#include "data/PairGenerator.h"
+#include "data/PairsFileImport.h"
+#include "jobs/JobContext.h"
+#include "store/FeedbackTable.h"
+#include "store/PairTable.h"
+#include "store/ProjectStore.h"
+#include "store/RunTable.h"
+
+#include <QCommandLineParser>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+#include <functional>
+
+namespace facelab::cli {
+namespace {
+
+using store::ProjectStore;
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+void printJson(const QJsonObject &o)
+{
+    out() << QJsonDocument(o).toJson(QJsonDocument::Indented);
+    out().flush();
+}
+
+void printJson(const QJsonArray &a)
+{
+    out() << QJsonDocument(a).toJson(QJsonDocument::Indented);
+    out().flush();
+}
+
+// A usage or input error: printed to stderr with exit code 2.
+struct UsageError : std::runtime_error
+{
+    using std::runtime_error::runtime_error;
+};
+
+struct Command
+{
+    const char *name;
+    const char *help;
+    std::function<int(QCommandLineParser &, const QStringList &)> run;
+    std::function<void(QCommandLineParser &)> options;
+};
+
+QString projectArg(const QCommandLineParser &p, const char *usage)
+{
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() < 2)
+        throw UsageError(QStringLiteral("missing PROJECT; usage: %1").arg(QLatin1String(usage)).toStdString());
+    return pos[1];
+}
+
+// Runs work as a recorded run of the project, so CLI work shows in the GUI's runs list too.
+template <typename F>
+auto recorded(const ProjectStore &st, const QString &kind, const QJsonObject &params, F &&work)
+{
+    store::RunTable runs(st);
+    const qint64 id = runs.start(kind, QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)));
+    try {
+        auto result = work();
+        runs.setStatus(id, store::RunStatus::Done);
+        return result;
+    } catch (const std::exception &e) {
+        runs.appendLog(id, QStringLiteral("error: ") + QString::fromUtf8(e.what()));
+        runs.setStatus(id, store::RunStatus::Failed);
+        throw;
+    }
+}
+
+void printImportReport(const data::ImportReport &r, bool json)
+{
+    if (json) {
+        printJson(r.toJson());
+    } else {
+        out() << r.summary() << "\n";
+        out().flush();
+    }
+    for (const data::ImportProblem &p : r.problems)
+        QTextStream(stderr) << "warning: " << p.toString() << "\n";
+}
+
+int cmdInit(QCommandLineParser &p, const QStringList &)
+{
+    const QString folder = projectArg(p, "facelab init PROJECT");
+    const bool existed = ProjectStore::exists(folder);
+    const ProjectStore st = ProjectStore::open(folder, true);
+    out() << (existed ? "project already exists: " : "created project ") << st.folder() << "\n";
+    return 0;
+}
+
+int cmdImport(QCommandLineParser &p, const QStringList &)
+{
+    const char *usage = "facelab import PROJECT (--identities DIR | --pairs FILE [--root DIR]) [--json]";
+    const ProjectStore st = ProjectStore::open(projectArg(p, usage));
+    jobs::PlainJobContext ctx(!p.isSet("json"));
+    data::ImportReport r;
+    if (p.isSet("identities")) {
+        const QString dir = p.value("identities");
+        r = recorded(st, "import", {{"identities", dir}}, [&] { return data::importIdentityFolders(st, dir, ctx); });
+    } else if (p.isSet("pairs")) {
+        const QString file = p.value("pairs"), root = p.value("root");
+        r = recorded(st, "import", {{"pairs", file}, {"root", root}},
+                     [&] { return data::importPairsFile(st, file, root, ctx); });
+    } else {
+        throw UsageError(QStringLiteral("say what to import; usage: %1").arg(QLatin1String(usage)).toStdString());
+    }
+    printImportReport(r, p.isSet("json"));
+    return 0;
+}
+
+QJsonValue truthJson(const std::optional<bool> &t)
+{
+    return t ? QJsonValue(*t) : QJsonValue(QJsonValue::Null);
+}
+
+int cmdPairs(QCommandLineParser &p, const QStringList &)
+{
+    const char *usage = "facelab pairs PROJECT (--generate N [--identities K] [--seed S] [--split pair-level|identity-disjoint]"
+                        " | --list) [--json]";
+    const ProjectStore st = ProjectStore::open(projectArg(p, usage));
+    if (p.isSet("generate")) {
+        data::PairGenOptions o;
+        bool ok = false;
+        o.pairs = p.value("generate").toInt(&ok);
+        if (!ok || o.pairs <= 0)
+            throw UsageError("--generate needs a positive number of pairs");
+        if (p.isSet("identities")) {
+            o.identities = p.value("identities").toInt(&ok);
+            if (!ok || o.identities < 0)
+                throw UsageError("--identities needs a number (0 = all)");
+        }
+        if (p.isSet("seed")) {
+            o.seed = p.value("seed").toULongLong(&ok);
+            if (!ok)
+                throw UsageError("--seed needs a non-negative integer");
+        }
+        const QString split = p.value("split");
+        if (split == QLatin1String("identity-disjoint"))
+            o.split = data::SplitMethod::IdentityDisjoint;
+        else if (!split.isEmpty() && split != QLatin1String("pair-level"))
+            throw UsageError("--split is pair-level or identity-disjoint");
+        const QJsonObject params{{"pairs", o.pairs}, {"identities", o.identities}, {"seed", QString::number(o.seed)},
+                                 {"split", data::splitMethodName(o.split)}};
+        const data::PairGenReport r = recorded(st, "generate-pairs", params, [&] { return data::generatePairs(st, o); });
+        if (p.isSet("json")) {
+            printJson(r.toJson());
+        } else {
+            out() << QStringLiteral("generated %1 same + %2 different pairs over %3 identities (%4 split: %5 train, "
+                                    "%6 validation, %7 test)\n")
+                         .arg(r.same).arg(r.different).arg(r.identitiesUsed).arg(r.splitMethod)
+                         .arg(r.train).arg(r.validation).arg(r.test);
+            for (const QString &n : r.notes)
+                out() << "note: " << n << "\n";
+        }
+        return 0;
+    }
+    if (p.isSet("list")) {
+        const QVector<store::PairRecord> all = store::PairTable(st).all();
+        if (p.isSet("json")) {
+            QJsonArray arr;
+            for (const store::PairRecord &r : all)
+                arr.append(QJsonObject{{"id", r.id},
+                                       {"path1", r.a.absPath},
+                                       {"path2", r.b.absPath},
+                                       {"truth", truthJson(r.truth)},
+                                       {"split", r.split},
+                                       {"origin", r.origin},
+                                       {"verdict", r.verdict ? QJsonValue(store::verdictName(*r.verdict)) : QJsonValue()}});
+            printJson(arr);
+        } else {
+            for (const store::PairRecord &r : all)
+                out() << r.id << "\t" << r.a.absPath << "\t" << r.b.absPath << "\t"
+                      << (r.truth ? (*r.truth ? "same" : "different") : "?") << "\n";
+        }
+        return 0;
+    }
+    throw UsageError(QStringLiteral("say --generate N or --list; usage: %1").arg(QLatin1String(usage)).toStdString());
+}
+
+int cmdLabel(QCommandLineParser &p, const QStringList &)
+{
+    const char *usage = "facelab label PROJECT (--pair ID (--same|--different|--skip) | --undo)";
+    const ProjectStore st = ProjectStore::open(projectArg(p, usage));
+    store::FeedbackTable fb(st);
+    if (p.isSet("undo")) {
+        const qint64 pairId = fb.undoLast();
+        if (pairId == 0)
+            throw std::runtime_error("nothing to undo: no active verdict in this project");
+        out() << "undid the last verdict (pair " << pairId << ")\n";
+        return 0;
+    }
+    bool ok = false;
+    const qint64 pairId = p.value("pair").toLongLong(&ok);
+    if (!p.isSet("pair") || !ok)
+        throw UsageError(QStringLiteral("--pair ID is required; usage: %1").arg(QLatin1String(usage)).toStdString());
+    const int chosen = int(p.isSet("same")) + int(p.isSet("different")) + int(p.isSet("skip"));
+    if (chosen != 1)
+        throw UsageError("give exactly one of --same, --different, --skip");
+    store::PairTable(st).pair(pairId);   // throws "no pair N" for an unknown id
+    const store::Verdict v = p.isSet("same") ? store::Verdict::Same
+                             : p.isSet("different") ? store::Verdict::Different
+                                                    : store::Verdict::Skip;
+    const qint64 id = fb.add(pairId, v);
+    out() << "pair " << pairId << ": " << store::verdictName(v) << " (verdict " << id << ")\n";
+    return 0;
+}
+
+int cmdStats(QCommandLineParser &p, const QStringList &)
+{
+    const ProjectStore st = ProjectStore::open(projectArg(p, "facelab stats PROJECT [--json]"));
+    const store::ProjectStats s = st.stats();
+    const QJsonObject o{{"images", s.images},       {"identities", s.identities}, {"pairs", s.pairs},
+                        {"labelled", s.labelled},   {"same", s.same},             {"different", s.different},
+                        {"skipped", s.skipped},     {"pairs_with_truth", s.pairsWithTruth},
+                        {"remaining", s.pairs - s.labelled}};
+    if (p.isSet("json")) {
+        printJson(o);
+    } else {
+        for (auto it = o.begin(); it != o.end(); ++it)
+            out() << it.key() << ": " << it.value().toInteger() << "\n";
+    }
+    return 0;
+}
+
+int cmdDemo(QCommandLineParser &p, const QStringList &)
+{
+    jobs::PlainJobContext ctx(true);
+    const QString folder = data::ensureDemoProject(ctx);
+    out() << folder << "\n";
+    return 0;
+}
+
+const QVector<Command> &commands()
+{
+    static const QVector<Command> cmds = {
+        {"init", "Create a project folder.", cmdInit, [](QCommandLineParser &) {}},
+        {"import", "Import an identity folder tree or a pairs file (LFW pairs.txt or CSV).", cmdImport,
+         [](QCommandLineParser &p) {
+             p.addOption({"identities", "Folder with one sub-folder of images per identity.", "DIR"});
+             p.addOption({"pairs", "Pairs file: LFW pairs.txt or CSV path1,path2,same.", "FILE"});
+             p.addOption({"root", "Folder the pairs file's image paths are relative to.", "DIR"});
+         }},
+        {"pairs", "Generate or list pairs.", cmdPairs,
+         [](QCommandLineParser &p) {
+             p.addOption({"generate", "Generate N pairs (half same, half different).", "N"});
+             p.addOption({"identities", "Number of identities to draw from (default 10, 0 = all).", "K"});
+             p.addOption({"seed", "Random seed (default 1).", "S"});
+             p.addOption({"split", "pair-level (default) or identity-disjoint.", "METHOD"});
+             p.addOption({"list", "List every pair."});
+         }},
+        {"label", "Record a verdict for a pair, or undo the last one.", cmdLabel,
+         [](QCommandLineParser &p) {
+             p.addOption({"pair", "Pair id.", "ID"});
+             p.addOption({"same", "Same person."});
+             p.addOption({"different", "Different people."});
+             p.addOption({"skip", "Skip this pair."});
+             p.addOption({"undo", "Undo the last verdict."});
+         }},
+        {"stats", "Counts of images, identities, pairs and verdicts.", cmdStats, [](QCommandLineParser &) {}},
+        {"demo", "Build the demo project if needed and print its folder.", cmdDemo, [](QCommandLineParser &) {}},
+    };
+    return cmds;
+}
+
+} // namespace
+
+bool isSubcommand(const QStringList &args)
+{
+    if (args.size() < 2)
+        return false;
+    for (const Command &c : commands())
+        if (args[1] == QLatin1String(c.name))
+            return true;
+    return args[1] == QLatin1String("help");
+}
+
+int runSubcommand(const QStringList &args)
+{
+    QTextStream err(stderr);
+    if (args[1] == QLatin1String("help")) {
+        out() << "usage: facelab [PROJECT | --demo]            open the GUI\n"
+                 "       facelab COMMAND PROJECT [options]    work without a window\n\ncommands:\n";
+        for (const Command &c : commands())
+            out() << "  " << QString::fromLatin1(c.name).leftJustified(8) << c.help << "\n";
+        out() << "\n'facelab COMMAND --help' lists a command's options.\n";
+        return 0;
+    }
+    for (const Command &c : commands()) {
+        if (args[1] != QLatin1String(c.name))
+            continue;
+        QCommandLineParser p;
+        p.setApplicationDescription(QString::fromLatin1(c.help));
+        p.addHelpOption();
+        p.addOption({"json", "Print the result as JSON."});
+        c.options(p);
+        p.addPositionalArgument(c.name, c.help);
+        p.addPositionalArgument("PROJECT", "Project folder.");
+        if (!p.parse(args)) {
+            err << "facelab " << c.name << ": " << p.errorText() << "\n";
+            return 2;
+        }
+        if (p.isSet("help")) {
+            out() << p.helpText();
+            return 0;
+        }
+        try {
+            return c.run(p, args);
+        } catch (const UsageError &e) {
+            err << "facelab " << c.name << ": " << e.what() << "\n";
+            return 2;
+        } catch (const std::exception &e) {
+            err << "facelab " << c.name << ": " << e.what() << "\n";
+            return 1;
+        }
+    }
+    return 2;
+}
+
+} // namespace facelab::cli

@@ -1,0 +1,42 @@
+// facelab: the GUI by default; headless subcommands (init, import, pairs, label, stats, ...) when
+// the first argument names one. Same binary for both.
+#include "CliCommands.h"
+#include "ui/GuiMain.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QTextStream>
+
+int main(int argc, char *argv[])
+{
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+
+    if (facelab::cli::isSubcommand(args)) {
+        // No display needed: subcommands run on servers and in CI.
+        QCoreApplication app(argc, argv);
+        QCoreApplication::setOrganizationName(QStringLiteral("FaceLab"));
+        QCoreApplication::setApplicationName(QStringLiteral("FaceLab"));
+        return facelab::cli::runSubcommand(args);
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("FaceLab"));
+    QApplication::setApplicationName(QStringLiteral("FaceLab"));
+    QApplication::setApplicationVersion(QStringLiteral(FACELAB_VERSION));
+    facelab::ui::GuiOptions opt;
+    for (int i = 1; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--demo")) {
+            opt.demo = true;
+        } else if (args[i] == QLatin1String("--help") || args[i] == QLatin1String("-h")) {
+            return facelab::cli::runSubcommand({args[0], QStringLiteral("help")});
+        } else if (args[i].startsWith(QLatin1Char('-'))) {
+            QTextStream(stderr) << "facelab: unknown option " << args[i] << " (try facelab help)\n";
+            return 2;
+        } else {
+            opt.projectFolder = args[i];
+        }
+    }
+    return facelab::ui::runGui(app, opt);
+}

@@ -1,0 +1,272 @@
+#include "PairsFileImport.h"
+
+#include "ImageProbe.h"
+#include "store/ImageTable.h"
+#include "store/PairTable.h"
+#include "store/StoreError.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QtConcurrent/QtConcurrentMap>
+
+namespace facelab::data {
+namespace {
+
+enum class Format { Lfw, Csv };
+
+struct ParsedPair
+{
+    int line = 0;
+    QString pathA, pathB;          // as written, resolved against the root later
+    QString identityA, identityB;  // empty when unknown
+    std::optional<bool> truth;
+};
+
+struct ImageRef
+{
+    QString absPath;
+    QString identity;
+    std::optional<ImageFacts> facts;
+    QString why;
+    qint64 id = 0;
+};
+
+std::optional<bool> parseTruth(QString s)
+{
+    s = s.trimmed().toLower();
+    if (s == "1" || s == "yes" || s == "true" || s == "same" || s == "y")
+        return true;
+    if (s == "0" || s == "no" || s == "false" || s == "different" || s == "diff" || s == "n")
+        return false;
+    return std::nullopt;
+}
+
+// Splits one CSV record; handles double-quoted fields (paths with commas).
+QStringList splitCsv(const QString &line)
+{
+    QStringList out;
+    QString cur;
+    bool quoted = false;
+    for (int i = 0; i < line.size(); ++i) {
+        const QChar c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                cur += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                cur += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            out << cur.trimmed();
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    out << cur.trimmed();
+    return out;
+}
+
+QString lfwPath(const QString &name, int index)
+{
+    return QStringLiteral("%1/%1_%2.jpg").arg(name).arg(index, 4, 10, QLatin1Char('0'));
+}
+
+QString identityFromPath(const QString &path)
+{
+    const QString dir = QFileInfo(path).path();
+    return (dir.isEmpty() || dir == QLatin1String(".")) ? QString() : QFileInfo(dir).fileName();
+}
+
+} // namespace
+
+ImportReport importPairsFile(const store::ProjectStore &store, const QString &file, const QString &rootArg,
+                             jobs::JobContext &ctx)
+{
+    const QFileInfo fi(file);
+    if (!fi.exists())
+        throw ImportError(QStringLiteral("%1: no such file").arg(file));
+    if (fi.isDir())
+        throw ImportError(QStringLiteral("%1 is a folder; pairs import needs a pairs.txt or .csv file (use "
+                                         "identity import for folders)").arg(file));
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        throw ImportError(QStringLiteral("%1: cannot open: %2").arg(file, f.errorString()));
+    const QByteArray bytes = f.readAll();
+    if (bytes.left(4096).contains('\0'))
+        throw ImportError(QStringLiteral("%1 is not a text pairs file (binary content)").arg(file));
+
+    const QString rootPath = QFileInfo(rootArg.isEmpty() ? fi.absolutePath() : rootArg).absoluteFilePath();
+    if (!QFileInfo(rootPath).isDir())
+        throw ImportError(QStringLiteral("image root %1 is not a folder").arg(rootPath));
+    const QDir root(rootPath);
+    const QString fileName = fi.fileName();
+
+    ImportReport report;
+    QVector<ParsedPair> parsed;
+    const QStringList lines = QString::fromUtf8(bytes).split(QLatin1Char('\n'));
+    static const QRegularExpression ws(QStringLiteral("\\s+"));
+    static const QRegularExpression header(QStringLiteral("^\\d+(\\s+\\d+)?$"));
+
+    // Format from the first line with content: a comma means CSV, otherwise LFW.
+    Format format = Format::Lfw;
+    int firstContent = -1;
+    for (int i = 0; i < lines.size(); ++i)
+        if (!lines[i].trimmed().isEmpty()) {
+            firstContent = i;
+            format = lines[i].contains(QLatin1Char(',')) ? Format::Csv : Format::Lfw;
+            break;
+        }
+    if (firstContent < 0)
+        throw ImportError(QStringLiteral("%1 is empty").arg(file));
+
+    int promised = -1;
+    for (int i = firstContent; i < lines.size(); ++i) {
+        const QString line = lines[i].trimmed();
+        const int lineNo = i + 1;
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        if (format == Format::Lfw) {
+            if (i == firstContent && header.match(line).hasMatch()) {
+                // "folds n": n same + n different pairs per fold; a lone count is the pair count.
+                const QStringList h = line.split(ws);
+                promised = h.size() == 2 ? h[0].toInt() * h[1].toInt() * 2 : h[0].toInt();
+                continue;
+            }
+            const QStringList t = line.split(ws);
+            bool ok1 = false, ok2 = false;
+            if (t.size() == 3) {
+                const int a = t[1].toInt(&ok1), b = t[2].toInt(&ok2);
+                if (ok1 && ok2 && a > 0 && b > 0) {
+                    parsed.push_back({lineNo, lfwPath(t[0], a), lfwPath(t[0], b), t[0], t[0], true});
+                    continue;
+                }
+            } else if (t.size() == 4) {
+                const int a = t[1].toInt(&ok1), b = t[3].toInt(&ok2);
+                if (ok1 && ok2 && a > 0 && b > 0) {
+                    parsed.push_back({lineNo, lfwPath(t[0], a), lfwPath(t[2], b), t[0], t[2], t[0] == t[2]});
+                    continue;
+                }
+            }
+            report.problems.push_back({fileName, lineNo,
+                                       QStringLiteral("expected 'name i j' or 'name1 i name2 j' with positive image "
+                                                      "numbers, got '%1'").arg(line.left(120))});
+        } else {
+            const QStringList t = splitCsv(line);
+            // A header line names columns, not image files (path1,path2,same).
+            if (i == firstContent && !t.isEmpty() && !hasImageExtension(t[0]))
+                continue;
+            if (t.size() < 2 || t.size() > 3) {
+                report.problems.push_back({fileName, lineNo,
+                                           QStringLiteral("expected 'path1,path2,same', got %1 field(s)").arg(t.size())});
+                continue;
+            }
+            std::optional<bool> truth;
+            if (t.size() == 3 && !t[2].isEmpty()) {
+                truth = parseTruth(t[2]);
+                if (!truth) {
+                    report.problems.push_back({fileName, lineNo,
+                                               QStringLiteral("'%1' is not a same value (use 1/0, yes/no, true/false)")
+                                                   .arg(t[2].left(40))});
+                    continue;
+                }
+            }
+            if (t[0].isEmpty() || t[1].isEmpty()) {
+                report.problems.push_back({fileName, lineNo, QStringLiteral("empty image path")});
+                continue;
+            }
+            parsed.push_back({lineNo, t[0], t[1], identityFromPath(t[0]), identityFromPath(t[1]), truth});
+        }
+    }
+    if (parsed.isEmpty()) {
+        QString first = report.problems.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(report.problems.front().toString());
+        throw ImportError(QStringLiteral("%1 holds no valid pair line%2").arg(file, first));
+    }
+    if (promised >= 0 && promised != parsed.size() + report.problems.size())
+        report.problems.push_back({fileName, firstContent + 1,
+                                   QStringLiteral("header promises %1 pairs, the file has %2 pair lines")
+                                       .arg(promised).arg(parsed.size() + report.problems.size())});
+
+    // Every distinct image once: hashed in parallel, then written with the pairs.
+    QHash<QString, int> refIndex;
+    QVector<ImageRef> refs;
+    auto refFor = [&](const QString &p, const QString &identity) {
+        const QString abs = QDir::cleanPath(root.absoluteFilePath(p));
+        auto it = refIndex.find(abs);
+        if (it != refIndex.end())
+            return *it;
+        refs.push_back({abs, identity, std::nullopt, {}, 0});
+        return refIndex[abs] = int(refs.size() - 1);
+    };
+    QVector<std::pair<int, int>> pairRefs;
+    for (const ParsedPair &p : parsed)
+        pairRefs.push_back({refFor(p.pathA, p.identityA), refFor(p.pathB, p.identityB)});
+
+    ctx.setProgress(0, refs.size(), QStringLiteral("Reading images"));
+    constexpr int kChunk = 256;
+    for (int s = 0; s < refs.size(); s += kChunk) {
+        ctx.checkCanceled();
+        const int e = std::min<int>(s + kChunk, refs.size());
+        QtConcurrent::blockingMap(refs.begin() + s, refs.begin() + e,
+                                  [](ImageRef &r) { r.facts = probeImage(r.absPath, &r.why); });
+        ctx.setProgress(e, refs.size(), QStringLiteral("Reading images"));
+    }
+
+    store::ImageTable images(store);
+    store::PairTable pairs(store);
+    const QString split = format == Format::Lfw ? QStringLiteral("test") : QStringLiteral("train");
+    store::Transaction tx(store.db());
+    const qint64 mainRoot = images.ensureRoot(root.path(), QStringLiteral("pairs"));
+    QHash<QString, qint64> identityIds;
+    for (ImageRef &r : refs) {
+        if (!r.facts)
+            continue;
+        // Images outside the root (absolute CSV paths) get their own folder as root.
+        qint64 rootId = mainRoot;
+        QString rel = root.relativeFilePath(r.absPath);
+        if (rel.startsWith(QLatin1String("../"))) {
+            rootId = images.ensureRoot(QFileInfo(r.absPath).absolutePath(), QStringLiteral("pairs"));
+            rel = QFileInfo(r.absPath).fileName();
+        }
+        qint64 idt = 0;
+        if (!r.identity.isEmpty()) {
+            qint64 &cached = identityIds[r.identity];
+            if (cached == 0)
+                cached = images.ensureIdentity(r.identity);
+            idt = cached;
+        }
+        const auto [id, added] =
+            images.insert(rootId, {rel, r.facts->sha256, r.facts->sizeBytes, r.facts->width, r.facts->height, idt});
+        r.id = id;
+        added ? ++report.imagesAdded : ++report.imagesExisting;
+    }
+    report.identitiesSeen = identityIds.size();
+    for (int i = 0; i < parsed.size(); ++i) {
+        const ImageRef &a = refs[pairRefs[i].first];
+        const ImageRef &b = refs[pairRefs[i].second];
+        const int lineNo = parsed[i].line;
+        if (!a.facts || !b.facts) {
+            const ImageRef &bad = a.facts ? b : a;
+            report.problems.push_back({fileName, lineNo, QStringLiteral("%1: %2").arg(root.relativeFilePath(bad.absPath), bad.why)});
+            continue;
+        }
+        if (a.id == b.id) {
+            report.problems.push_back({fileName, lineNo, QStringLiteral("both sides are the same image")});
+            continue;
+        }
+        const auto [pid, added] = pairs.insert({a.id, b.id, parsed[i].truth, QStringLiteral("imported"), split});
+        Q_UNUSED(pid);
+        added ? ++report.pairsAdded : ++report.pairsExisting;
+    }
+    tx.commit();
+    ctx.log(report.summary());
+    return report;
+}
+
+} // namespace facelab::data

@@ -1,0 +1,102 @@
+#include "RunTable.h"
+
+#include "StoreError.h"
+
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace facelab::store {
+namespace {
+RunRecord readRun(const QSqlQuery &q)
+{
+    RunRecord r;
+    r.id = q.value(0).toLongLong();
+    r.kind = q.value(1).toString();
+    r.paramsJson = q.value(2).toString();
+    r.status = q.value(3).toString();
+    r.startedAt = q.value(4).toString();
+    r.endedAt = q.value(5).toString();
+    r.log = q.value(6).toString();
+    return r;
+}
+const char *const kRunColumns = "id, kind, params_json, status, started_at, ended_at, log";
+} // namespace
+
+qint64 RunTable::start(const QString &kind, const QString &paramsJson, RunStatus status) const
+{
+    QSqlQuery q(m_store.db());
+    prepare(q, QStringLiteral("INSERT INTO runs(kind, params_json, status, started_at) VALUES(?, ?, ?, ?)"));
+    q.addBindValue(kind);
+    q.addBindValue(paramsJson.isEmpty() ? QStringLiteral("{}") : paramsJson);
+    q.addBindValue(runStatusName(status));
+    q.addBindValue(nowIso());
+    exec(q, "record run");
+    return q.lastInsertId().toLongLong();
+}
+
+void RunTable::setStatus(qint64 runId, RunStatus status) const
+{
+    const bool final = status != RunStatus::Queued && status != RunStatus::Running;
+    QSqlQuery q(m_store.db());
+    prepare(q, QStringLiteral("UPDATE runs SET status = ?, ended_at = ? WHERE id = ?"));
+    q.addBindValue(runStatusName(status));
+    q.addBindValue(final ? QVariant(nowIso()) : QVariant(QMetaType(QMetaType::QString)));
+    q.addBindValue(runId);
+    exec(q, "update run status");
+}
+
+void RunTable::appendLog(qint64 runId, const QString &line) const
+{
+    QSqlQuery q(m_store.db());
+    prepare(q, QStringLiteral("UPDATE runs SET log = log || ? WHERE id = ?"));
+    q.addBindValue(line.endsWith(QLatin1Char('\n')) ? line : line + QLatin1Char('\n'));
+    q.addBindValue(runId);
+    exec(q, "append run log");
+}
+
+RunRecord RunTable::run(qint64 runId) const
+{
+    QSqlQuery q(m_store.db());
+    prepare(q, QStringLiteral("SELECT %1 FROM runs WHERE id = ?").arg(QLatin1String(kRunColumns)));
+    q.addBindValue(runId);
+    exec(q, "read run");
+    if (!q.next())
+        throw StoreError(QStringLiteral("no run %1").arg(runId));
+    return readRun(q);
+}
+
+QVector<RunRecord> RunTable::recent(int limit) const
+{
+    QSqlQuery q(m_store.db());
+    prepare(q, QStringLiteral("SELECT %1 FROM runs ORDER BY id DESC LIMIT ?").arg(QLatin1String(kRunColumns)));
+    q.addBindValue(limit);
+    exec(q, "list runs");
+    QVector<RunRecord> out;
+    while (q.next())
+        out.push_back(readRun(q));
+    return out;
+}
+
+int RunTable::markRunningAsInterrupted() const
+{
+    QSqlQuery q(m_store.db());
+    prepare(q, QStringLiteral("UPDATE runs SET status = 'interrupted', ended_at = ?, "
+                              "log = log || 'interrupted: FaceLab stopped while this run was going\n' "
+                              "WHERE status IN ('running', 'queued')"));
+    q.addBindValue(nowIso());
+    exec(q, "mark interrupted runs");
+    return q.numRowsAffected();
+}
+
+void RunTable::addMetric(qint64 runId, qint64 modelVersionId, const QString &name, double value) const
+{
+    QSqlQuery q(m_store.db());
+    prepare(q, QStringLiteral("INSERT INTO metrics(run_id, model_version_id, name, value) VALUES(?, ?, ?, ?)"));
+    q.addBindValue(runId);
+    q.addBindValue(modelVersionId > 0 ? QVariant(modelVersionId) : QVariant(QMetaType(QMetaType::LongLong)));
+    q.addBindValue(name);
+    q.addBindValue(value);
+    exec(q, "record metric");
+}
+
+} // namespace facelab::store

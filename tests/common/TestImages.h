@@ -1,0 +1,42 @@
+#pragma once
+// Small real image files for tests: written with QImage, so import reads genuine PNG/JPEG bytes.
+#include <QColor>
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QString>
+
+namespace facelab::test {
+
+// Writes a w x h image whose content depends on seed (so every file hashes differently).
+inline bool writeImage(const QString &path, int seed, int w = 64, int h = 64, const char *format = nullptr)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    // Pixels from a formula, not QPainter: no fonts or QGuiApplication needed in GUI-less tests.
+    QImage img(w, h, QImage::Format_RGB32);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            img.setPixel(x, y, qRgb((x * 7 + seed * 13) & 255, (y * 5 + seed * 29) & 255, ((x ^ y) + seed * 71) & 255));
+    return img.save(path, format);
+}
+
+inline void writeText(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    f.open(QIODevice::WriteOnly);
+    f.write(bytes);
+}
+
+// ROOT/Name_k/Name_k_%04d.jpg for k < identities, perIdentity images each (LFW layout).
+inline void writeLfwTree(const QString &root, int identities, int perIdentity, int seedBase = 0)
+{
+    for (int k = 0; k < identities; ++k) {
+        const QString name = QStringLiteral("Person_%1").arg(k);
+        for (int i = 1; i <= perIdentity; ++i)
+            writeImage(QStringLiteral("%1/%2/%2_%3.jpg").arg(root, name).arg(i, 4, 10, QLatin1Char('0')),
+                       seedBase + k * 1000 + i);
+    }
+}
+
+} // namespace facelab::test

@@ -1,0 +1,348 @@
+// The project store on real SQLite files: CRUD, schema migration from an older version,
+// per-thread connections, interrupted runs, and clear errors for bad project folders.
+#include "store/Connection.h"
+#include "store/FeedbackTable.h"
+#include "store/ImageTable.h"
+#include "store/PairTable.h"
+#include "store/RunTable.h"
+#include "store/Schema.h"
+#include "store/StoreError.h"
+
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtConcurrent/QtConcurrentRun>
+#include <QtTest>
+
+using namespace facelab::store;
+
+namespace {
+qint64 scalar(const ProjectStore &st, const QString &sql)
+{
+    QSqlQuery q(st.db());
+    if (!q.exec(sql) || !q.next())
+        return -1;
+    return q.value(0).toLongLong();
+}
+
+// Three identities with two images each, and pairs between them.
+struct Fixture
+{
+    QVector<qint64> images;
+    QVector<qint64> pairs;
+};
+
+Fixture fill(const ProjectStore &st)
+{
+    Fixture f;
+    ImageTable t(st);
+    const qint64 root = t.ensureRoot("/data/faces", "identities");
+    for (int i = 0; i < 6; ++i) {
+        const qint64 idt = t.ensureIdentity(QStringLiteral("P%1").arg(i / 2));
+        f.images << t.insert(root, {QStringLiteral("P%1/%2.jpg").arg(i / 2).arg(i), QStringLiteral("sha%1").arg(i), 100 + i,
+                                    112, 112, idt}).first;
+    }
+    PairTable p(st);
+    f.pairs << p.insert({f.images[0], f.images[1], true, "generated", "train"}).first;
+    f.pairs << p.insert({f.images[0], f.images[2], false, "generated", "test"}).first;
+    f.pairs << p.insert({f.images[2], f.images[3], std::nullopt, "imported", "validation"}).first;
+    return f;
+}
+} // namespace
+
+class StoreTest : public QObject
+{
+    Q_OBJECT
+private slots:
+    void createsProjectWithLatestSchema();
+    void imagesAreUniqueBySha256PerRoot();
+    void pairsAreUnorderedAndNeverSelf();
+    void verdictsAreNeverDeletedAndUndoIsRepeatable();
+    void statsCountCurrentVerdicts();
+    void queueOrderPutsUnlabelledFirst();
+    void runsRecordStatusAndBecomeInterruptedOnOpen();
+    void migratesADatabaseMadeByAnOlderSchema();
+    void refusesANewerSchema();
+    void eachThreadHasItsOwnConnection();
+    void badProjectFoldersGiveClearErrors();
+    void foreignKeysAreEnforced();
+};
+
+void StoreTest::createsProjectWithLatestSchema()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.filePath("proj"), true);
+    QVERIFY(QFileInfo::exists(dir.filePath("proj/project.sqlite")));
+    QCOMPARE(schemaVersion(st.db()), latestSchemaVersion());
+    QSqlQuery q(st.db());
+    QVERIFY(q.exec("PRAGMA journal_mode") && q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+    QVERIFY(q.exec("PRAGMA foreign_keys") && q.next());
+    QCOMPARE(q.value(0).toInt(), 1);
+    st.setSetting("k", "v1");
+    st.setSetting("k", "v2");
+    QCOMPARE(st.setting("k"), QStringLiteral("v2"));
+    QCOMPARE(st.setting("missing", "fallback"), QStringLiteral("fallback"));
+}
+
+void StoreTest::imagesAreUniqueBySha256PerRoot()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    ImageTable t(st);
+    const qint64 r1 = t.ensureRoot("/a", "identities");
+    QCOMPARE(t.ensureRoot("/a/", "identities"), r1);   // same folder, cleaned path
+    const qint64 r2 = t.ensureRoot("/b", "identities");
+    const auto [id1, added1] = t.insert(r1, {"x/1.jpg", "abc", 10, 5, 6, 0});
+    QVERIFY(added1);
+    const auto [id2, added2] = t.insert(r1, {"y/copy.jpg", "abc", 10, 5, 6, 0});
+    QVERIFY(!added2);
+    QCOMPARE(id2, id1);
+    QVERIFY(t.insert(r2, {"x/1.jpg", "abc", 10, 5, 6, 0}).second);   // another root may hold it
+    const ImageRecord r = t.image(id1);
+    QCOMPARE(r.absPath, QStringLiteral("/a/x/1.jpg"));
+    QCOMPARE(r.width, 5);
+    QCOMPARE(r.identityId, 0);
+    QCOMPARE(t.findByPath(r1, "x/1.jpg"), id1);
+    QCOMPARE(t.findByPath(r1, "nope.jpg"), 0);
+    QCOMPARE(t.ensureIdentity("Ann"), t.ensureIdentity("Ann"));
+}
+
+void StoreTest::pairsAreUnorderedAndNeverSelf()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    const Fixture f = fill(st);
+    PairTable p(st);
+    const auto [id, added] = p.insert({f.images[1], f.images[0], false, "imported", "train"});
+    QVERIFY(!added);
+    QCOMPARE(id, f.pairs[0]);
+    QVERIFY_THROWS_EXCEPTION(StoreError, p.insert({f.images[3], f.images[3], true, "imported", "train"}));
+    const PairRecord r = p.pair(f.pairs[0]);
+    QCOMPARE(r.a.identity, QStringLiteral("P0"));
+    QVERIFY(r.truth.has_value() && *r.truth);
+    QCOMPARE(r.split, QStringLiteral("train"));
+    QVERIFY(!p.pair(f.pairs[2]).truth.has_value());
+    QCOMPARE(p.all().size(), 3);
+    QCOMPARE(p.unorderedKeys().size(), 3);
+    QVERIFY(p.unorderedKeys().contains(PairTable::unorderedKey(f.images[1], f.images[0])));
+    QVERIFY_THROWS_EXCEPTION(StoreError, p.pair(9999));
+}
+
+void StoreTest::verdictsAreNeverDeletedAndUndoIsRepeatable()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    const Fixture f = fill(st);
+    FeedbackTable fb(st);
+    fb.add(f.pairs[0], Verdict::Same, 0, 0.73);
+    fb.add(f.pairs[1], Verdict::Different);
+    fb.add(f.pairs[0], Verdict::Different);   // changed mind: newest wins
+    QCOMPARE(fb.current(f.pairs[0]), std::optional<Verdict>(Verdict::Different));
+    QCOMPARE(fb.undoLast(), f.pairs[0]);
+    QCOMPARE(fb.current(f.pairs[0]), std::optional<Verdict>(Verdict::Same));
+    QCOMPARE(fb.undoLast(), f.pairs[1]);
+    QVERIFY(!fb.current(f.pairs[1]).has_value());
+    QCOMPARE(fb.undoLast(), f.pairs[0]);
+    QCOMPARE(fb.undoLast(), 0);
+    QCOMPARE(scalar(st, "SELECT count(*) FROM feedback"), 3);
+    QCOMPARE(scalar(st, "SELECT count(*) FROM feedback WHERE undone = 1 AND undone_at IS NOT NULL"), 3);
+    const QVector<FeedbackRecord> h = fb.history(f.pairs[0], false);
+    QCOMPARE(h.size(), 2);
+    QCOMPARE(h[0].score, 0.73);
+    QVERIFY(std::isnan(h[1].score));
+}
+
+void StoreTest::statsCountCurrentVerdicts()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    const Fixture f = fill(st);
+    FeedbackTable fb(st);
+    fb.add(f.pairs[0], Verdict::Same);
+    fb.add(f.pairs[1], Verdict::Skip);
+    fb.add(f.pairs[2], Verdict::Same);
+    fb.add(f.pairs[2], Verdict::Different);
+    const ProjectStats s = st.stats();
+    QCOMPARE(s.images, 6);
+    QCOMPARE(s.identities, 3);
+    QCOMPARE(s.pairs, 3);
+    QCOMPARE(s.same, 1);
+    QCOMPARE(s.different, 1);
+    QCOMPARE(s.skipped, 1);
+    QCOMPARE(s.labelled, 2);
+    QCOMPARE(s.pairsWithTruth, 2);
+}
+
+void StoreTest::queueOrderPutsUnlabelledFirst()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    const Fixture f = fill(st);
+    FeedbackTable fb(st);
+    fb.add(f.pairs[0], Verdict::Same);
+    fb.add(f.pairs[1], Verdict::Skip);
+    QCOMPARE(PairTable(st).queueOrder(), (QVector<qint64>{f.pairs[2], f.pairs[1], f.pairs[0]}));
+    fb.undoLast();
+    fb.undoLast();
+    QCOMPARE(PairTable(st).queueOrder(), f.pairs);
+}
+
+void StoreTest::runsRecordStatusAndBecomeInterruptedOnOpen()
+{
+    QTemporaryDir dir;
+    qint64 done = 0, left = 0;
+    {
+        const ProjectStore st = ProjectStore::open(dir.path(), true);
+        RunTable runs(st);
+        done = runs.start("import", R"({"identities":"/x"})");
+        runs.appendLog(done, "imported 3");
+        runs.setStatus(done, RunStatus::Done);
+        runs.addMetric(done, 0, "images", 3);
+        left = runs.start("finetune", "{}");
+        QCOMPARE(st.interruptedOnOpen(), 0);
+    }
+    // Opening again is what a restart after a killed process does.
+    closeThreadConnection(QDir(dir.path()).filePath("project.sqlite"));
+    const ProjectStore st = ProjectStore::open(dir.path());
+    QCOMPARE(st.interruptedOnOpen(), 1);
+    RunTable runs(st);
+    QCOMPARE(runs.run(done).status, QStringLiteral("done"));
+    QCOMPARE(runs.run(done).log, QStringLiteral("imported 3\n"));
+    QVERIFY(!runs.run(done).endedAt.isEmpty());
+    const RunRecord r = runs.run(left);
+    QCOMPARE(r.status, QStringLiteral("interrupted"));
+    QVERIFY(r.log.contains("interrupted"));
+    QCOMPARE(runs.recent().size(), 2);
+    QCOMPARE(scalar(st, "SELECT value FROM metrics WHERE name = 'images'"), 3);
+}
+
+void StoreTest::migratesADatabaseMadeByAnOlderSchema()
+{
+    QTemporaryDir dir;
+    const QString dbPath = dir.filePath("project.sqlite");
+    {
+        // A version-1 database exactly as FaceLab 0.1 wrote it, with data in it.
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "old");
+        db.setDatabaseName(dbPath);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        for (const QString &sql : migrationStatements(1))
+            QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
+        QVERIFY(q.exec("PRAGMA user_version=1"));
+        QVERIFY(q.exec("INSERT INTO import_roots(path, kind, added_at) VALUES('/r', 'identities', 't')"));
+        QVERIFY(q.exec("INSERT INTO identities(name) VALUES('Ann')"));
+        QVERIFY(q.exec("INSERT INTO images(root_id, rel_path, sha256, size_bytes, width, height, identity_id, added_at) "
+                       "VALUES(1, 'Ann/1.jpg', 's1', 1, 2, 2, 1, 't'), (1, 'Ann/2.jpg', 's2', 1, 2, 2, 1, 't')"));
+        QVERIFY(q.exec("INSERT INTO pairs(image_a, image_b, truth, origin, split, created_at) VALUES(1, 2, 1, 'imported', 'test', 't')"));
+        QVERIFY(q.exec("INSERT INTO feedback(pair_id, verdict, created_at) VALUES(1, 'same', 't')"));
+        QVERIFY(q.exec("INSERT INTO runs(kind, status, started_at) VALUES('import', 'running', 't')"));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase("old");
+
+    const ProjectStore st = ProjectStore::open(dir.path());
+    QCOMPARE(schemaVersion(st.db()), latestSchemaVersion());
+    QCOMPARE(st.stats().same, 1);
+    QCOMPARE(PairTable(st).pair(1).a.identity, QStringLiteral("Ann"));
+    QCOMPARE(st.interruptedOnOpen(), 1);
+    // Step 2's tables and columns exist and work on the migrated file.
+    QCOMPARE(scalar(st, "SELECT count(*) FROM feedback WHERE model_version_id IS NULL AND score IS NULL"), 1);
+    QSqlQuery q(st.db());
+    QVERIFY2(q.exec("INSERT INTO models(name, family, created_at) VALUES('m', 'onnx', 't')"), qPrintable(q.lastError().text()));
+    QVERIFY(q.exec("INSERT INTO model_versions(model_id, name, file, preprocessing_json, created_at) VALUES(1, 'm-v1', 'f', '{}', 't')"));
+    QVERIFY(q.exec("INSERT INTO embeddings(model_version_id, image_id, dim, vector) VALUES(1, 1, 1, x'0000803f')"));
+    FeedbackTable(st).add(1, Verdict::Different, 1, 0.5);
+    QCOMPARE(FeedbackTable(st).history(1).front().modelVersionId, 1);
+}
+
+void StoreTest::refusesANewerSchema()
+{
+    QTemporaryDir dir;
+    {
+        const ProjectStore st = ProjectStore::open(dir.path(), true);
+        QSqlQuery q(st.db());
+        QVERIFY(q.exec("PRAGMA user_version=99"));
+    }
+    closeThreadConnection(QDir(dir.path()).filePath("project.sqlite"));
+    try {
+        ProjectStore::open(dir.path());
+        QFAIL("opened a database from the future");
+    } catch (const StoreError &e) {
+        const QString m = QString::fromUtf8(e.what());
+        QVERIFY2(m.contains("project.sqlite") && m.contains("99") && m.contains("newer"), qPrintable(m));
+    }
+}
+
+void StoreTest::eachThreadHasItsOwnConnection()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    const Fixture f = fill(st);
+    const QString mine = st.db().connectionName();
+    QString theirs;
+    bool theirsRegisteredWhileRunning = false;
+    // A worker thread writes through its own connection while this one reads.
+    QThread *t = QThread::create([&] {
+        const ProjectStore worker = ProjectStore::open(dir.path());
+        theirs = worker.db().connectionName();
+        theirsRegisteredWhileRunning = QSqlDatabase::contains(theirs);
+        FeedbackTable fb(worker);
+        for (int i = 0; i < 50; ++i)
+            fb.add(f.pairs[i % 3], Verdict::Same);
+    });
+    t->start();
+    for (int i = 0; i < 50; ++i)
+        st.stats();
+    QVERIFY(t->wait(30000));
+    delete t;
+    QVERIFY(!theirs.isEmpty());
+    QVERIFY(theirs != mine);
+    QVERIFY(theirsRegisteredWhileRunning);
+    QVERIFY2(!QSqlDatabase::contains(theirs), "a finished thread's connection must be removed");
+    QCOMPARE(scalar(st, "SELECT count(*) FROM feedback"), 50);
+    QCOMPARE(st.db().connectionName(), mine);
+}
+
+void StoreTest::badProjectFoldersGiveClearErrors()
+{
+    QTemporaryDir dir;
+    auto message = [](auto fn) {
+        try {
+            fn();
+        } catch (const StoreError &e) {
+            return QString::fromUtf8(e.what());
+        }
+        return QString();
+    };
+    QString m = message([&] { ProjectStore::open(dir.filePath("nothing")); });
+    QVERIFY2(m.contains("not a FaceLab project") && m.contains("nothing"), qPrintable(m));
+    QFile file(dir.filePath("plain.txt"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("x");
+    file.close();
+    m = message([&] { ProjectStore::open(dir.filePath("plain.txt"), true); });
+    QVERIFY2(m.contains("is a file"), qPrintable(m));
+    // A project.sqlite that is not a database: named in the error, and left as it was.
+    QDir().mkpath(dir.filePath("broken"));
+    QFile junk(dir.filePath("broken/project.sqlite"));
+    QVERIFY(junk.open(QIODevice::WriteOnly));
+    const QByteArray garbage(8192, '\x5a');
+    junk.write(garbage);
+    junk.close();
+    m = message([&] { ProjectStore::open(dir.filePath("broken")); });
+    QVERIFY2(m.contains("project.sqlite"), qPrintable(m));
+    QVERIFY(junk.open(QIODevice::ReadOnly));
+    QCOMPARE(junk.readAll(), garbage);
+}
+
+void StoreTest::foreignKeysAreEnforced()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    QVERIFY_THROWS_EXCEPTION(StoreError, FeedbackTable(st).add(12345, Verdict::Same));
+    QCOMPARE(scalar(st, "SELECT count(*) FROM feedback"), 0);
+}
+
+QTEST_GUILESS_MAIN(StoreTest)
+#include "test_store.moc"
