@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QtConcurrent/QtConcurrentMap>
 
 namespace facelab::data {
@@ -88,11 +89,21 @@ ImportReport importIdentityFolders(const store::ProjectStore &store, const QStri
     QHash<QString, qint64> identityIds;
     QSet<QString> identitiesWithImages;
 
+    // Hash chunk k+1 on the pool while chunk k is written, so the disk, the cores and SQLite
+    // all stay busy.
+    auto probeChunk = [&todo](int start) {
+        const int end = std::min<int>(start + kChunk, todo.size());
+        return QtConcurrent::map(todo.begin() + start, todo.begin() + end,
+                                 [](Candidate &c) { c.facts = probeImage(c.absPath, &c.why); });
+    };
+    QFuture<void> ahead = probeChunk(0);
+    auto waitAhead = qScopeGuard([&ahead] { ahead.waitForFinished(); });   // never leave a map running on todo
     for (int start = 0; start < todo.size(); start += kChunk) {
+        ahead.waitForFinished();
         ctx.checkCanceled();
         const int end = std::min<int>(start + kChunk, todo.size());
-        QtConcurrent::blockingMap(todo.begin() + start, todo.begin() + end,
-                                  [](Candidate &c) { c.facts = probeImage(c.absPath, &c.why); });
+        if (end < todo.size())
+            ahead = probeChunk(end);
         store::Transaction tx(store.db());
         for (int i = start; i < end; ++i) {
             Candidate &c = todo[i];

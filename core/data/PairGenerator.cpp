@@ -153,8 +153,9 @@ PairGenReport generatePairs(const store::ProjectStore &st, const PairGenOptions 
         throw std::runtime_error("split fractions must be between 0 and 1 and add up to at most 1");
 
     QMap<qint64, Identity> byId;   // ordered by identity id: the draw is independent of hash order
+    // Images where detection found no face (or could not read the file) are left out of pairs.
     for (const store::ImageRecord &img : store::ImageTable(st).all())
-        if (img.identityId > 0) {
+        if (img.identityId > 0 && img.faceStatus != QLatin1String("none") && img.faceStatus != QLatin1String("unreadable")) {
             byId[img.identityId].id = img.identityId;
             byId[img.identityId].images.push_back(img.id);
         }

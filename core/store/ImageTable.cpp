@@ -10,7 +10,7 @@
 namespace facelab::store {
 
 const char *const kImageColumns =
-    "i.id, i.root_id, i.rel_path, i.sha256, i.size_bytes, i.width, i.height, i.identity_id, n.name";
+    "i.id, i.root_id, i.rel_path, i.sha256, i.size_bytes, i.width, i.height, i.identity_id, n.name, i.face_status";
 
 ImageRecord readImage(const QSqlQuery &q, int c, const QHash<qint64, QString> &roots)
 {
@@ -24,6 +24,7 @@ ImageRecord readImage(const QSqlQuery &q, int c, const QHash<qint64, QString> &r
     r.height = q.value(c + 6).toInt();
     r.identityId = q.value(c + 7).toLongLong();
     r.identity = q.value(c + 8).toString();
+    r.faceStatus = q.value(c + 9).toString();
     r.absPath = QDir(roots.value(r.rootId)).filePath(r.relPath);
     return r;
 }
@@ -76,10 +77,15 @@ qint64 ImageTable::ensureIdentity(const QString &name) const
 
 std::pair<qint64, bool> ImageTable::insert(qint64 rootId, const NewImage &img) const
 {
-    QSqlQuery q(m_store.db());
-    prepare(q, QStringLiteral(
-        "INSERT INTO images(root_id, rel_path, sha256, size_bytes, width, height, identity_id, added_at) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(root_id, sha256) DO NOTHING"));
+    if (!m_insert) {
+        m_insert = std::make_unique<QSqlQuery>(m_store.db());
+        prepare(*m_insert, QStringLiteral(
+            "INSERT INTO images(root_id, rel_path, sha256, size_bytes, width, height, identity_id, added_at) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(root_id, sha256) DO NOTHING"));
+        m_findBySha = std::make_unique<QSqlQuery>(m_store.db());
+        prepare(*m_findBySha, QStringLiteral("SELECT id FROM images WHERE root_id = ? AND sha256 = ?"));
+    }
+    QSqlQuery &q = *m_insert;
     q.addBindValue(rootId);
     q.addBindValue(img.relPath);
     q.addBindValue(img.sha256);
@@ -91,13 +97,14 @@ std::pair<qint64, bool> ImageTable::insert(qint64 rootId, const NewImage &img) c
     exec(q, "add image");
     if (q.numRowsAffected() == 1)
         return {q.lastInsertId().toLongLong(), true};
-    QSqlQuery s(m_store.db());
-    prepare(s, QStringLiteral("SELECT id FROM images WHERE root_id = ? AND sha256 = ?"));
+    QSqlQuery &s = *m_findBySha;
     s.addBindValue(rootId);
     s.addBindValue(img.sha256);
     exec(s, "find image");
     s.next();
-    return {s.value(0).toLongLong(), false};
+    const qint64 id = s.value(0).toLongLong();
+    s.finish();
+    return {id, false};
 }
 
 qint64 ImageTable::findByPath(qint64 rootId, const QString &relPath) const

@@ -4,6 +4,8 @@
 #include "ProjectStore.h"
 
 #include <QHash>
+#include <QSqlQuery>
+#include <memory>
 
 namespace facelab::store {
 
@@ -37,10 +39,12 @@ public:
 private:
     const ProjectStore &m_store;
     mutable QHash<qint64, QString> m_rootCache;
+    // insert() runs once per imported image: its statements are prepared once per table object.
+    mutable std::unique_ptr<QSqlQuery> m_insert, m_findBySha;
 };
 
 // Reads one image row selected with kImageColumns starting at column `first`.
 ImageRecord readImage(const class QSqlQuery &q, int first, const QHash<qint64, QString> &roots);
-extern const char *const kImageColumns;   // expects images aliased as i, identities as n
+extern const char *const kImageColumns;   // 10 columns; expects images aliased as i, identities as n
 
 } // namespace facelab::store

@@ -14,8 +14,8 @@ const QString kPairSelect = QStringLiteral(
     "SELECT p.id, p.truth, p.origin, p.split, "
     "  (SELECT f.verdict FROM feedback f WHERE f.pair_id = p.id AND f.undone = 0 "
     "   ORDER BY f.id DESC LIMIT 1), "
-    "  ia.id, ia.root_id, ia.rel_path, ia.sha256, ia.size_bytes, ia.width, ia.height, ia.identity_id, na.name, "
-    "  ib.id, ib.root_id, ib.rel_path, ib.sha256, ib.size_bytes, ib.width, ib.height, ib.identity_id, nb.name "
+    "  ia.id, ia.root_id, ia.rel_path, ia.sha256, ia.size_bytes, ia.width, ia.height, ia.identity_id, na.name, ia.face_status, "
+    "  ib.id, ib.root_id, ib.rel_path, ib.sha256, ib.size_bytes, ib.width, ib.height, ib.identity_id, nb.name, ib.face_status "
     "FROM pairs p "
     "JOIN images ia ON ia.id = p.image_a LEFT JOIN identities na ON na.id = ia.identity_id "
     "JOIN images ib ON ib.id = p.image_b LEFT JOIN identities nb ON nb.id = ib.identity_id ");
@@ -42,7 +42,7 @@ PairRecord readPair(const QSqlQuery &q, const QHash<qint64, QString> &roots)
     if (!q.value(4).isNull())
         p.verdict = verdictFromName(q.value(4).toString());
     p.a = readImage(q, 5, roots);
-    p.b = readImage(q, 14, roots);
+    p.b = readImage(q, 15, roots);
     return p;
 }
 

@@ -99,6 +99,25 @@ const char *const kStep2[] = {
     "ALTER TABLE feedback ADD COLUMN score REAL",
 };
 
+// Step 3: faces found in each image, the one kept for it (the user may change it), and why an
+// image has none.
+const char *const kStep3[] = {
+    R"(CREATE TABLE faces(
+         id INTEGER PRIMARY KEY,
+         image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+         idx INTEGER NOT NULL,
+         x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,
+         score REAL NOT NULL,
+         five TEXT NOT NULL,
+         landmarks68 TEXT,
+         UNIQUE(image_id, idx)))",
+    "ALTER TABLE images ADD COLUMN face_status TEXT NOT NULL DEFAULT 'pending'",
+    "ALTER TABLE images ADD COLUMN face_id INTEGER REFERENCES faces(id)",
+    "ALTER TABLE images ADD COLUMN face_choice TEXT NOT NULL DEFAULT 'auto'",
+    "ALTER TABLE images ADD COLUMN face_note TEXT",
+    "CREATE INDEX images_face_status ON images(face_status)",
+};
+
 template <size_t N>
 QStringList toList(const char *const (&a)[N])
 {
@@ -110,13 +129,14 @@ QStringList toList(const char *const (&a)[N])
 
 } // namespace
 
-int latestSchemaVersion() { return 2; }
+int latestSchemaVersion() { return 3; }
 
 QStringList migrationStatements(int version)
 {
     switch (version) {
     case 1: return toList(kStep1);
     case 2: return toList(kStep2);
+    case 3: return toList(kStep3);
     default: return {};
     }
 }

@@ -25,6 +25,7 @@ struct ImageRecord
     int height = 0;
     qint64 identityId = 0; // 0 when unknown
     QString identity;
+    QString faceStatus;    // pending / found / none / prealigned / unreadable (see FaceTable.h)
 };
 
 struct PairRecord

@@ -1,6 +1,9 @@
 // The project store on real SQLite files: CRUD, schema migration from an older version,
 // per-thread connections, interrupted runs, and clear errors for bad project folders.
 #include "store/Connection.h"
+#include "store/EmbeddingTable.h"
+#include "store/FaceTable.h"
+#include "store/ModelTable.h"
 #include "store/FeedbackTable.h"
 #include "store/ImageTable.h"
 #include "store/PairTable.h"
@@ -66,6 +69,9 @@ private slots:
     void eachThreadHasItsOwnConnection();
     void badProjectFoldersGiveClearErrors();
     void foreignKeysAreEnforced();
+    void facesRecordTheChoiceAndKeepTheUsersChoice();
+    void modelVersionsFormALineage();
+    void embeddingsAreCachedPerVersion();
 };
 
 void StoreTest::createsProjectWithLatestSchema()
@@ -342,6 +348,91 @@ void StoreTest::foreignKeysAreEnforced()
     const ProjectStore st = ProjectStore::open(dir.path(), true);
     QVERIFY_THROWS_EXCEPTION(StoreError, FeedbackTable(st).add(12345, Verdict::Same));
     QCOMPARE(scalar(st, "SELECT count(*) FROM feedback"), 0);
+}
+
+void StoreTest::facesRecordTheChoiceAndKeepTheUsersChoice()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    const Fixture f = fill(st);
+    FaceTable faces(st);
+    QCOMPARE(faces.counts().pending, 6);
+    FaceRecord a, b;
+    a.box = QRectF(10, 20, 30, 40);
+    a.score = 0.99;
+    a.five = {QPointF(1, 2), QPointF(3, 4), QPointF(5, 6), QPointF(7, 8), QPointF(9, 10)};
+    a.landmarks68 = QVector<QPointF>(68, QPointF(0.5, 0.25));
+    b = a;
+    b.score = 0.8;
+    faces.record(f.images[0], {a, b}, 0, "found");
+    QCOMPARE(faces.faces(f.images[0]).size(), 2);
+    QCOMPARE(faces.chosen(f.images[0])->idx, 0);
+    QCOMPARE(faces.chosen(f.images[0])->five[4], QPointF(9, 10));
+    QCOMPARE(faces.chosen(f.images[0])->landmarks68.size(), 68);
+    QCOMPARE(ImageTable(st).image(f.images[0]).faceStatus, QStringLiteral("found"));
+    // The user prefers the second face; a re-detection keeps that choice.
+    faces.choose(f.images[0], faces.faces(f.images[0])[1].id);
+    faces.record(f.images[0], {a, b}, 0, "found");
+    QCOMPARE(faces.chosen(f.images[0])->idx, 1);
+    QVERIFY_THROWS_EXCEPTION(StoreError, faces.choose(f.images[1], faces.faces(f.images[0])[0].id));
+    faces.record(f.images[1], {}, -1, "none", "no face found");
+    QVERIFY(!faces.chosen(f.images[1]).has_value());
+    QCOMPARE(faces.note(f.images[1]), QStringLiteral("no face found"));
+    QCOMPARE(faces.imagesWithStatus("none"), QVector<qint64>{f.images[1]});
+    const FaceStatusCounts c = faces.counts();
+    QCOMPARE(c.found, 1);
+    QCOMPARE(c.none, 1);
+    QCOMPARE(c.pending, 4);
+}
+
+void StoreTest::modelVersionsFormALineage()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    ModelTable models(st);
+    QVERIFY(!models.current().has_value());
+    const qint64 m = models.addModel("fr_feature", "onnx", "/models/fr_feature.onnx");
+    const qint64 v1 = models.addVersion(m, "fr_feature", 0, "models/fr_feature.onnx", "{}", std::nullopt, 0);
+    const qint64 run = RunTable(st).start("finetune", "{}");
+    const qint64 v2 = models.addVersion(m, "fr_feature-ft1", v1, "models/fr_feature-ft1.onnx", "{}", 0.35, run);
+    QCOMPARE(models.current()->id, v2);   // newest when none was chosen
+    models.setCurrent(v1);
+    QCOMPARE(models.current()->id, v1);
+    const auto child = models.versionByName("fr_feature-ft1");
+    QVERIFY(child.has_value());
+    QCOMPARE(child->parentName, QStringLiteral("fr_feature"));
+    QCOMPARE(*child->threshold, 0.35);
+    QCOMPARE(child->createdByRun, run);
+    QVERIFY(!models.version(v1)->threshold.has_value());
+    models.setThreshold(v1, 0.4);
+    QCOMPARE(*models.version(v1)->threshold, 0.4);
+    QVERIFY(models.nameTaken("fr_feature-ft1"));
+    QVERIFY(!models.nameTaken("other"));
+    QCOMPARE(models.versions().size(), 2);
+    QVERIFY_THROWS_EXCEPTION(StoreError, models.addVersion(m, "fr_feature", 0, "x", "{}", std::nullopt, 0));
+}
+
+void StoreTest::embeddingsAreCachedPerVersion()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    const Fixture f = fill(st);
+    ModelTable models(st);
+    const qint64 v = models.addVersion(models.addModel("m", "onnx", ""), "m", 0, "m.onnx", "{}", std::nullopt, 0);
+    FaceTable faces(st);
+    for (qint64 id : f.images)
+        faces.record(id, {FaceRecord{}}, 0, "found");
+    EmbeddingTable emb(st);
+    QCOMPARE(emb.missing(v).size(), 6);
+    const float data[] = {1, 0, 0, 0, 1, 0};
+    emb.put(v, {f.images[0], f.images[1]}, data, 3);
+    QCOMPARE(emb.count(v), 2);
+    QCOMPARE(emb.missing(v).size(), 4);
+    const auto got = emb.get(v, {f.images[0], f.images[1], f.images[2]});
+    QCOMPARE(got.size(), 2);
+    QCOMPARE(got[f.images[1]], (std::vector<float>{0, 1, 0}));
+    faces.record(f.images[5], {}, -1, "none");
+    QCOMPARE(emb.missing(v).size(), 3);   // no face, nothing to embed
 }
 
 QTEST_GUILESS_MAIN(StoreTest)

@@ -1,0 +1,28 @@
+#pragma once
+// The embedding cache: one L2-normalised float vector per (model version, image). A second
+// embedding run with the same version computes nothing that is cached.
+#include "ProjectStore.h"
+
+#include <QHash>
+#include <vector>
+
+namespace facelab::store {
+
+class EmbeddingTable
+{
+public:
+    explicit EmbeddingTable(const ProjectStore &store) : m_store(store) {}
+
+    // Writes vectors (n x dim, row-major) for imageIds in one transaction, replacing old ones.
+    void put(qint64 versionId, const QVector<qint64> &imageIds, const float *data, int dim) const;
+    // The cached vectors of these images (missing ones are absent from the result).
+    QHash<qint64, std::vector<float>> get(qint64 versionId, const QVector<qint64> &imageIds) const;
+    // Images with a usable face (found or pre-aligned) and no vector for this version, id order.
+    QVector<qint64> missing(qint64 versionId) const;
+    qint64 count(qint64 versionId) const;
+
+private:
+    const ProjectStore &m_store;
+};
+
+} // namespace facelab::store
