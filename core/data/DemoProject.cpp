@@ -1,6 +1,7 @@
 #include "DemoProject.h"
 
 #include "DataPaths.h"
+#include "FaceIndexer.h"
 #include "IdentityFolderImport.h"
 #include "PairGenerator.h"
 #include "store/ProjectStore.h"
@@ -9,21 +10,18 @@
 #include <QFileInfo>
 #include <QSaveFile>
 
-#ifdef FACELAB_HAVE_FACE_DETECTOR
 #include "data/face/FaceAligner.h"
 #include "data/face/FaceDetector.h"
 #include "data/face/FaceImage.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#endif
 
 namespace facelab::data {
 namespace {
 
 constexpr const char *kDoneKey = "demo/complete";
 
-#ifdef FACELAB_HAVE_FACE_DETECTOR
 // Writes a PNG atomically so a killed build never leaves a half file that import would refuse.
 void writePng(const QString &path, const cv::Mat &img)
 {
@@ -59,7 +57,6 @@ std::vector<cv::Mat> viewsOf(const cv::Mat &photo, const face::DetectedFace &f)
     views.push_back(dark);
     return views;
 }
-#endif
 
 } // namespace
 
@@ -76,9 +73,6 @@ QString ensureDemoProject(jobs::JobContext &ctx)
         if (st.setting(QString::fromLatin1(kDoneKey)) == QLatin1String("1"))
             return folder;
     }
-#ifndef FACELAB_HAVE_FACE_DETECTOR
-    throw std::runtime_error("this FaceLab was built without the face detector; the demo needs it");
-#else
     const QDir samples(QString::fromStdString(facelab::samplesDir()));
     QStringList photos;
     for (int i = 1; i <= 6; ++i) {
@@ -119,6 +113,7 @@ QString ensureDemoProject(jobs::JobContext &ctx)
 
     const store::ProjectStore st = store::ProjectStore::open(folder, true);
     importIdentityFolders(st, facesDir, ctx);
+    indexFaces(st, ctx);   // the views are aligned crops already: they pass through as pre-aligned
     PairGenOptions opt;
     opt.pairs = 200;
     opt.identities = 0;   // every person in the photos
@@ -128,7 +123,6 @@ QString ensureDemoProject(jobs::JobContext &ctx)
     st.setSetting(QString::fromLatin1(kDoneKey), QStringLiteral("1"));
     ctx.setProgress(1, 1, QStringLiteral("Demo project ready"));
     return folder;
-#endif
 }
 
 } // namespace facelab::data

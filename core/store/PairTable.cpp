@@ -107,18 +107,84 @@ QVector<PairRecord> PairTable::pairs(const QVector<qint64> &ids) const
 
 QVector<qint64> PairTable::queueOrder() const
 {
+    return queueOrder(0, 0.0);
+}
+
+namespace {
+struct QueueRow
+{
+    qint64 id, a, b;
+    int group;   // 0 unlabelled, 1 skipped, 2 labelled: the spread never crosses groups
+};
+
+// Greedy reorder: take the next row whose images were not among the last kWindow rows taken;
+// rows that clash wait (in order) and go first as soon as they no longer clash.
+QVector<qint64> spreadImages(const QVector<QueueRow> &rows)
+{
+    constexpr int kWindow = 2;
+    QVector<qint64> out;
+    out.reserve(rows.size());
+    QVector<qint64> recent;   // images of the last kWindow rows, two per row
+    QVector<QueueRow> waiting;
+    auto clashes = [&recent](const QueueRow &r) { return recent.contains(r.a) || recent.contains(r.b); };
+    auto take = [&](const QueueRow &r) {
+        out.push_back(r.id);
+        recent.push_back(r.a);
+        recent.push_back(r.b);
+        if (recent.size() > 2 * kWindow)
+            recent.remove(0, 2);
+    };
+    int next = 0;
+    while (next < rows.size() || !waiting.isEmpty()) {
+        bool took = false;
+        for (int w = 0; w < waiting.size(); ++w)
+            if (!clashes(waiting[w])) {
+                take(waiting[w]);
+                waiting.removeAt(w);
+                took = true;
+                break;
+            }
+        if (took)
+            continue;
+        if (next < rows.size()) {
+            const QueueRow &r = rows[next++];
+            // A long wait list means the images cannot be spread (few images): stop deferring.
+            if (clashes(r) && waiting.size() < 16)
+                waiting.push_back(r);
+            else
+                take(r);
+        } else {
+            take(waiting.front());
+            waiting.removeFirst();
+        }
+    }
+    return out;
+}
+} // namespace
+
+QVector<qint64> PairTable::queueOrder(qint64 versionId, double threshold) const
+{
     QSqlQuery q(m_store.db());
     q.setForwardOnly(true);
     prepare(q, QStringLiteral(
-        "SELECT p.id, CASE (SELECT f.verdict FROM feedback f WHERE f.pair_id = p.id AND f.undone = 0 "
-        "                   ORDER BY f.id DESC LIMIT 1) "
-        "  WHEN 'same' THEN 2 WHEN 'different' THEN 2 WHEN 'skip' THEN 1 ELSE 0 END AS g "
-        "FROM pairs p ORDER BY g, p.id"));
+        "SELECT p.id, p.image_a, p.image_b, "
+        "  CASE (SELECT f.verdict FROM feedback f WHERE f.pair_id = p.id AND f.undone = 0 "
+        "        ORDER BY f.id DESC LIMIT 1) "
+        "  WHEN 'same' THEN 2 WHEN 'different' THEN 2 WHEN 'skip' THEN 1 ELSE 0 END AS g, "
+        "  s.score IS NULL AS unscored, abs(s.score - ?) AS uncertainty "
+        "FROM pairs p LEFT JOIN pair_scores s ON s.pair_id = p.id AND s.model_version_id = ? "
+        "ORDER BY g, unscored, uncertainty, p.id"));
+    q.addBindValue(threshold);
+    q.addBindValue(versionId);
     exec(q, "order pair queue");
-    QVector<qint64> ids;
+    QVector<QueueRow> rows[3];
     while (q.next())
-        ids.push_back(q.value(0).toLongLong());
-    return ids;
+        rows[qBound(0, q.value(3).toInt(), 2)].push_back(
+            {q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(3).toInt()});
+    QVector<qint64> order;
+    for (const QVector<QueueRow> &g : rows)
+        order += spreadImages(g);
+    return order;
 }
 
 QVector<PairRecord> PairTable::all() const

@@ -28,6 +28,11 @@ public:
     // Every pair id in labelling order: pairs without a verdict first, then skipped ones, then
     // labelled ones; by id within each group (id order = import/file order).
     QVector<qint64> queueOrder() const;
+    // The same groups, ordered within each by the model's uncertainty under versionId:
+    // |score - threshold| ascending, unscored pairs last. In every order, a pair that repeats an
+    // image of the last few queued pairs is moved a little later, so one face never fills the
+    // screen several times in a row.
+    QVector<qint64> queueOrder(qint64 versionId, double threshold) const;
     // Every pair in id order (for listing/export).
     QVector<PairRecord> all() const;
     // Unordered keys (min id << 32 | max id) of every stored pair, for generators avoiding duplicates.

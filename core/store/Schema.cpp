@@ -99,8 +99,8 @@ const char *const kStep2[] = {
     "ALTER TABLE feedback ADD COLUMN score REAL",
 };
 
-// Step 3: faces found in each image, the one kept for it (the user may change it), and why an
-// image has none.
+// Step 3: faces found in each image, the one kept for it (the user may change it), why an image
+// has none, and pair scores per model version.
 const char *const kStep3[] = {
     R"(CREATE TABLE faces(
          id INTEGER PRIMARY KEY,
@@ -116,6 +116,13 @@ const char *const kStep3[] = {
     "ALTER TABLE images ADD COLUMN face_choice TEXT NOT NULL DEFAULT 'auto'",
     "ALTER TABLE images ADD COLUMN face_note TEXT",
     "CREATE INDEX images_face_status ON images(face_status)",
+    // Cosine similarity of each pair under a model version: the queue's uncertainty order and
+    // the evaluation read it.
+    R"(CREATE TABLE pair_scores(
+         model_version_id INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+         pair_id INTEGER NOT NULL REFERENCES pairs(id) ON DELETE CASCADE,
+         score REAL NOT NULL,
+         PRIMARY KEY(model_version_id, pair_id)) WITHOUT ROWID)",
 };
 
 template <size_t N>

@@ -4,6 +4,7 @@
 #include "store/EmbeddingTable.h"
 #include "store/FaceTable.h"
 #include "store/ModelTable.h"
+#include "store/ScoreTable.h"
 #include "store/FeedbackTable.h"
 #include "store/ImageTable.h"
 #include "store/PairTable.h"
@@ -72,6 +73,7 @@ private slots:
     void facesRecordTheChoiceAndKeepTheUsersChoice();
     void modelVersionsFormALineage();
     void embeddingsAreCachedPerVersion();
+    void queueOrdersByUncertaintyAndSpreadsImages();
 };
 
 void StoreTest::createsProjectWithLatestSchema()
@@ -191,7 +193,8 @@ void StoreTest::queueOrderPutsUnlabelledFirst()
     QCOMPARE(PairTable(st).queueOrder(), (QVector<qint64>{f.pairs[2], f.pairs[1], f.pairs[0]}));
     fb.undoLast();
     fb.undoLast();
-    QCOMPARE(PairTable(st).queueOrder(), f.pairs);
+    // Pairs 0 and 1 share an image: pair 2 goes between them.
+    QCOMPARE(PairTable(st).queueOrder(), (QVector<qint64>{f.pairs[0], f.pairs[2], f.pairs[1]}));
 }
 
 void StoreTest::runsRecordStatusAndBecomeInterruptedOnOpen()
@@ -433,6 +436,43 @@ void StoreTest::embeddingsAreCachedPerVersion()
     QCOMPARE(got[f.images[1]], (std::vector<float>{0, 1, 0}));
     faces.record(f.images[5], {}, -1, "none");
     QCOMPARE(emb.missing(v).size(), 3);   // no face, nothing to embed
+}
+
+void StoreTest::queueOrdersByUncertaintyAndSpreadsImages()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    ImageTable t(st);
+    const qint64 root = t.ensureRoot("/x", "identities");
+    QVector<qint64> img;
+    for (int i = 0; i < 12; ++i)
+        img << t.insert(root, {QStringLiteral("%1.jpg").arg(i), QStringLiteral("s%1").arg(i), 1, 1, 1, 0}).first;
+    PairTable pairs(st);
+    // p0..p3 all show image 0; p4, p5 do not.
+    QVector<qint64> p;
+    for (int i = 1; i <= 4; ++i)
+        p << pairs.insert({img[0], img[i], std::nullopt, "generated", "train"}).first;
+    p << pairs.insert({img[6], img[7], std::nullopt, "generated", "train"}).first;
+    p << pairs.insert({img[8], img[9], std::nullopt, "generated", "train"}).first;
+    p << pairs.insert({img[10], img[11], std::nullopt, "generated", "train"}).first;
+    ModelTable models(st);
+    const qint64 v = models.addVersion(models.addModel("m", "onnx", ""), "m", 0, "m.onnx", "{}", 0.5, 0);
+    // Uncertainty |s - 0.5|: p0 .00, p1 .01, p2 .02, p3 .03, p4 .2, p5 .3; p6 unscored.
+    ScoreTable(st).put(v, {p[0], p[1], p[2], p[3], p[4], p[5]}, {0.5, 0.49, 0.52, 0.47, 0.7, 0.2});
+    QCOMPARE(ScoreTable(st).count(v), 6);
+    const QVector<qint64> order = pairs.queueOrder(v, 0.5);
+    QCOMPARE(order.size(), 7);
+    QCOMPARE(order.front(), p[0]);        // the most uncertain first
+    QVERIFY(order.indexOf(p[6]) > order.indexOf(p[4]) && order.indexOf(p[6]) > order.indexOf(p[5]));   // unscored after scored
+    // Image 0 never shows in two consecutive pairs while other pairs are available.
+    for (int i = 0; i + 1 < 4; ++i) {
+        const bool a = QVector<qint64>{p[0], p[1], p[2], p[3]}.contains(order[i]);
+        const bool b = QVector<qint64>{p[0], p[1], p[2], p[3]}.contains(order[i + 1]);
+        QVERIFY2(!(a && b), "image 0 shown twice in a row");
+    }
+    // A labelled pair goes behind every unlabelled one, whatever its score.
+    FeedbackTable(st).add(p[0], Verdict::Same);
+    QCOMPARE(pairs.queueOrder(v, 0.5).back(), p[0]);
 }
 
 QTEST_GUILESS_MAIN(StoreTest)
