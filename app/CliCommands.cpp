@@ -1,6 +1,7 @@
 #include "CliCommands.h"
 
 #include "data/DemoProject.h"
+#include "data/FaceIndexer.h"
 #include "data/IdentityFolderImport.h"
 #include "data/PairGenerator.h"
 #include "data/PairsFileImport.h"
@@ -234,6 +235,23 @@ int cmdStats(QCommandLineParser &p, const QStringList &)
     return 0;
 }
 
+int cmdFaces(QCommandLineParser &p, const QStringList &)
+{
+    const ProjectStore st = ProjectStore::open(projectArg(p, "facelab faces PROJECT [--json]"));
+    jobs::PlainJobContext ctx(!p.isSet("json"));
+    const data::FaceIndexReport r = recorded(st, "faces", {}, [&] { return data::indexFaces(st, ctx); });
+    if (p.isSet("json")) {
+        printJson(r.toJson());
+    } else {
+        out() << QStringLiteral("%1 images looked at: %2 with a face (%3 of them with several), %4 pre-aligned crops, "
+                                "%5 without a face, %6 unreadable\n")
+                     .arg(r.processed).arg(r.found).arg(r.multiFace).arg(r.preAligned).arg(r.none).arg(r.unreadable);
+    }
+    for (const data::ImportProblem &pr : r.problems)
+        QTextStream(stderr) << "warning: " << pr.toString() << "\n";
+    return 0;
+}
+
 int cmdDemo(QCommandLineParser &p, const QStringList &)
 {
     jobs::PlainJobContext ctx(true);
@@ -269,6 +287,7 @@ const QVector<Command> &commands()
              p.addOption({"undo", "Undo the last verdict."});
          }},
         {"stats", "Counts of images, identities, pairs and verdicts.", cmdStats, [](QCommandLineParser &) {}},
+        {"faces", "Find, choose and align the face in every image not looked at yet.", cmdFaces, [](QCommandLineParser &) {}},
         {"demo", "Build the demo project if needed and print its folder.", cmdDemo, [](QCommandLineParser &) {}},
     };
     return cmds;
