@@ -1,0 +1,122 @@
+#pragma once
+// The main window (DESIGN.md): a start page while no project is open; with a project, a left
+// navigation list of views (Annotate, Runs) and the chosen view in the centre, a collapsible
+// jobs dock, a status bar showing the running job's progress, and the menu bar as launcher.
+#include "data/PairGenerator.h"
+
+#include <QMainWindow>
+#include <memory>
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QListWidget;
+class QMenu;
+class QProgressBar;
+class QStackedWidget;
+class QToolButton;
+
+namespace facelab::store {
+class ProjectStore;
+}
+namespace facelab::jobs {
+class JobRunner;
+}
+
+namespace facelab::ui {
+
+class AnnotateView;
+class JobsPanel;
+class NotificationBar;
+class RunningJobs;
+class RunsView;
+class StartPage;
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens (or with create, creates) the project in folder and shows its Annotate view.
+    // On failure explains why in a message box (or, when quiet, in the notification bar) and
+    // returns false; the previous state stays.
+    bool openProject(const QString &folder, bool create = false, bool quiet = false);
+    void closeProject();
+    // Builds the demo project as a job (first use takes a few seconds), then opens it.
+    void openDemoProject();
+
+    const store::ProjectStore *project() const { return m_store.get(); }
+
+    // The jobs behind the menu actions, without their file dialogs (also used by tests).
+    jobs::JobRunner *importIdentities(const QString &dir);
+    jobs::JobRunner *importPairs(const QString &file, const QString &imagesRoot);
+    jobs::JobRunner *generatePairs(const data::PairGenOptions &options);
+
+    enum class View { Annotate = 0, Runs = 1 };
+    void showView(View v);
+
+    AnnotateView *annotateView() const { return m_annotate; }
+    RunsView *runsView() const { return m_runs; }
+    JobsPanel *jobsPanel() const { return m_jobsPanel; }
+    StartPage *startPage() const { return m_start; }
+    RunningJobs *runningJobs() const { return m_jobs; }
+    NotificationBar *notificationBar() const { return m_notify; }
+    QListWidget *navigation() const { return m_nav; }
+    QDockWidget *jobsDock() const { return m_jobsDock; }
+    // Whether finished jobs open their report dialog (on by default).
+    void setReportDialogsEnabled(bool on) { m_reportDialogs = on; }
+
+protected:
+    void closeEvent(QCloseEvent *e) override;
+
+private:
+    void buildMenus();
+    void buildStatusBar();
+    void rebuildRecentMenu();
+    void updateProjectState();
+    void updateStatusJob();
+    void onJobFinished(jobs::JobRunner *r, const QString &title, const QString &status, const QString &error);
+
+    void newProject();
+    void chooseProject();
+    void chooseAndImportIdentities();
+    void chooseAndImportPairs();
+    void chooseAndGeneratePairs();
+    void showShortcuts();
+    void showAbout();
+
+    std::unique_ptr<store::ProjectStore> m_store;
+    RunningJobs *m_jobs = nullptr;
+
+    QStackedWidget *m_central = nullptr;
+    StartPage *m_start = nullptr;
+    QWidget *m_workspace = nullptr;
+    QListWidget *m_nav = nullptr;
+    QStackedWidget *m_views = nullptr;
+    AnnotateView *m_annotate = nullptr;
+    RunsView *m_runs = nullptr;
+    NotificationBar *m_notify = nullptr;
+    QDockWidget *m_jobsDock = nullptr;
+    JobsPanel *m_jobsPanel = nullptr;
+
+    QLabel *m_projectLabel = nullptr;
+    QLabel *m_jobLabel = nullptr;
+    QProgressBar *m_jobBar = nullptr;
+    QToolButton *m_jobCancel = nullptr;
+
+    QMenu *m_recentMenu = nullptr;
+    QList<QAction *> m_projectActions;   // enabled only while a project is open
+    QAction *m_actNew = nullptr, *m_actOpen = nullptr, *m_actDemo = nullptr, *m_actImportIds = nullptr,
+            *m_actImportPairs = nullptr, *m_actClose = nullptr, *m_actQuit = nullptr, *m_actGenerate = nullptr,
+            *m_actFineTune = nullptr, *m_actLinearizer = nullptr, *m_actInvert = nullptr,
+            *m_actShortcuts = nullptr, *m_actAbout = nullptr, *m_actViewAnnotate = nullptr,
+            *m_actViewRuns = nullptr;
+    bool m_reportDialogs = true;
+    bool m_demoPending = false;
+    bool m_dockHiddenByUser = false;
+    void updateDockVisibility();
+};
+
+} // namespace facelab::ui

@@ -1,0 +1,226 @@
+#include "ui/jobs/JobsPanel.h"
+
+#include "store/RunTable.h"
+#include "ui/Resources.h"
+#include "ui/Theme.h"
+#include "ui/jobs/RunningJobs.h"
+
+#include <QDateTime>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPainter>
+#include <QProgressBar>
+#include <QTimer>
+#include <QToolButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace facelab::ui {
+
+namespace {
+enum Column { ColJob, ColStatus, ColStarted, ColProgress, ColElapsed, ColCancel, ColCount };
+constexpr int kRunIdRole = Qt::UserRole + 1;
+constexpr int kRunnerRole = Qt::UserRole + 2;
+
+QIcon dot(const QColor &c)
+{
+    QPixmap pm(12, 12);
+    pm.fill(Qt::transparent);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(Qt::NoPen);
+    p.setBrush(c);
+    p.drawEllipse(QRectF(2, 2, 8, 8));
+    return QIcon(pm);
+}
+} // namespace
+
+QString JobsPanel::kindTitle(const QString &kind)
+{
+    QString t = kind;
+    t.replace(QLatin1Char('-'), QLatin1Char(' ')).replace(QLatin1Char('_'), QLatin1Char(' '));
+    if (!t.isEmpty())
+        t[0] = t[0].toUpper();
+    return t;
+}
+
+QString JobsPanel::formatElapsed(qint64 ms)
+{
+    if (ms < 0)
+        return {};
+    const qint64 s = ms / 1000;
+    if (s < 60)
+        return tr("%1 s").arg(ms < 10000 ? QString::number(ms / 1000.0, 'f', 1) : QString::number(s));
+    if (s < 3600)
+        return tr("%1 min %2 s").arg(s / 60).arg(s % 60);
+    return tr("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
+}
+
+QColor JobsPanel::statusColor(const QString &status)
+{
+    if (status == QLatin1String("done"))
+        return theme::same();
+    if (status == QLatin1String("failed"))
+        return theme::different();
+    if (status == QLatin1String("interrupted"))
+        return theme::warning();
+    if (status == QLatin1String("running") || status == QLatin1String("queued"))
+        return theme::accent();
+    return theme::skip();
+}
+
+JobsPanel::JobsPanel(RunningJobs *jobs, QWidget *parent) : QWidget(parent), m_jobs(jobs)
+{
+    setObjectName(QStringLiteral("jobsPanel"));
+    auto *v = new QVBoxLayout(this);
+    v->setContentsMargins(6, 4, 6, 6);
+    m_tree = new QTreeWidget(this);
+    m_tree->setObjectName(QStringLiteral("jobsTree"));
+    m_tree->setColumnCount(ColCount);
+    m_tree->setHeaderLabels({tr("Job"), tr("Status"), tr("Started"), tr("Progress"), tr("Elapsed"), QString()});
+    m_tree->setRootIsDecorated(false);
+    m_tree->setUniformRowHeights(true);
+    m_tree->setAlternatingRowColors(false);
+    m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(ColJob, QHeaderView::Stretch);
+    m_tree->header()->setSectionResizeMode(ColStatus, QHeaderView::ResizeToContents);
+    m_tree->header()->setSectionResizeMode(ColStarted, QHeaderView::ResizeToContents);
+    m_tree->header()->setSectionResizeMode(ColProgress, QHeaderView::Fixed);
+    m_tree->header()->setSectionResizeMode(ColElapsed, QHeaderView::ResizeToContents);
+    m_tree->header()->setSectionResizeMode(ColCancel, QHeaderView::Fixed);
+    m_tree->header()->resizeSection(ColProgress, 200);
+    m_tree->header()->resizeSection(ColCancel, 34);
+    m_tree->setFocusPolicy(Qt::ClickFocus);
+    connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *it) {
+        const qint64 id = it->data(ColJob, kRunIdRole).toLongLong();
+        if (id > 0)
+            emit runActivated(id);
+    });
+    m_empty = new QLabel(tr("No jobs yet. Imports, pair generation and training appear here."), this);
+    m_empty->setProperty("role", QStringLiteral("muted"));
+    m_empty->setAlignment(Qt::AlignCenter);
+    v->addWidget(m_tree);
+    v->addWidget(m_empty);
+
+    m_timer = new QTimer(this);
+    m_timer->setInterval(500);
+    connect(m_timer, &QTimer::timeout, this, &JobsPanel::tick);
+
+    connect(m_jobs, &RunningJobs::started, this, &JobsPanel::refresh);
+    connect(m_jobs, &RunningJobs::progressed, this, &JobsPanel::tick);
+    // The runner is deleted after finished(): rebuild on the next turn of the event loop.
+    connect(m_jobs, &RunningJobs::finished, this, [this] { QTimer::singleShot(0, this, &JobsPanel::refresh); });
+    refresh();
+}
+
+void JobsPanel::setProject(const store::ProjectStore *store)
+{
+    m_store = store;
+    refresh();
+}
+
+void JobsPanel::addLiveRow(jobs::JobRunner *r)
+{
+    auto *it = new QTreeWidgetItem(m_tree);
+    it->setText(ColJob, m_jobs->title(r));
+    it->setIcon(ColJob, dot(statusColor(QStringLiteral("running"))));
+    it->setText(ColStatus, tr("running"));
+    it->setForeground(ColStatus, statusColor(QStringLiteral("running")));
+    it->setText(ColStarted, QLocale().toString(QDateTime::currentDateTime().addMSecs(-r->elapsedMs()), QLocale::ShortFormat));
+    it->setForeground(ColStarted, theme::mutedText());
+    it->setData(ColJob, kRunnerRole, QVariant::fromValue<void *>(r));
+    auto *bar = new QProgressBar(m_tree);
+    bar->setFixedHeight(16);
+    bar->setTextVisible(true);
+    m_tree->setItemWidget(it, ColProgress, bar);
+    auto *cancel = new QToolButton(m_tree);
+    cancel->setIcon(icon(QStringLiteral("cancel")));
+    cancel->setAutoRaise(true);
+    cancel->setToolTip(tr("Cancel this job"));
+    cancel->setObjectName(QStringLiteral("cancelJobButton"));
+    QPointer<jobs::JobRunner> guard(r);
+    connect(cancel, &QToolButton::clicked, this, [guard, cancel] {
+        if (guard) {
+            guard->cancel();
+            cancel->setEnabled(false);
+        }
+    });
+    m_tree->setItemWidget(it, ColCancel, cancel);
+}
+
+void JobsPanel::refresh()
+{
+    m_tree->clear();
+    const QList<jobs::JobRunner *> live = m_jobs->running();
+    QStringList liveKinds;
+    for (jobs::JobRunner *r : live) {
+        // Jobs of another project (e.g. building the demo) are shown too: they run in this window.
+        addLiveRow(r);
+        liveKinds << r->kind();
+    }
+    if (m_store) {
+        QVector<store::RunRecord> runs;
+        try {
+            runs = store::RunTable(*m_store).recent(100);
+        } catch (const std::exception &) {
+        }
+        for (const store::RunRecord &run : runs) {
+            // A 'running' record of a job shown live above is that job.
+            if (run.status == QLatin1String("running") && liveKinds.contains(run.kind)) {
+                liveKinds.removeOne(run.kind);
+                continue;
+            }
+            auto *it = new QTreeWidgetItem(m_tree);
+            it->setText(ColJob, kindTitle(run.kind));
+            it->setIcon(ColJob, dot(statusColor(run.status)));
+            it->setText(ColStatus, run.status);
+            it->setForeground(ColStatus, statusColor(run.status));
+            it->setData(ColJob, kRunIdRole, run.id);
+            const QDateTime a = QDateTime::fromString(run.startedAt, Qt::ISODateWithMs);
+            const QDateTime b = QDateTime::fromString(run.endedAt, Qt::ISODateWithMs);
+            if (a.isValid() && b.isValid())
+                it->setText(ColElapsed, formatElapsed(a.msecsTo(b)));
+            it->setText(ColStarted, a.isValid() ? QLocale().toString(a.toLocalTime(), QLocale::ShortFormat) : QString());
+            it->setForeground(ColStarted, theme::mutedText());
+            QString tip = tr("Run %1 · %2").arg(run.id).arg(run.kind);
+            if (!run.log.isEmpty())
+                tip += QLatin1Char('\n') + run.log.right(800).trimmed();
+            it->setToolTip(ColJob, tip);
+        }
+    }
+    const bool empty = m_tree->topLevelItemCount() == 0;
+    m_tree->setVisible(!empty);
+    m_empty->setVisible(empty);
+    if (live.isEmpty())
+        m_timer->stop();
+    else
+        m_timer->start();
+    tick();
+}
+
+void JobsPanel::tick()
+{
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *it = m_tree->topLevelItem(i);
+        auto *r = static_cast<jobs::JobRunner *>(it->data(ColJob, kRunnerRole).value<void *>());
+        if (!r || !m_jobs->running().contains(r))
+            continue;
+        it->setText(ColElapsed, formatElapsed(r->elapsedMs()));
+        const QString what = m_jobs->what(r);
+        it->setToolTip(ColJob, what);
+        if (auto *bar = qobject_cast<QProgressBar *>(m_tree->itemWidget(it, ColProgress))) {
+            const qint64 total = m_jobs->total(r), done = m_jobs->done(r);
+            if (total <= 0) {
+                bar->setRange(0, 0);   // busy
+            } else {
+                bar->setRange(0, 1000);
+                bar->setValue(int(done * 1000 / total));
+                bar->setFormat(QStringLiteral("%1%").arg(done * 100 / total));
+            }
+        }
+    }
+}
+
+} // namespace facelab::ui

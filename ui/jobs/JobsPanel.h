@@ -1,0 +1,55 @@
+#pragma once
+// The jobs dock: this project's runs, newest first. Jobs running in this window show a live
+// progress bar, elapsed time and a cancel button; finished and older runs (also ones from the
+// command line, or 'interrupted' by a crash) come from the runs table.
+#include <QPointer>
+#include <QWidget>
+
+class QTreeWidget;
+class QTreeWidgetItem;
+class QTimer;
+class QLabel;
+
+namespace facelab::store {
+class ProjectStore;
+}
+namespace facelab::jobs {
+class JobRunner;
+}
+
+namespace facelab::ui {
+
+class RunningJobs;
+
+class JobsPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    JobsPanel(RunningJobs *jobs, QWidget *parent = nullptr);
+
+    void setProject(const store::ProjectStore *store);
+    QTreeWidget *tree() const { return m_tree; }
+
+    // Human name for a run kind ("import-identities" -> "Import identities").
+    static QString kindTitle(const QString &kind);
+    static QString formatElapsed(qint64 ms);
+    static QColor statusColor(const QString &status);
+
+public slots:
+    void refresh();
+
+signals:
+    void runActivated(qint64 runId);
+
+private:
+    void tick();
+    void addLiveRow(jobs::JobRunner *r);
+
+    RunningJobs *m_jobs;
+    const store::ProjectStore *m_store = nullptr;
+    QTreeWidget *m_tree;
+    QLabel *m_empty;
+    QTimer *m_timer;
+};
+
+} // namespace facelab::ui
