@@ -1,6 +1,12 @@
 #include "CliCommands.h"
 
 #include "data/DemoProject.h"
+#ifdef FACELAB_WITH_TORCH
+#include "embedding/EmbeddingJob.h"
+#include "embedding/ModelExport.h"
+#include "embedding/ModelImport.h"
+#include "store/ModelTable.h"
+#endif
 #include "data/FaceIndexer.h"
 #include "data/IdentityFolderImport.h"
 #include "data/PairGenerator.h"
@@ -252,6 +258,132 @@ int cmdFaces(QCommandLineParser &p, const QStringList &)
     return 0;
 }
 
+#ifdef FACELAB_WITH_TORCH
+QJsonObject versionJson(const store::ModelVersionRecord &v, qint64 currentId)
+{
+    return QJsonObject{{"id", v.id},
+                       {"name", v.name},
+                       {"model", v.modelName},
+                       {"family", v.family},
+                       {"parent", v.parentName.isEmpty() ? QJsonValue() : QJsonValue(v.parentName)},
+                       {"file", v.file},
+                       {"created", v.createdAt},
+                       {"threshold", v.threshold ? QJsonValue(*v.threshold) : QJsonValue()},
+                       {"preprocessing", QJsonDocument::fromJson(v.preprocessingJson.toUtf8()).object()},
+                       {"current", v.id == currentId}};
+}
+
+store::ModelVersionRecord versionNamed(const ProjectStore &st, const QString &name)
+{
+    store::ModelTable models(st);
+    if (name.isEmpty()) {
+        if (auto v = models.current())
+            return *v;
+        throw std::runtime_error("the project has no model yet: add one with 'facelab model PROJECT --add FILE' "
+                                 "(or run 'facelab embed PROJECT' to use the default model)");
+    }
+    if (auto v = models.versionByName(name))
+        return *v;
+    QStringList names;
+    for (const auto &v : models.versions())
+        names << v.name;
+    throw std::runtime_error(QStringLiteral("no model version named '%1' (the project has: %2)")
+                                 .arg(name, names.isEmpty() ? QStringLiteral("none") : names.join(", ")).toStdString());
+}
+
+int cmdModel(QCommandLineParser &p, const QStringList &)
+{
+    const char *usage = "facelab model PROJECT (--add FILE [--name NAME] [--preprocessing P] | --list | --export NAME --out "
+                        "FILE.onnx | --use NAME | --threshold T [--name NAME]) [--json]";
+    const ProjectStore st = ProjectStore::open(projectArg(p, usage));
+    store::ModelTable models(st);
+    jobs::PlainJobContext ctx(!p.isSet("json"));
+    if (p.isSet("add")) {
+        const embedding::ModelImportResult r =
+            embedding::importModel(st, p.value("add"), p.value("name"), p.value("preprocessing"), ctx);
+        if (p.isSet("json")) {
+            QJsonObject o = r.report;
+            o.insert("name", r.name);
+            o.insert("version_id", r.versionId);
+            printJson(o);
+        } else {
+            out() << "imported model " << r.name << ": " << r.report.value("parameters").toInteger() << " parameters, "
+                  << "max |LibTorch - OpenCV dnn| = " << r.report.value("max_abs_diff_vs_opencv").toDouble() << "
+";
+        }
+        return 0;
+    }
+    if (p.isSet("list")) {
+        const auto current = models.current();
+        QJsonArray arr;
+        for (const auto &v : models.versions())
+            arr.append(versionJson(v, current ? current->id : 0));
+        if (p.isSet("json")) {
+            printJson(arr);
+        } else {
+            for (const auto &v : models.versions())
+                out() << (current && current->id == v.id ? "* " : "  ") << v.name << "	"
+                      << (v.parentName.isEmpty() ? QStringLiteral("(imported)") : QStringLiteral("from ") + v.parentName)
+                      << "	" << v.file << "	" << v.createdAt << "
+";
+        }
+        return 0;
+    }
+    if (p.isSet("export")) {
+        if (!p.isSet("out"))
+            throw UsageError("--export NAME needs --out FILE.onnx");
+        const store::ModelVersionRecord v = versionNamed(st, p.value("export"));
+        const double diff = embedding::exportVersion(st, v, p.value("out"));
+        out() << "wrote " << p.value("out") << " (" << v.name << "; OpenCV dnn reads it, max difference to LibTorch "
+              << diff << ")
+";
+        return 0;
+    }
+    if (p.isSet("use")) {
+        const store::ModelVersionRecord v = versionNamed(st, p.value("use"));
+        models.setCurrent(v.id);
+        out() << "current model: " << v.name << "
+";
+        return 0;
+    }
+    if (p.isSet("threshold")) {
+        bool ok = false;
+        const double t = p.value("threshold").toDouble(&ok);
+        if (!ok || t < -1 || t > 1)
+            throw UsageError("--threshold needs a cosine similarity between -1 and 1");
+        const store::ModelVersionRecord v = versionNamed(st, p.value("name"));
+        models.setThreshold(v.id, t);
+        out() << v.name << ": threshold " << t << "
+";
+        return 0;
+    }
+    throw UsageError(QStringLiteral("say what to do; usage: %1").arg(QLatin1String(usage)).toStdString());
+}
+
+int cmdEmbed(QCommandLineParser &p, const QStringList &)
+{
+    const ProjectStore st = ProjectStore::open(projectArg(p, "facelab embed PROJECT [--model NAME] [--json]"));
+    jobs::PlainJobContext ctx(!p.isSet("json"));
+    qint64 versionId = 0;
+    if (p.isSet("model"))
+        versionId = versionNamed(st, p.value("model")).id;
+    else if (auto cur = store::ModelTable(st).current())
+        versionId = cur->id;
+    else
+        versionId = embedding::ensureDefaultModel(st, ctx);   // the model fetched by the set-up script
+    const embedding::EmbedReport r = recorded(st, "embed", {{"model_version", versionId}},
+                                              [&] { return embedding::embedProject(st, versionId, ctx); });
+    if (p.isSet("json"))
+        printJson(r.toJson());
+    else
+        out() << QStringLiteral("%1 (%2): %3 faces embedded, %4 cached, %5 pairs scored in %6 s\n")
+                     .arg(r.version, r.backend).arg(r.embedded).arg(r.cached).arg(r.pairsScored).arg(r.seconds, 0, 'f', 1);
+    for (const auto &pr : r.problems)
+        QTextStream(stderr) << "warning: " << pr.toString() << "\n";
+    return 0;
+}
+#endif
+
 int cmdDemo(QCommandLineParser &p, const QStringList &)
 {
     jobs::PlainJobContext ctx(true);
@@ -289,6 +421,21 @@ const QVector<Command> &commands()
         {"stats", "Counts of images, identities, pairs and verdicts.", cmdStats, [](QCommandLineParser &) {}},
         {"faces", "Find, choose and align the face in every image not looked at yet.", cmdFaces, [](QCommandLineParser &) {}},
         {"demo", "Build the demo project if needed and print its folder.", cmdDemo, [](QCommandLineParser &) {}},
+#ifdef FACELAB_WITH_TORCH
+        {"model", "Add, list, choose or export model versions.", cmdModel,
+         [](QCommandLineParser &p) {
+             p.addOption({"add", "Import an ONNX model file.", "FILE"});
+             p.addOption({"name", "Name of the model (with --add) or version (with --threshold).", "NAME"});
+             p.addOption({"preprocessing", "Input convention: frfeature, arcface, magface or JSON.", "P"});
+             p.addOption({"list", "List model versions."});
+             p.addOption({"export", "Export a version as .onnx.", "NAME"});
+             p.addOption({"out", "Output file for --export.", "FILE"});
+             p.addOption({"use", "Make a version the current one.", "NAME"});
+             p.addOption({"threshold", "Set the decision threshold (cosine).", "T"});
+         }},
+        {"embed", "Embed every face with a model version (default: the current one) and score the pairs.", cmdEmbed,
+         [](QCommandLineParser &p) { p.addOption({"model", "Model version name.", "NAME"}); }},
+#endif
     };
     return cmds;
 }

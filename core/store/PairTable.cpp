@@ -200,6 +200,18 @@ QVector<PairRecord> PairTable::all() const
     return out;
 }
 
+QVector<PairTable::Endpoints> PairTable::endpoints() const
+{
+    QSqlQuery q(m_store.db());
+    q.setForwardOnly(true);
+    prepare(q, QStringLiteral("SELECT id, image_a, image_b FROM pairs ORDER BY id"));
+    exec(q, "list pair endpoints");
+    QVector<Endpoints> out;
+    while (q.next())
+        out.push_back({q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong()});
+    return out;
+}
+
 QSet<quint64> PairTable::unorderedKeys() const
 {
     QSqlQuery q(m_store.db());

@@ -35,6 +35,12 @@ public:
     QVector<qint64> queueOrder(qint64 versionId, double threshold) const;
     // Every pair in id order (for listing/export).
     QVector<PairRecord> all() const;
+    struct Endpoints
+    {
+        qint64 id, a, b;
+    };
+    // Every pair's id and its two image ids, in id order (cheap: no joins).
+    QVector<Endpoints> endpoints() const;
     // Unordered keys (min id << 32 | max id) of every stored pair, for generators avoiding duplicates.
     QSet<quint64> unorderedKeys() const;
     static quint64 unorderedKey(qint64 a, qint64 b);
