@@ -308,8 +308,7 @@ int cmdModel(QCommandLineParser &p, const QStringList &)
             printJson(o);
         } else {
             out() << "imported model " << r.name << ": " << r.report.value("parameters").toInteger() << " parameters, "
-                  << "max |LibTorch - OpenCV dnn| = " << r.report.value("max_abs_diff_vs_opencv").toDouble() << "
-";
+                  << "max |LibTorch - OpenCV dnn| = " << r.report.value("max_abs_diff_vs_opencv").toDouble() << "\n";
         }
         return 0;
     }
@@ -324,8 +323,7 @@ int cmdModel(QCommandLineParser &p, const QStringList &)
             for (const auto &v : models.versions())
                 out() << (current && current->id == v.id ? "* " : "  ") << v.name << "	"
                       << (v.parentName.isEmpty() ? QStringLiteral("(imported)") : QStringLiteral("from ") + v.parentName)
-                      << "	" << v.file << "	" << v.createdAt << "
-";
+                      << "	" << v.file << "	" << v.createdAt << "\n";
         }
         return 0;
     }
@@ -335,15 +333,13 @@ int cmdModel(QCommandLineParser &p, const QStringList &)
         const store::ModelVersionRecord v = versionNamed(st, p.value("export"));
         const double diff = embedding::exportVersion(st, v, p.value("out"));
         out() << "wrote " << p.value("out") << " (" << v.name << "; OpenCV dnn reads it, max difference to LibTorch "
-              << diff << ")
-";
+              << diff << ")\n";
         return 0;
     }
     if (p.isSet("use")) {
         const store::ModelVersionRecord v = versionNamed(st, p.value("use"));
         models.setCurrent(v.id);
-        out() << "current model: " << v.name << "
-";
+        out() << "current model: " << v.name << "\n";
         return 0;
     }
     if (p.isSet("threshold")) {
@@ -353,8 +349,7 @@ int cmdModel(QCommandLineParser &p, const QStringList &)
             throw UsageError("--threshold needs a cosine similarity between -1 and 1");
         const store::ModelVersionRecord v = versionNamed(st, p.value("name"));
         models.setThreshold(v.id, t);
-        out() << v.name << ": threshold " << t << "
-";
+        out() << v.name << ": threshold " << t << "\n";
         return 0;
     }
     throw UsageError(QStringLiteral("say what to do; usage: %1").arg(QLatin1String(usage)).toStdString());

@@ -221,7 +221,18 @@ ImportReport importPairsFile(const store::ProjectStore &store, const QString &fi
     store::ImageTable images(store);
     store::PairTable pairs(store);
     const QString split = format == Format::Lfw ? QStringLiteral("test") : QStringLiteral("train");
-    store::Transaction tx(store.db());
+    // Short transactions: the GUI writes a verdict the moment it is clicked and must never wait
+    // long behind an import holding SQLite's write lock.
+    std::optional<store::Transaction> tx;
+    int writes = 0;
+    auto step = [&] {
+        if (tx && ++writes % 256 != 0)
+            return;
+        if (tx)
+            tx->commit();
+        tx.emplace(store.db());
+    };
+    step();
     const qint64 mainRoot = images.ensureRoot(root.path(), QStringLiteral("pairs"));
     QHash<QString, qint64> identityIds;
     for (ImageRef &r : refs) {
@@ -241,6 +252,7 @@ ImportReport importPairsFile(const store::ProjectStore &store, const QString &fi
                 cached = images.ensureIdentity(r.identity);
             idt = cached;
         }
+        step();
         const auto [id, added] =
             images.insert(rootId, {rel, r.facts->sha256, r.facts->sizeBytes, r.facts->width, r.facts->height, idt});
         r.id = id;
@@ -260,11 +272,12 @@ ImportReport importPairsFile(const store::ProjectStore &store, const QString &fi
             report.problems.push_back({fileName, lineNo, QStringLiteral("both sides are the same image")});
             continue;
         }
+        step();
         const auto [pid, added] = pairs.insert({a.id, b.id, parsed[i].truth, QStringLiteral("imported"), split});
         Q_UNUSED(pid);
         added ? ++report.pairsAdded : ++report.pairsExisting;
     }
-    tx.commit();
+    tx->commit();
     ctx.log(report.summary());
     return report;
 }
