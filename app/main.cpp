@@ -5,7 +5,22 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QSettings>
 #include <QTextStream>
+
+namespace {
+// Where models and demo photos live: $FACELAB_DATA_DIR wins, else the "paths/dataDir" setting,
+// else the per-user default (core/DataPaths.h). The setting is passed on through the environment
+// so the Qt-free engine code sees the same folder.
+void applyDataDirSetting()
+{
+    if (!qEnvironmentVariableIsEmpty("FACELAB_DATA_DIR"))
+        return;
+    const QString dir = QSettings().value(QStringLiteral("paths/dataDir")).toString();
+    if (!dir.isEmpty())
+        qputenv("FACELAB_DATA_DIR", dir.toLocal8Bit());
+}
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -18,6 +33,7 @@ int main(int argc, char *argv[])
         QCoreApplication app(argc, argv);
         QCoreApplication::setOrganizationName(QStringLiteral("FaceLab"));
         QCoreApplication::setApplicationName(QStringLiteral("FaceLab"));
+        applyDataDirSetting();
         return facelab::cli::runSubcommand(args);
     }
 
@@ -25,6 +41,7 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("FaceLab"));
     QApplication::setApplicationName(QStringLiteral("FaceLab"));
     QApplication::setApplicationVersion(QStringLiteral(FACELAB_VERSION));
+    applyDataDirSetting();
     facelab::ui::GuiOptions opt;
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--demo")) {
