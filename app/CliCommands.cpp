@@ -1,4 +1,5 @@
 #include "CliCommands.h"
+#include "EvalCommands.h"
 
 #include "data/DemoProject.h"
 #ifdef FACELAB_WITH_TORCH
@@ -52,6 +53,19 @@ struct UsageError : std::runtime_error
 {
     using std::runtime_error::runtime_error;
 };
+
+// Commands kept in their own files throw their own usage error type; this gives it exit code 2.
+template <typename F>
+auto usageMapped(F run)
+{
+    return [run](QCommandLineParser &p, const QStringList &a) {
+        try {
+            return run(p, a);
+        } catch (const EvalUsageError &e) {
+            throw UsageError(e.what());
+        }
+    };
+}
 
 struct Command
 {
@@ -416,6 +430,10 @@ const QVector<Command> &commands()
         {"stats", "Counts of images, identities, pairs and verdicts.", cmdStats, [](QCommandLineParser &) {}},
         {"faces", "Find, choose and align the face in every image not looked at yet.", cmdFaces, [](QCommandLineParser &) {}},
         {"demo", "Build the demo project if needed and print its folder.", cmdDemo, [](QCommandLineParser &) {}},
+        {"eval", "Evaluate a model version's scores: metrics, ROC, k-fold (recorded as a run).", usageMapped(cmdEval),
+         evalOptions},
+        {"errors", "Write error folders (false positives/negatives) of a model version.", usageMapped(cmdErrors),
+         errorsOptions},
 #ifdef FACELAB_WITH_TORCH
         {"model", "Add, list, choose or export model versions.", cmdModel,
          [](QCommandLineParser &p) {

@@ -1,0 +1,67 @@
+#include "EvalRun.h"
+
+#include "EvalError.h"
+#include "store/RunTable.h"
+
+#include <QJsonDocument>
+
+namespace facelab::eval {
+
+EvalResult evaluatePairs(const EvalPairs &pairs, const EvalOptions &options)
+{
+    EvalOptions o = options;
+    const bool fromVersion = !o.threshold && pairs.version.threshold;
+    if (fromVersion)
+        o.threshold = pairs.version.threshold;
+    EvalResult r = evaluateScores(pairs.scores, pairs.same, o, pairs.describe());
+    if (fromVersion)
+        r.thresholdSource = QStringLiteral("version");
+    if (pairs.withoutScore)
+        r.notes << QStringLiteral("%1 pairs with known truth have no score under %2 and were left out")
+                       .arg(pairs.withoutScore).arg(pairs.describe());
+    return r;
+}
+
+QJsonObject EvalRunResult::toJson() const
+{
+    QJsonObject o = result.toJson();
+    o.insert("run_id", runId);
+    o.insert("model_version", pairs.version.name);
+    o.insert("truth_source", truthSourceName(pairs.source));
+    o.insert("pairs_without_truth", pairs.withoutTruth);
+    o.insert("pairs_without_score", pairs.withoutScore);
+    qint64 verdicts = 0;
+    for (unsigned char v : pairs.fromVerdict)
+        verdicts += v;
+    o.insert("truth_from_verdicts", verdicts);
+    return o;
+}
+
+EvalRunResult runEvaluation(const store::ProjectStore &st, const store::ModelVersionRecord &version,
+                            TruthSource source, const EvalOptions &options)
+{
+    const QJsonObject params{{"version", version.name},
+                             {"version_id", version.id},
+                             {"threshold", options.threshold ? QJsonValue(*options.threshold) : QJsonValue()},
+                             {"folds", options.folds},
+                             {"truth", truthSourceName(source)}};
+    store::RunTable runs(st);
+    EvalRunResult r;
+    r.runId = runs.start(QStringLiteral("eval"), QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)));
+    try {
+        r.pairs = loadEvalPairs(st, version, source);
+        r.result = evaluatePairs(r.pairs, options);
+        for (const auto &[name, value] : r.result.metricValues())
+            runs.addMetric(r.runId, version.id, name, value);
+        for (const QString &n : r.result.notes)
+            runs.appendLog(r.runId, QStringLiteral("note: ") + n);
+        runs.setStatus(r.runId, store::RunStatus::Done);
+    } catch (const std::exception &e) {
+        runs.appendLog(r.runId, QStringLiteral("error: ") + QString::fromUtf8(e.what()));
+        runs.setStatus(r.runId, store::RunStatus::Failed);
+        throw;
+    }
+    return r;
+}
+
+} // namespace facelab::eval
