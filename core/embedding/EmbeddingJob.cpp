@@ -61,6 +61,12 @@ EmbedReport embedProject(const store::ProjectStore &store, qint64 versionId, job
             }
             if (!faces.empty()) {
                 const cv::Mat emb = embedder.embed(faces);
+                // A broken model (or diverged fine-tuning) gives NaN; caching it would poison every
+                // later score, so stop with the reason instead.
+                if (cv::checkRange(emb, true) == false)
+                    throw std::runtime_error(QStringLiteral("model version %1 produced NaN or infinite embeddings "
+                                                            "(broken model or weights); nothing of this batch was stored")
+                                                 .arg(version->name).toStdString());
                 cache.put(versionId, ids, emb.ptr<float>(0), emb.cols);
                 rep.embedded += int(ids.size());
             }
