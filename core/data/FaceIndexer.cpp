@@ -6,6 +6,7 @@
 #include "data/face/FaceDetector.h"
 #include "data/face/FaceErrors.h"
 #include "data/face/FaceImage.h"
+#include "store/EmbeddingTable.h"
 #include "store/FaceTable.h"
 #include "store/ImageTable.h"
 #include "store/StoreError.h"
@@ -162,6 +163,9 @@ void realignImage(const store::ProjectStore &st, qint64 imageId)
     std::vector<uchar> png;
     cv::imencode(".png", face::alignFace(bgr, five), png);
     writeAligned(st, imageId, png);
+    // Vectors and scores of the old face no longer describe this image: the next embedding run
+    // computes them again.
+    store::EmbeddingTable(st).forgetImage(imageId);
 }
 
 } // namespace facelab::data

@@ -32,7 +32,8 @@ constexpr const char *kPreAlignedSetting = "faces/prealigned112";
 // std::runtime_error naming the file and the set-up command) when the models are absent.
 FaceIndexReport indexFaces(const store::ProjectStore &store, jobs::JobContext &ctx);
 
-// Re-aligns one image from its chosen face (after the user picked another face).
+// Re-aligns one image from its chosen face (after the user picked another face) and forgets its
+// cached embeddings and pair scores, which described the old face.
 void realignImage(const store::ProjectStore &store, qint64 imageId);
 
 } // namespace facelab::data

@@ -62,6 +62,23 @@ QVector<qint64> EmbeddingTable::missing(qint64 versionId) const
     return ids;
 }
 
+void EmbeddingTable::forgetImage(qint64 imageId) const
+{
+    QSqlDatabase db = m_store.db();
+    Transaction tx(db);
+    QSqlQuery e(db);
+    prepare(e, QStringLiteral("DELETE FROM embeddings WHERE image_id = ?"));
+    e.addBindValue(imageId);
+    exec(e, "forget embeddings of an image");
+    QSqlQuery s(db);
+    prepare(s, QStringLiteral("DELETE FROM pair_scores WHERE pair_id IN "
+                              "(SELECT id FROM pairs WHERE image_a = ? OR image_b = ?)"));
+    s.addBindValue(imageId);
+    s.addBindValue(imageId);
+    exec(s, "forget scores of an image's pairs");
+    tx.commit();
+}
+
 qint64 EmbeddingTable::count(qint64 versionId) const
 {
     QSqlQuery q(m_store.db());

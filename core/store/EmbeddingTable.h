@@ -20,6 +20,8 @@ public:
     // Images with a usable face (found or pre-aligned) and no vector for this version, id order.
     QVector<qint64> missing(qint64 versionId) const;
     qint64 count(qint64 versionId) const;
+    // Forgets every version's vector of an image, and the scores of its pairs (its face changed).
+    void forgetImage(qint64 imageId) const;
 
 private:
     const ProjectStore &m_store;

@@ -2,8 +2,11 @@
 
 #include "StoreError.h"
 
+#include <QCoreApplication>
 #include <QSqlQuery>
 #include <QVariant>
+#include <cerrno>
+#include <csignal>
 
 namespace facelab::store {
 namespace {
@@ -25,11 +28,12 @@ const char *const kRunColumns = "id, kind, params_json, status, started_at, ende
 qint64 RunTable::start(const QString &kind, const QString &paramsJson, RunStatus status) const
 {
     QSqlQuery q(m_store.db());
-    prepare(q, QStringLiteral("INSERT INTO runs(kind, params_json, status, started_at) VALUES(?, ?, ?, ?)"));
+    prepare(q, QStringLiteral("INSERT INTO runs(kind, params_json, status, started_at, pid) VALUES(?, ?, ?, ?, ?)"));
     q.addBindValue(kind);
     q.addBindValue(paramsJson.isEmpty() ? QStringLiteral("{}") : paramsJson);
     q.addBindValue(runStatusName(status));
     q.addBindValue(nowIso());
+    q.addBindValue(QCoreApplication::applicationPid());
     exec(q, "record run");
     return q.lastInsertId().toLongLong();
 }
@@ -79,13 +83,29 @@ QVector<RunRecord> RunTable::recent(int limit) const
 
 int RunTable::markRunningAsInterrupted() const
 {
+    // A run is interrupted when the process that ran it is gone (killed, crashed). Runs of a live
+    // process — this one's other jobs, or a CLI command working beside the GUI — go on.
+    QSqlQuery s(m_store.db());
+    prepare(s, QStringLiteral("SELECT id, pid FROM runs WHERE status IN ('running', 'queued')"));
+    exec(s, "find running runs");
+    QVector<qint64> dead;
+    while (s.next()) {
+        const qint64 pid = s.value(1).toLongLong();
+        const bool alive = pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+        if (!alive)
+            dead << s.value(0).toLongLong();
+    }
+    s.finish();
     QSqlQuery q(m_store.db());
     prepare(q, QStringLiteral("UPDATE runs SET status = 'interrupted', ended_at = ?, "
                               "log = log || 'interrupted: FaceLab stopped while this run was going\n' "
-                              "WHERE status IN ('running', 'queued')"));
-    q.addBindValue(nowIso());
-    exec(q, "mark interrupted runs");
-    return q.numRowsAffected();
+                              "WHERE id = ? AND status IN ('running', 'queued')"));
+    for (qint64 id : dead) {
+        q.addBindValue(nowIso());
+        q.addBindValue(id);
+        exec(q, "mark interrupted run");
+    }
+    return int(dead.size());
 }
 
 void RunTable::addMetric(qint64 runId, qint64 modelVersionId, const QString &name, double value) const

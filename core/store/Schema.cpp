@@ -116,6 +116,8 @@ const char *const kStep3[] = {
     "ALTER TABLE images ADD COLUMN face_choice TEXT NOT NULL DEFAULT 'auto'",
     "ALTER TABLE images ADD COLUMN face_note TEXT",
     "CREATE INDEX images_face_status ON images(face_status)",
+    // The process running a run: opening a project interrupts only runs whose process is gone.
+    "ALTER TABLE runs ADD COLUMN pid INTEGER",
     // Cosine similarity of each pair under a model version: the queue's uncertainty order and
     // the evaluation read it.
     R"(CREATE TABLE pair_scores(

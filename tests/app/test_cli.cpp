@@ -17,7 +17,7 @@ struct Result
     QJsonDocument json() const { return QJsonDocument::fromJson(out); }
 };
 
-Result facelab(const QStringList &args, int timeoutMs = 300000)
+Result runFacelab(const QStringList &args, int timeoutMs = 300000)
 {
     QProcess p;
     p.start(QStringLiteral(FACELAB_BIN), args);
@@ -46,16 +46,16 @@ void CliTest::labellingWorkflowWithJson()
     QTemporaryDir dir;
     const QString proj = dir.filePath("proj");
     facelab::test::writeLfwTree(dir.filePath("lfw"), 4, 3);
-    QCOMPARE(facelab({"init", proj}).code, 0);
-    Result r = facelab({"import", proj, "--identities", dir.filePath("lfw"), "--json"});
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
+    Result r = runFacelab({"import", proj, "--identities", dir.filePath("lfw"), "--json"});
     QCOMPARE(r.code, 0);
     QCOMPARE(r.json().object().value("images_added").toInt(), 12);
 
-    r = facelab({"pairs", proj, "--generate", "10", "--identities", "4", "--seed", "3", "--json"});
+    r = runFacelab({"pairs", proj, "--generate", "10", "--identities", "4", "--seed", "3", "--json"});
     QCOMPARE(r.code, 0);
     QCOMPARE(r.json().object().value("same").toInt() + r.json().object().value("different").toInt(), 10);
 
-    r = facelab({"pairs", proj, "--list", "--json"});
+    r = runFacelab({"pairs", proj, "--list", "--json"});
     QCOMPARE(r.code, 0);
     const QJsonArray pairs = r.json().array();
     QCOMPARE(pairs.size(), 10);
@@ -67,12 +67,12 @@ void CliTest::labellingWorkflowWithJson()
     }
     const QString first = QString::number(pairs[0].toObject().value("id").toInteger());
     const QString second = QString::number(pairs[1].toObject().value("id").toInteger());
-    QCOMPARE(facelab({"label", proj, "--pair", first, "--same"}).code, 0);
-    QCOMPARE(facelab({"label", proj, "--pair", second, "--different"}).code, 0);
-    QCOMPARE(facelab({"label", proj, "--pair", second, "--skip"}).code, 0);
-    QCOMPARE(facelab({"label", proj, "--undo"}).code, 0);   // back to 'different'
+    QCOMPARE(runFacelab({"label", proj, "--pair", first, "--same"}).code, 0);
+    QCOMPARE(runFacelab({"label", proj, "--pair", second, "--different"}).code, 0);
+    QCOMPARE(runFacelab({"label", proj, "--pair", second, "--skip"}).code, 0);
+    QCOMPARE(runFacelab({"label", proj, "--undo"}).code, 0);   // back to 'different'
 
-    r = facelab({"stats", proj, "--json"});
+    r = runFacelab({"stats", proj, "--json"});
     QCOMPARE(r.code, 0);
     const QJsonObject s = r.json().object();
     for (const char *k : {"images", "identities", "pairs", "labelled", "same", "different", "skipped"})
@@ -87,7 +87,7 @@ void CliTest::labellingWorkflowWithJson()
 
     // LFW pairs.txt import through the CLI, with a malformed line reported on stderr.
     facelab::test::writeText(dir.filePath("lfw/pairs.txt"), "2\nPerson_0 1 2\nPerson_0 x y\n");
-    r = facelab({"import", proj, "--pairs", dir.filePath("lfw/pairs.txt")});
+    r = runFacelab({"import", proj, "--pairs", dir.filePath("lfw/pairs.txt")});
     QCOMPARE(r.code, 0);
     QVERIFY2(r.err.contains("pairs.txt:3"), r.err.constData());
 }
@@ -95,31 +95,31 @@ void CliTest::labellingWorkflowWithJson()
 void CliTest::errorsGoToStderrWithNonZeroExit()
 {
     QTemporaryDir dir;
-    Result r = facelab({"stats", dir.filePath("nope"), "--json"});
+    Result r = runFacelab({"stats", dir.filePath("nope"), "--json"});
     QVERIFY(r.code != 0);
     QVERIFY(r.out.isEmpty());
     QVERIFY2(r.err.contains("not a FaceLab project"), r.err.constData());
 
     const QString proj = dir.filePath("p");
-    QCOMPARE(facelab({"init", proj}).code, 0);
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
     QDir().mkpath(dir.filePath("empty"));
-    r = facelab({"import", proj, "--identities", dir.filePath("empty")});
+    r = runFacelab({"import", proj, "--identities", dir.filePath("empty")});
     QVERIFY(r.code != 0);
     QVERIFY2(r.err.contains("no identity folders"), r.err.constData());
 
-    r = facelab({"label", proj, "--pair", "999", "--same"});
+    r = runFacelab({"label", proj, "--pair", "999", "--same"});
     QVERIFY(r.code != 0);
     QVERIFY2(r.err.contains("no pair 999"), r.err.constData());
 
-    r = facelab({"label", proj, "--pair", "1", "--same", "--different"});
+    r = runFacelab({"label", proj, "--pair", "1", "--same", "--different"});
     QCOMPARE(r.code, 2);
-    r = facelab({"pairs", proj, "--generate", "ten"});
+    r = runFacelab({"pairs", proj, "--generate", "ten"});
     QCOMPARE(r.code, 2);
-    r = facelab({"pairs", proj, "--generate", "10"});
+    r = runFacelab({"pairs", proj, "--generate", "10"});
     QVERIFY(r.code != 0);
     QVERIFY2(r.err.contains("at least two identities"), r.err.constData());
     // The failed generate is recorded as a failed run, and nothing else changed.
-    QCOMPARE(facelab({"stats", proj, "--json"}).json().object().value("pairs").toInt(), 0);
+    QCOMPARE(runFacelab({"stats", proj, "--json"}).json().object().value("pairs").toInt(), 0);
 }
 
 void CliTest::modelAndEmbedWithTheDefaultModel()
@@ -136,11 +136,11 @@ void CliTest::modelAndEmbedWithTheDefaultModel()
     for (int k = 0; k < 3; ++k)
         for (int i = 0; i < 2; ++i)
             facelab::test::writeImage(dir.filePath(QStringLiteral("faces/P%1/%2.png").arg(k).arg(i)), k * 10 + i, 112, 112, "PNG");
-    QCOMPARE(facelab({"init", proj}).code, 0);
-    QCOMPARE(facelab({"import", proj, "--identities", dir.filePath("faces")}).code, 0);
-    QCOMPARE(facelab({"pairs", proj, "--generate", "6", "--identities", "0"}).code, 0);
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
+    QCOMPARE(runFacelab({"import", proj, "--identities", dir.filePath("faces")}).code, 0);
+    QCOMPARE(runFacelab({"pairs", proj, "--generate", "6", "--identities", "0"}).code, 0);
 
-    Result r = facelab({"model", proj, "--add", model, "--name", "mfn", "--json"});
+    Result r = runFacelab({"model", proj, "--add", model, "--name", "mfn", "--json"});
     QCOMPARE(r.code, 0);
     const QJsonObject rep = r.json().object();
     for (const char *k : {"parameters", "inputs", "outputs", "max_abs_diff_vs_opencv"})
@@ -148,36 +148,36 @@ void CliTest::modelAndEmbedWithTheDefaultModel()
     QVERIFY(rep.value("parameters").toInteger() > 1000000);
     QVERIFY(rep.value("max_abs_diff_vs_opencv").toDouble() < 1e-4);
 
-    r = facelab({"embed", proj, "--model", "mfn", "--json"});
+    r = runFacelab({"embed", proj, "--model", "mfn", "--json"});
     QCOMPARE(r.code, 0);
     QCOMPARE(r.json().object().value("embedded").toInt(), 6);
     QCOMPARE(r.json().object().value("pairs_scored").toInt(), 6);
-    r = facelab({"embed", proj, "--model", "mfn", "--json"});   // cached: nothing computed
+    r = runFacelab({"embed", proj, "--model", "mfn", "--json"});   // cached: nothing computed
     QCOMPARE(r.json().object().value("embedded").toInt(), 0);
     QCOMPARE(r.json().object().value("cached").toInt(), 6);
 
-    r = facelab({"model", proj, "--list", "--json"});
+    r = runFacelab({"model", proj, "--list", "--json"});
     QCOMPARE(r.code, 0);
     const QJsonObject v = r.json().array().at(0).toObject();
     for (const char *k : {"name", "parent", "file", "created"})
         QVERIFY2(v.contains(k), k);
     QCOMPARE(v.value("name").toString(), QStringLiteral("mfn"));
 
-    r = facelab({"model", proj, "--export", "mfn", "--out", dir.filePath("out.onnx")});
+    r = runFacelab({"model", proj, "--export", "mfn", "--out", dir.filePath("out.onnx")});
     QCOMPARE(r.code, 0);
     QVERIFY(QFileInfo(dir.filePath("out.onnx")).size() > 1000000);
 
     // A file that is not a model: a clear message naming it.
     facelab::test::writeText(dir.filePath("junk.onnx"), QByteArray(4096, '\x07'));
-    r = facelab({"model", proj, "--add", dir.filePath("junk.onnx"), "--preprocessing", "arcface"});
+    r = runFacelab({"model", proj, "--add", dir.filePath("junk.onnx"), "--preprocessing", "arcface"});
     QVERIFY(r.code != 0);
     QVERIFY2(r.err.contains("junk.onnx"), r.err.constData());
     // The exported file is a model FaceLab does not recognise by content: it must ask how the
     // model wants its input instead of guessing, and accept it once told.
-    r = facelab({"model", proj, "--add", dir.filePath("out.onnx")});
+    r = runFacelab({"model", proj, "--add", dir.filePath("out.onnx")});
     QVERIFY(r.code != 0);
     QVERIFY2(r.err.contains("--preprocessing"), r.err.constData());
-    r = facelab({"model", proj, "--add", dir.filePath("out.onnx"), "--preprocessing", "frfeature", "--json"});
+    r = runFacelab({"model", proj, "--add", dir.filePath("out.onnx"), "--preprocessing", "frfeature", "--json"});
     QCOMPARE(r.code, 0);
     QVERIFY(r.json().object().value("max_abs_diff_vs_opencv").toDouble() < 1e-4);
 #endif

@@ -17,6 +17,8 @@
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 #include <QtTest>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace facelab::store;
 
@@ -210,6 +212,21 @@ void StoreTest::runsRecordStatusAndBecomeInterruptedOnOpen()
         runs.addMetric(done, 0, "images", 3);
         left = runs.start("finetune", "{}");
         QCOMPARE(st.interruptedOnOpen(), 0);
+        // Reopening while this (live) process still runs it leaves the run alone.
+        closeThreadConnection(QDir(dir.path()).filePath("project.sqlite"));
+        QCOMPARE(ProjectStore::open(dir.path()).interruptedOnOpen(), 0);
+        QCOMPARE(RunTable(st).run(left).status, QStringLiteral("running"));
+        // The process that ran it is gone: the pid of a child that has exited and been reaped.
+        const pid_t gone = fork();
+        if (gone == 0)
+            _exit(0);
+        QVERIFY(gone > 0);
+        QCOMPARE(waitpid(gone, nullptr, 0), gone);
+        QSqlQuery q(st.db());
+        QVERIFY(q.prepare("UPDATE runs SET pid = ? WHERE id = ?"));
+        q.addBindValue(qint64(gone));
+        q.addBindValue(left);
+        QVERIFY(q.exec());
     }
     // Opening again is what a restart after a killed process does.
     closeThreadConnection(QDir(dir.path()).filePath("project.sqlite"));
