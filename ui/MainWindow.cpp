@@ -14,9 +14,13 @@
 #include "ui/dialogs/NewProjectDialog.h"
 #include "ui/dialogs/ReportDialog.h"
 #include "ui/dialogs/ShortcutsDialog.h"
+#include "ui/faces/FaceJobs.h"
+#include "ui/faces/FacesView.h"
 #include "ui/jobs/JobsPanel.h"
 #include "ui/jobs/RunningJobs.h"
 #include "ui/jobs/RunsView.h"
+#include "ui/models/ModelJobs.h"
+#include "ui/models/ModelsView.h"
 #include "ui/start/StartPage.h"
 #include "ui/widgets/NotificationBar.h"
 
@@ -97,12 +101,19 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_nav->setIconSize(QSize(20, 20));
     m_nav->setFrameShape(QFrame::NoFrame);
     m_nav->setFocusPolicy(Qt::NoFocus);
+    // Rows in View order.
     new QListWidgetItem(icon(QStringLiteral("annotate")), tr("Annotate"), m_nav);
+    new QListWidgetItem(icon(QStringLiteral("model")), tr("Models"), m_nav);
+    new QListWidgetItem(icon(QStringLiteral("faces")), tr("Faces"), m_nav);
     new QListWidgetItem(icon(QStringLiteral("runs")), tr("Runs"), m_nav);
     m_views = new QStackedWidget(m_workspace);
     m_annotate = new AnnotateView(m_views);
+    m_models = new ModelsView(m_views);
+    m_faces = new FacesView(m_views);
     m_runs = new RunsView(m_views);
     m_views->addWidget(m_annotate);
+    m_views->addWidget(m_models);
+    m_views->addWidget(m_faces);
     m_views->addWidget(m_runs);
     wh->addWidget(m_nav);
     wh->addWidget(m_views, 1);
@@ -133,6 +144,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         showView(View::Runs);
         m_runs->selectRun(id);
     });
+
+    m_modelJobs = new ModelJobs(m_jobs, m_notify, this);
+    m_faceJobs = new FaceJobs(m_jobs, m_notify, this);
+    m_models->setActions(m_modelJobs->addFileAction(), m_modelJobs->addDefaultAction());
+    m_faces->setFindFacesAction(m_faceJobs->findFacesAction());
+    connectModelViews();
 
     buildMenus();
     buildStatusBar();
@@ -170,9 +187,65 @@ MainWindow::~MainWindow()
 {
     // Jobs first: they may still deliver results to the views.
     m_jobs->cancelAllAndWait();
-    m_annotate->setProject(nullptr);
-    m_runs->setProject(nullptr);
-    m_jobsPanel->setProject(nullptr);
+    setViewsProject(nullptr);
+}
+
+void MainWindow::setReportDialogsEnabled(bool on)
+{
+    m_reportDialogs = on;
+    m_modelJobs->setReportDialogsEnabled(on);
+    m_faceJobs->setReportDialogsEnabled(on);
+}
+
+void MainWindow::setViewsProject(const store::ProjectStore *store)
+{
+    m_annotate->setProject(store);
+    m_models->setProject(store);
+    m_faces->setProject(store);
+    m_runs->setProject(store);
+    m_jobsPanel->setProject(store);
+    m_modelJobs->setProject(store);
+    m_faceJobs->setProject(store);
+}
+
+void MainWindow::connectModelViews()
+{
+    // Annotate's model line.
+    connect(m_annotate, &AnnotateView::addDefaultModelRequested, m_modelJobs, [this] { m_modelJobs->addDefaultModel(); });
+    connect(m_annotate, &AnnotateView::addModelFileRequested, m_modelJobs, &ModelJobs::chooseAndAddModelFile);
+    connect(m_annotate, &AnnotateView::embedRequested, m_modelJobs, [this] { m_modelJobs->embed(0); });
+    connect(m_annotate, &AnnotateView::thresholdChanged, m_models, &ModelsView::refresh);
+    // The Models view.
+    connect(m_models, &ModelsView::currentChanged, this, [this] {
+        m_annotate->refreshModel();
+        m_modelJobs->updateActions();
+    });
+    connect(m_models, &ModelsView::thresholdChanged, this, [this] { m_annotate->refreshModel(); });
+    connect(m_models, &ModelsView::embedRequested, m_modelJobs, [this](qint64 id) { m_modelJobs->embed(id); });
+    connect(m_models, &ModelsView::exportRequested, m_modelJobs, &ModelJobs::chooseAndExport);
+    // Model jobs finishing.
+    connect(m_modelJobs, &ModelJobs::modelsChanged, this, [this] {
+        m_models->refresh();
+        m_annotate->refreshModel();
+    });
+    connect(m_modelJobs, &ModelJobs::scoresChanged, this, [this] {
+        m_models->refresh();
+        m_annotate->refreshModel(/*scoresUpdated=*/true);
+    });
+    connect(m_modelJobs, &ModelJobs::facesChanged, m_faces, &FacesView::refresh);
+    connect(m_modelJobs, &ModelJobs::embeddingChanged, m_models, &ModelsView::setEmbedding);
+    connect(m_modelJobs, &ModelJobs::showModelsRequested, this, [this](qint64 id) {
+        showView(View::Models);
+        if (id > 0)
+            m_models->selectVersion(id);
+    });
+    // Faces.
+    connect(m_faces, &FacesView::chooseFaceRequested, m_faceJobs, &FaceJobs::chooseFace);
+    connect(m_faceJobs, &FaceJobs::realigning, m_faces, &FacesView::setRealigning);
+    connect(m_faceJobs, &FaceJobs::facesChanged, this, [this] {
+        m_faces->refresh();
+        m_models->refresh();
+    });
 }
 
 void MainWindow::buildMenus()
@@ -236,14 +309,24 @@ void MainWindow::buildMenus()
     view->setObjectName(QStringLiteral("menuView"));
     m_actViewAnnotate = make(QStringLiteral("actionViewAnnotate"), tr("&Annotate"), QStringLiteral("annotate"),
                              QKeySequence(Qt::CTRL | Qt::Key_1));
+    m_actViewModels = make(QStringLiteral("actionViewModels"), tr("&Models"), QStringLiteral("model"),
+                           QKeySequence(Qt::CTRL | Qt::Key_2));
+    m_actViewFaces = make(QStringLiteral("actionViewFaces"), tr("&Faces"), QStringLiteral("faces"),
+                          QKeySequence(Qt::CTRL | Qt::Key_3));
     m_actViewRuns = make(QStringLiteral("actionViewRuns"), tr("&Runs"), QStringLiteral("runs"),
-                         QKeySequence(Qt::CTRL | Qt::Key_2));
+                         QKeySequence(Qt::CTRL | Qt::Key_4));
     connect(m_actViewAnnotate, &QAction::triggered, this, [this] { showView(View::Annotate); });
+    connect(m_actViewModels, &QAction::triggered, this, [this] { showView(View::Models); });
+    connect(m_actViewFaces, &QAction::triggered, this, [this] { showView(View::Faces); });
     connect(m_actViewRuns, &QAction::triggered, this, [this] { showView(View::Runs); });
+    view->setToolTipsVisible(true);
     view->addAction(m_actViewAnnotate);
+    view->addAction(m_actViewModels);
+    view->addAction(m_actViewFaces);
     view->addAction(m_actViewRuns);
     view->addSeparator();
     view->addAction(m_annotate->showIdentitiesAction());
+    view->addAction(m_annotate->showModelBeforeVerdictAction());
     QAction *dockToggle = m_jobsDock->toggleViewAction();
     dockToggle->setText(tr("&Jobs panel"));
     dockToggle->setObjectName(QStringLiteral("actionToggleJobs"));
@@ -261,6 +344,18 @@ void MainWindow::buildMenus()
     m_actGenerate->setToolTip(tr("Draw same/different pairs from the imported identities"));
     connect(m_actGenerate, &QAction::triggered, this, &MainWindow::chooseAndGeneratePairs);
     pairs->addAction(m_actGenerate);
+
+    // Models: the model engine's jobs and the face stage.
+    QMenu *models = menuBar()->addMenu(tr("&Models"));
+    models->setObjectName(QStringLiteral("menuModels"));
+    models->setToolTipsVisible(true);   // says why an entry is disabled (no engine, default model missing)
+    models->addAction(m_modelJobs->addFileAction());
+    models->addAction(m_modelJobs->addDefaultAction());
+    models->addSeparator();
+    models->addAction(m_modelJobs->embedAction());
+    models->addAction(m_faceJobs->findFacesAction());
+    models->addSeparator();
+    models->addAction(m_modelJobs->exportAction());
 
     // Training: arrives with the model engine; the actions say what each needs.
     QMenu *training = menuBar()->addMenu(tr("&Training"));
@@ -294,7 +389,8 @@ void MainWindow::buildMenus()
     help->addAction(m_actShortcuts);
     help->addAction(m_actAbout);
 
-    m_projectActions = {m_actImportIds, m_actImportPairs, m_actClose, m_actGenerate, m_actViewAnnotate, m_actViewRuns};
+    m_projectActions = {m_actImportIds, m_actImportPairs, m_actClose,       m_actGenerate,
+                        m_actViewAnnotate, m_actViewModels, m_actViewFaces, m_actViewRuns};
 }
 
 void MainWindow::buildStatusBar()
@@ -367,13 +463,9 @@ bool MainWindow::openProject(const QString &folder, bool create, bool quiet)
         return false;
     }
     // Views drop their references to the old store before it goes.
-    m_annotate->setProject(nullptr);
-    m_runs->setProject(nullptr);
-    m_jobsPanel->setProject(nullptr);
+    setViewsProject(nullptr);
     m_store = std::move(st);
-    m_annotate->setProject(m_store.get());
-    m_runs->setProject(m_store.get());
-    m_jobsPanel->setProject(m_store.get());
+    setViewsProject(m_store.get());
 
     RecentProjects::add(m_store->folder());
     RecentProjects::setLast(m_store->folder());
@@ -393,9 +485,7 @@ void MainWindow::closeProject()
 {
     if (!m_store)
         return;
-    m_annotate->setProject(nullptr);
-    m_runs->setProject(nullptr);
-    m_jobsPanel->setProject(nullptr);
+    setViewsProject(nullptr);
     m_store.reset();
     RecentProjects::setLast({});
     m_start->refreshRecent();
@@ -712,8 +802,12 @@ void MainWindow::showShortcuts()
                       m_annotate->backAction(), m_annotate->forwardAction(), m_annotate->undoAction(),
                       m_annotate->showIdentitiesAction()}});
     sections.append({tr("Project"), {m_actNew, m_actOpen, m_actImportIds, m_actImportPairs, m_actGenerate, m_actClose}});
+    sections.append({tr("Models"),
+                     {m_modelJobs->addFileAction(), m_modelJobs->addDefaultAction(), m_modelJobs->embedAction(),
+                      m_faceJobs->findFacesAction(), m_modelJobs->exportAction()}});
     sections.append({tr("Window"),
-                     {m_actViewAnnotate, m_actViewRuns, m_jobsDock->toggleViewAction(), m_actShortcuts, m_actQuit}});
+                     {m_actViewAnnotate, m_actViewModels, m_actViewFaces, m_actViewRuns, m_jobsDock->toggleViewAction(),
+                      m_actShortcuts, m_actQuit}});
     auto *d = new ShortcutsDialog(sections, this);
     d->setAttribute(Qt::WA_DeleteOnClose);
     d->open();

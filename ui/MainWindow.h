@@ -1,7 +1,8 @@
 #pragma once
 // The main window (DESIGN.md): a start page while no project is open; with a project, a left
-// navigation list of views (Annotate, Runs) and the chosen view in the centre, a collapsible
-// jobs dock, a status bar showing the running job's progress, and the menu bar as launcher.
+// navigation list of views (Annotate, Models, Faces, Runs) and the chosen view in the centre, a
+// collapsible jobs dock, a status bar showing the running job's progress, and the menu bar as
+// launcher.
 #include "data/PairGenerator.h"
 
 #include <QMainWindow>
@@ -26,7 +27,11 @@ class JobRunner;
 namespace facelab::ui {
 
 class AnnotateView;
+class FaceJobs;
+class FacesView;
 class JobsPanel;
+class ModelJobs;
+class ModelsView;
 class NotificationBar;
 class RunningJobs;
 class RunsView;
@@ -54,11 +59,16 @@ public:
     jobs::JobRunner *importPairs(const QString &file, const QString &imagesRoot);
     jobs::JobRunner *generatePairs(const data::PairGenOptions &options);
 
-    enum class View { Annotate = 0, Runs = 1 };
+    enum class View { Annotate = 0, Models = 1, Faces = 2, Runs = 3 };
     void showView(View v);
 
     AnnotateView *annotateView() const { return m_annotate; }
     RunsView *runsView() const { return m_runs; }
+    ModelsView *modelsView() const { return m_models; }
+    FacesView *facesView() const { return m_faces; }
+    // The model engine's and the face stage's jobs (menu actions, and the calls tests make).
+    ModelJobs *modelJobs() const { return m_modelJobs; }
+    FaceJobs *faceJobs() const { return m_faceJobs; }
     JobsPanel *jobsPanel() const { return m_jobsPanel; }
     StartPage *startPage() const { return m_start; }
     RunningJobs *runningJobs() const { return m_jobs; }
@@ -66,7 +76,7 @@ public:
     QListWidget *navigation() const { return m_nav; }
     QDockWidget *jobsDock() const { return m_jobsDock; }
     // Whether finished jobs open their report dialog (on by default).
-    void setReportDialogsEnabled(bool on) { m_reportDialogs = on; }
+    void setReportDialogsEnabled(bool on);
 
 protected:
     void closeEvent(QCloseEvent *e) override;
@@ -97,6 +107,10 @@ private:
     QStackedWidget *m_views = nullptr;
     AnnotateView *m_annotate = nullptr;
     RunsView *m_runs = nullptr;
+    ModelsView *m_models = nullptr;
+    FacesView *m_faces = nullptr;
+    ModelJobs *m_modelJobs = nullptr;
+    FaceJobs *m_faceJobs = nullptr;
     NotificationBar *m_notify = nullptr;
     QDockWidget *m_jobsDock = nullptr;
     JobsPanel *m_jobsPanel = nullptr;
@@ -112,11 +126,13 @@ private:
             *m_actImportPairs = nullptr, *m_actClose = nullptr, *m_actQuit = nullptr, *m_actGenerate = nullptr,
             *m_actFineTune = nullptr, *m_actLinearizer = nullptr, *m_actInvert = nullptr,
             *m_actShortcuts = nullptr, *m_actAbout = nullptr, *m_actViewAnnotate = nullptr,
-            *m_actViewRuns = nullptr;
+            *m_actViewRuns = nullptr, *m_actViewModels = nullptr, *m_actViewFaces = nullptr;
     bool m_reportDialogs = true;
     bool m_demoPending = false;
     bool m_dockHiddenByUser = false;
     void updateDockVisibility();
+    void connectModelViews();
+    void setViewsProject(const store::ProjectStore *store);
 };
 
 } // namespace facelab::ui

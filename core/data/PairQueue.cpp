@@ -8,7 +8,8 @@
 
 namespace facelab::data {
 
-PairQueue::PairQueue(const store::ProjectStore &store, int radius) : m_store(store), m_radius(std::max(1, radius))
+PairQueue::PairQueue(const store::ProjectStore &store, int radius, qint64 versionId, double threshold)
+    : m_store(store), m_radius(std::max(1, radius)), m_versionId(versionId), m_threshold(threshold)
 {
     reload();
 }

@@ -21,15 +21,20 @@ public:
     static constexpr int kDefaultRadius = 50;
 
     // Reads the queue order and counts of the store's project. radius: records kept on each side
-    // of the cursor (the window holds at most 2 * radius + 1 records).
-    explicit PairQueue(const store::ProjectStore &store, int radius = kDefaultRadius);
+    // of the cursor (the window holds at most 2 * radius + 1 records). versionId/threshold: as
+    // setModelOrder(), applied to this first snapshot already (the order is read once).
+    explicit PairQueue(const store::ProjectStore &store, int radius = kDefaultRadius, qint64 versionId = 0,
+                       double threshold = 0.0);
 
     // Takes a fresh snapshot of the order and counts; the cursor goes to the first pair that has
     // no verdict (or to the first skipped pair when every pair has one, or to the end).
     void reload();
-    // Orders each group by a model's uncertainty (PairTable::queueOrder(versionId, threshold))
-    // from the next reload() on; versionId 0 = import order.
+    // Orders each group by a model's uncertainty (PairTable::queueOrder(versionId, threshold):
+    // |score - threshold| ascending, unscored pairs last; unlabelled pairs still come before
+    // skipped and labelled ones) from the next reload() on; versionId 0 = import order.
     void setModelOrder(qint64 versionId, double threshold);
+    qint64 modelVersion() const { return m_versionId; }
+    double modelThreshold() const { return m_threshold; }
 
     int size() const { return int(m_ids.size()); }
     bool isEmpty() const { return m_ids.isEmpty(); }

@@ -16,7 +16,7 @@
 
 namespace facelab::test {
 
-std::unique_ptr<UiTestProject> UiTestProject::withImages(int identities, int imagesPerIdentity, int pairs)
+std::unique_ptr<UiTestProject> UiTestProject::withImages(int identities, int imagesPerIdentity, int pairs, QSize size)
 {
     auto p = std::make_unique<UiTestProject>();
     p->folder = QDir(p->tmp.path()).filePath(QStringLiteral("project"));
@@ -34,10 +34,18 @@ std::unique_ptr<UiTestProject> UiTestProject::withImages(int identities, int ima
         for (int j = 0; j < imagesPerIdentity; ++j) {
             const QString rel = QStringLiteral("%1/%1_%2.png").arg(name).arg(j + 1, 4, 10, QChar('0'));
             const QString abs = QDir(p->imagesRoot).filePath(rel);
-            QImage img(96, 120, QImage::Format_RGB32);
+            QImage img(size, QImage::Format_RGB32);
             img.fill(QColor::fromHsv((i * 47) % 360, 120, 200 - j * 20));
             QPainter painter(&img);
-            painter.drawEllipse(QRect(20, 20, 56, 72));
+            // A face-like blob: an oval, two eyes and a mouth, varying a little per identity.
+            painter.setBrush(QColor::fromHsv((i * 47 + 20) % 360, 60, 230));
+            painter.drawEllipse(QRectF(size.width() * 0.2, size.height() * 0.15, size.width() * 0.6, size.height() * 0.7));
+            painter.setBrush(Qt::black);
+            const qreal ey = size.height() * (0.4 + 0.02 * i);
+            painter.drawEllipse(QPointF(size.width() * 0.38, ey), 3 + j, 3);
+            painter.drawEllipse(QPointF(size.width() * 0.62, ey), 3 + j, 3);
+            painter.drawLine(QPointF(size.width() * (0.4 - 0.02 * i), size.height() * 0.65),
+                             QPointF(size.width() * (0.6 + 0.02 * i), size.height() * 0.65));
             painter.end();
             img.save(abs);
             store::NewImage ni;

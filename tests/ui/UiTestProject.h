@@ -4,6 +4,7 @@
 #include "store/ProjectStore.h"
 
 #include <QHash>
+#include <QSize>
 #include <QStringList>
 #include <QTemporaryDir>
 #include <QVector>
@@ -25,7 +26,9 @@ struct UiTestProject
     QHash<qint64, QPair<qint64, qint64>> pairImages;
 
     // identities x imagesPerIdentity real PNG files; `pairs` pairs alternating same / different.
-    static std::unique_ptr<UiTestProject> withImages(int identities, int imagesPerIdentity, int pairs);
+    // size 112x112 makes "pre-aligned" faces the face stage uses as they are.
+    static std::unique_ptr<UiTestProject> withImages(int identities, int imagesPerIdentity, int pairs,
+                                                     QSize size = QSize(96, 120));
     // A large project without image files (records only): `pairs` pairs over enough images.
     static std::unique_ptr<UiTestProject> large(int pairs);
 

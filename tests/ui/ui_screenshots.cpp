@@ -1,6 +1,9 @@
 // Not a test: renders the main window's states to PNG files for looking at them (and for
 // documentation). usage: ui_screenshots OUTDIR PROJECT [EMPTY_PROJECT]
-// Drives a real MainWindow; it writes verdicts into PROJECT, so give it a copy.
+//                        ui_screenshots --models OUTDIR PROJECT [PHOTOS_PROJECT]
+// Drives a real MainWindow; it writes verdicts into PROJECT, so give it a copy. --models shows
+// the model engine: PROJECT without a model (the default model is added and the faces embedded
+// as jobs), and PHOTOS_PROJECT with photos whose faces are found as a job (Faces view).
 #include "data/ImageCache.h"
 #include "data/PairQueue.h"
 #include "store/ProjectStore.h"
@@ -13,7 +16,17 @@
 #include "ui/dialogs/ReportDialog.h"
 #include "ui/dialogs/ShortcutsDialog.h"
 #include "ui/dialogs/NewProjectDialog.h"
+#include "store/FaceTable.h"
+#include "store/ModelTable.h"
+#include "store/RunTable.h"
+#include "ui/annotate/ModelStrip.h"
+#include "ui/faces/FaceJobs.h"
+#include "ui/faces/FacePicker.h"
+#include "ui/faces/FacesView.h"
 #include "ui/jobs/RunningJobs.h"
+#include "ui/models/ModelJobs.h"
+#include "ui/models/ModelsView.h"
+#include "ui/models/PreprocessingDialog.h"
 #include "ui/widgets/NotificationBar.h"
 
 #include <QApplication>
@@ -23,6 +36,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QThread>
+#include <QTreeWidget>
 #include <QTimer>
 
 using namespace facelab;
@@ -53,11 +67,138 @@ static void waitFaces(ui::AnnotateView *v)
     }
 }
 
+static bool waitJobs(ui::MainWindow &w, int ms)
+{
+    QDeadlineTimer t(ms);
+    while (!t.hasExpired()) {
+        pump(50);
+        if (!w.runningJobs()->hasRunning())
+            return true;
+    }
+    return false;
+}
+
+static int modelScreens(const QString &project, const QString &photos)
+{
+    ui::MainWindow w;
+    w.resize(1400, 900);
+    w.setReportDialogsEnabled(false);
+    w.show();
+    w.openProject(project);
+    ui::AnnotateView *v = w.annotateView();
+    waitFaces(v);
+    save(&w, QStringLiteral("m01-annotate-no-model"));
+    w.showView(ui::MainWindow::View::Models);
+    save(&w, QStringLiteral("m02-models-empty"));
+    {
+        QMenu *m = w.findChild<QMenu *>(QStringLiteral("menuModels"));
+        m->popup(w.mapToGlobal(QPoint(230, 30)));
+        save(m, QStringLiteral("m03-models-menu"));
+        m->hide();
+    }
+    w.showView(ui::MainWindow::View::Annotate);
+    w.modelJobs()->addDefaultModel();
+    waitJobs(w, 120000);
+    waitFaces(v);
+    save(&w, QStringLiteral("m04-annotate-not-scored"));
+    w.modelJobs()->embed();
+    pump(300);
+    save(&w, QStringLiteral("m05-embedding-running"));
+    waitJobs(w, 300000);
+    waitFaces(v);
+    save(&w, QStringLiteral("m06-annotate-score-hidden"));
+    v->answer(store::Verdict::Same);
+    waitFaces(v);
+    save(&w, QStringLiteral("m07-annotate-last-answer"));
+    v->answer(store::Verdict::Different);
+    v->back();
+    waitFaces(v);
+    save(&w, QStringLiteral("m08-annotate-score-shown"));
+    v->showModelBeforeVerdictAction()->setChecked(true);
+    v->forward();
+    waitFaces(v);
+    save(&w, QStringLiteral("m09-annotate-always"));
+    v->showModelBeforeVerdictAction()->setChecked(false);
+    {
+        QMenu *m = w.findChild<QMenu *>(QStringLiteral("menuView"));
+        m->popup(w.mapToGlobal(QPoint(130, 30)));
+        save(m, QStringLiteral("m09b-view-menu"));
+        m->hide();
+    }
+
+    // A fine-tuned child without an OpenCV comparison (flagged), as training will register them.
+    {
+        const store::ModelTable models(*w.project());
+        const auto base = models.current();
+        if (!base)
+            return 0;   // no model engine in this build: nothing more to show
+        const qint64 run = store::RunTable(*w.project()).start(QStringLiteral("fine-tune"), QStringLiteral("{}"),
+                                                               store::RunStatus::Done);
+        models.addVersion(base->modelId, base->name + QStringLiteral("-ft1"), base->id, base->file,
+                          base->preprocessingJson, 0.45, run);
+    }
+    w.showView(ui::MainWindow::View::Models);
+    w.modelsView()->refresh();
+    save(&w, QStringLiteral("m10-models"));
+    w.modelsView()->selectVersion(store::ModelTable(*w.project()).versions().back().id);
+    save(&w, QStringLiteral("m11-models-flagged"));
+    {
+        ui::PreprocessingDialog d(QStringLiteral("/home/me/models/glint360k_r100.onnx"), &w);
+        d.setPreset(QStringLiteral("custom"));
+        d.show();
+        save(&d, QStringLiteral("m12-preprocessing-dialog"));
+    }
+    w.showView(ui::MainWindow::View::Faces);
+    pump(500);
+    save(&w, QStringLiteral("m13-faces-prealigned"));
+
+    if (!photos.isEmpty()) {
+        w.openProject(photos);
+        w.showView(ui::MainWindow::View::Faces);
+        pump(500);
+        save(&w, QStringLiteral("m14-faces-not-looked-at"));
+        w.faceJobs()->findFaces();
+        pump(600);
+        save(&w, QStringLiteral("m15-faces-finding"));
+        waitJobs(w, 300000);
+        pump(1500);
+        save(&w, QStringLiteral("m16-faces-several"));
+        ui::FacePicker *picker = w.facesView()->picker();
+        const store::FaceTable faces(*w.project());
+        const qint64 image = w.facesView()->selectedImage();
+        for (const store::FaceRecord &f : faces.faces(image))
+            if (f.id != picker->chosenFace()) {
+                w.facesView()->chooseFaceRequested(image, f.id);
+                break;
+            }
+        pump(100);
+        save(&w, QStringLiteral("m17-faces-realigning"));
+        waitJobs(w, 60000);
+        pump(1500);
+        save(&w, QStringLiteral("m18-faces-picked"));
+        // Hover look: move the mouse over another box.
+        for (QTreeWidgetItemIterator it(w.facesView()->imageList()); *it; ++it)
+            if ((*it)->text(1).contains(QStringLiteral("no face"))) {
+                w.facesView()->imageList()->setCurrentItem(*it);
+                break;
+            }
+        pump(1200);
+        save(&w, QStringLiteral("m19-faces-no-face"));
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("FaceLab"));
     QApplication::setApplicationName(QStringLiteral("FaceLab"));
+    if (argc >= 4 && QByteArray(argv[1]) == "--models") {
+        outDir = QString::fromLocal8Bit(argv[2]);
+        QDir().mkpath(outDir);
+        ui::theme::apply(app);
+        return modelScreens(QString::fromLocal8Bit(argv[3]), argc > 4 ? QString::fromLocal8Bit(argv[4]) : QString());
+    }
     if (argc < 3) {
         qWarning("usage: ui_screenshots OUTDIR PROJECT [EMPTY_PROJECT]");
         return 2;

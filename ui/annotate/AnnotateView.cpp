@@ -3,13 +3,19 @@
 #include "data/ImageCache.h"
 #include "data/PairQueue.h"
 #include "store/FeedbackTable.h"
+#include "store/ModelTable.h"
 #include "store/ProjectStore.h"
+#include "store/ScoreTable.h"
 #include "ui/Resources.h"
 #include "ui/Theme.h"
 #include "ui/annotate/FaceView.h"
+#include "ui/annotate/ModelStrip.h"
 #include "ui/annotate/VerdictButton.h"
+#include "ui/models/ModelEngine.h"
+#include "ui/models/ModelVersions.h"
 
 #include <QAction>
+#include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -18,7 +24,9 @@
 #include <QMouseEvent>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QStackedWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -78,6 +86,7 @@ AnnotateView::AnnotateView(QWidget *parent) : QWidget(parent)
     const qint64 budget = qint64(std::max(32, setting(QStringLiteral("annotate/cacheMegabytes")).toInt())) << 20;
     m_cache = new data::ImageCache(budget, this);
     m_showIdentities = setting(QStringLiteral("annotate/showIdentities")).toBool();
+    m_showModelEarly = setting(QStringLiteral("annotate/showModelBeforeVerdict")).toBool();
 
     // Actions first: buttons and menus share them.
     auto makeAction = [this](const QString &text, const QString &iconName, const QList<QKeySequence> &keys) {
@@ -99,6 +108,13 @@ AnnotateView::AnnotateView(QWidget *parent) : QWidget(parent)
     m_actShowIds = makeAction(tr("Show identity names"), QStringLiteral("eye"), {QKeySequence(Qt::CTRL | Qt::Key_I)});
     m_actShowIds->setCheckable(true);
     m_actShowIds->setChecked(m_showIdentities);
+    m_actShowModel = new QAction(icon(QStringLiteral("model")), tr("Show model score before answering"), this);
+    m_actShowModel->setObjectName(QStringLiteral("actionShowModelBeforeVerdict"));
+    m_actShowModel->setCheckable(true);
+    m_actShowModel->setChecked(m_showModelEarly);
+    m_actShowModel->setToolTip(tr("Show the model's cosine similarity and prediction before you answer. Off by "
+                                  "default: they appear once the pair has your verdict, so they do not anchor it."));
+    m_actShowModel->setStatusTip(m_actShowModel->toolTip());
     m_actBack->setToolTip(tr("Back to the previous pair (Backspace)"));
     m_actForward->setToolTip(tr("Next pair without answering (Page Down)"));
     m_actUndo->setToolTip(tr("Undo the last verdict and go back to its pair (Ctrl+Z, repeatable)"));
@@ -112,6 +128,18 @@ AnnotateView::AnnotateView(QWidget *parent) : QWidget(parent)
     connect(m_actForward, &QAction::triggered, this, &AnnotateView::forward);
     connect(m_actUndo, &QAction::triggered, this, &AnnotateView::undo);
     connect(m_actShowIds, &QAction::toggled, this, &AnnotateView::setIdentitiesShown);
+    connect(m_actShowModel, &QAction::toggled, this, &AnnotateView::setModelShownBeforeVerdict);
+
+    // A threshold typed or spun in the model line re-orders the queue once it settles.
+    m_reorderTimer = new QTimer(this);
+    m_reorderTimer->setSingleShot(true);
+    m_reorderTimer->setInterval(700);
+    connect(m_reorderTimer, &QTimer::timeout, this, [this] {
+        if (!m_queue || !m_hasScores)
+            return;
+        m_queue->setModelOrder(m_versionId, m_threshold);
+        reloadQueue(true);
+    });
 
     auto *root = new QVBoxLayout(this);
     root->setContentsMargins(28, 18, 28, 18);
@@ -189,6 +217,24 @@ QWidget *AnnotateView::buildPairPage()
     connect(m_faceA, &FaceView::decodeSizeChanged, this, &AnnotateView::prefetch);
     v->addLayout(faces, 1);
 
+    m_modelStrip = new ModelStrip(page);
+    connect(m_modelStrip, &ModelStrip::addDefaultModelRequested, this, &AnnotateView::addDefaultModelRequested);
+    connect(m_modelStrip, &ModelStrip::addModelFileRequested, this, &AnnotateView::addModelFileRequested);
+    connect(m_modelStrip, &ModelStrip::embedRequested, this, &AnnotateView::embedRequested);
+    connect(m_modelStrip, &ModelStrip::thresholdEdited, this, &AnnotateView::onThresholdEdited);
+    // Enter in the threshold box hands the keys back to the verdicts.
+    connect(m_modelStrip->thresholdBox(), &QAbstractSpinBox::editingFinished, this, [this] {
+        if (m_modelStrip->thresholdBox()->hasFocus())
+            setFocus(Qt::OtherFocusReason);
+    });
+    // As wide as the verdict buttons below (same stretch factors).
+    auto *strip = new QHBoxLayout;
+    strip->setSpacing(14);
+    strip->addStretch(1);
+    strip->addWidget(m_modelStrip, 8);
+    strip->addStretch(1);
+    v->addLayout(strip);
+
     m_verdictNote = makeLabel(QStringLiteral("verdictNote"), page);
     m_verdictNote->setAlignment(Qt::AlignCenter);
     m_verdictNote->setTextFormat(Qt::RichText);
@@ -231,12 +277,14 @@ QWidget *AnnotateView::buildPairPage()
     m_btnBack->setObjectName(QStringLiteral("backButton"));
     m_btnForward->setObjectName(QStringLiteral("forwardButton"));
     m_btnUndo->setObjectName(QStringLiteral("undoButton"));
-    auto *hint = new QLabel(tr("Every answer is saved at once."), page);
-    hint->setProperty("role", QStringLiteral("muted"));
+    m_lastAnswer = new QLabel(tr("Every answer is saved at once."), page);
+    m_lastAnswer->setObjectName(QStringLiteral("lastAnswer"));
+    m_lastAnswer->setProperty("role", QStringLiteral("muted"));
+    m_lastAnswer->setTextFormat(Qt::RichText);
     nav->addWidget(m_btnBack);
     nav->addWidget(m_btnForward);
     nav->addStretch(1);
-    nav->addWidget(hint);
+    nav->addWidget(m_lastAnswer);
     nav->addStretch(1);
     nav->addWidget(m_btnUndo);
     v->addLayout(nav);
@@ -351,9 +399,14 @@ void AnnotateView::setProject(const store::ProjectStore *store)
     m_queue.reset();
     m_cache->clear();
     m_store = store;
+    m_reorderTimer->stop();
+    m_lastAnswer->setText(tr("Every answer is saved at once."));
+    readModel();
+    updateModelStrip();
     if (m_store) {
         const int radius = std::max(5, setting(QStringLiteral("annotate/queueRadius")).toInt());
-        m_queue = std::make_unique<data::PairQueue>(*m_store, radius);
+        // Most uncertain pairs first when the current model has scored the project.
+        m_queue = std::make_unique<data::PairQueue>(*m_store, radius, m_hasScores ? m_versionId : 0, m_threshold);
     }
     showCurrent();
     emit progressChanged();
@@ -409,6 +462,25 @@ void AnnotateView::answer(store::Verdict v)
         return;
     }
     flash(v);
+    {
+        // What was just answered, next to the model's view of it (now that the verdict is given).
+        const QColor c = verdictColor(v);
+        QString text = tr("Last: <b style=\"color:%1\">%2</b>").arg(c.name(), verdictText(v).toHtmlEscaped());
+        if (m_versionId > 0) {
+            if (const auto sc = scoreOf(rec->id)) {
+                const bool modelSame = *sc >= m_threshold;
+                text += tr(" &nbsp;·&nbsp; %1 %2 → %3").arg(m_versionName.toHtmlEscaped(), QString::number(*sc, 'f', 3),
+                                                           modelSame ? tr("same") : tr("different"));
+                if (v != store::Verdict::Skip)
+                    text += (modelSame == (v == store::Verdict::Same))
+                                ? tr(" <span style=\"color:%1\">✓</span>").arg(theme::same().name())
+                                : tr(" <span style=\"color:%1\">✗ disagrees</span>").arg(theme::warning().name());
+            } else {
+                text += tr(" &nbsp;·&nbsp; %1: not scored yet").arg(m_versionName.toHtmlEscaped());
+            }
+        }
+        m_lastAnswer->setText(text);
+    }
     const qint64 openBefore = m_queue->unlabelled() + m_queue->skipped();
     m_queue->refresh(rec->id);
     if (openBefore > 0 && m_queue->unlabelled() + m_queue->skipped() == 0)
@@ -434,6 +506,7 @@ void AnnotateView::undo()
         emit statusMessage(tr("Nothing to undo"), 3000);
         return;
     }
+    m_lastAnswer->setText(tr("Every answer is saved at once."));
     m_queue->refresh(pairId);
     if (!m_queue->jumpTo(pairId)) {
         m_queue->reload();   // a pair added after the snapshot
@@ -477,6 +550,116 @@ void AnnotateView::setIdentitiesShown(bool shown)
     m_actShowIds->setIcon(icon(shown ? QStringLiteral("eye") : QStringLiteral("eye-off")));
     m_idsButton->setText(shown ? tr("Names shown") : tr("Names hidden"));
     showCurrent();
+}
+
+void AnnotateView::setModelShownBeforeVerdict(bool shown)
+{
+    m_showModelEarly = shown;
+    if (m_actShowModel->isChecked() != shown)
+        m_actShowModel->setChecked(shown);
+    if (setting(QStringLiteral("annotate/showModelBeforeVerdict")).toBool() != shown)
+        setSetting(QStringLiteral("annotate/showModelBeforeVerdict"), shown);
+    showCurrent();
+}
+
+QString AnnotateView::lastAnswerText() const
+{
+    QString t = m_lastAnswer->text();
+    t.remove(QRegularExpression(QStringLiteral("<[^>]*>")));
+    return t.replace(QStringLiteral("&nbsp;"), QStringLiteral(" "));
+}
+
+void AnnotateView::readModel()
+{
+    m_versionId = 0;
+    m_versionName.clear();
+    m_threshold = 0.0;
+    m_thresholdIsDefault = true;
+    m_hasScores = false;
+    if (!m_store)
+        return;
+    try {
+        if (const auto v = store::ModelTable(*m_store).current()) {
+            m_versionId = v->id;
+            m_versionName = v->name;
+            m_threshold = effectiveThreshold(*v);
+            m_thresholdIsDefault = !v->threshold.has_value();
+            m_hasScores = store::ScoreTable(*m_store).count(v->id) > 0;
+        }
+    } catch (const std::exception &e) {
+        emit statusMessage(tr("Could not read the project's model: %1").arg(QString::fromUtf8(e.what())), 8000);
+    }
+}
+
+void AnnotateView::updateModelStrip()
+{
+    if (!m_store)
+        return;
+    if (m_versionId > 0)
+        m_modelStrip->setModel(m_versionName, m_threshold, m_thresholdIsDefault, m_hasScores);
+    else if (engine::available())
+        m_modelStrip->showNoModel(engine::defaultModelPresent());
+    else
+        m_modelStrip->showNoEngine();
+}
+
+std::optional<double> AnnotateView::scoreOf(qint64 pairId) const
+{
+    if (!m_store || m_versionId <= 0 || !m_hasScores)
+        return std::nullopt;
+    try {
+        return store::ScoreTable(*m_store).get(m_versionId, pairId);
+    } catch (const std::exception &) {
+        return std::nullopt;
+    }
+}
+
+void AnnotateView::onThresholdEdited(double t)
+{
+    if (!m_store || m_versionId <= 0)
+        return;
+    try {
+        store::ModelTable(*m_store).setThreshold(m_versionId, t);
+    } catch (const std::exception &e) {
+        QMessageBox::critical(this, tr("Threshold not saved"),
+                              tr("The threshold of %1 could not be written to the project:\n%2")
+                                  .arg(m_versionName, QString::fromUtf8(e.what())));
+        return;
+    }
+    m_threshold = t;
+    if (m_thresholdIsDefault) {
+        m_thresholdIsDefault = false;
+        m_modelStrip->setModel(m_versionName, m_threshold, false, m_hasScores);
+        showCurrent();
+    }
+    emit thresholdChanged(m_versionId, t);
+    if (m_hasScores)
+        m_reorderTimer->start();
+}
+
+void AnnotateView::refreshModel(bool scoresUpdated)
+{
+    readModel();
+    updateModelStrip();
+    if (!m_queue) {
+        showCurrent();
+        return;
+    }
+    // The queue is ordered by the current version only once it has scores.
+    const qint64 orderVersion = m_hasScores ? m_versionId : 0;
+    const bool newOrder = orderVersion != m_queue->modelVersion() || (scoresUpdated && orderVersion > 0);
+    const bool newThreshold = orderVersion > 0 && m_threshold != m_queue->modelThreshold();
+    if (newOrder || newThreshold) {
+        m_reorderTimer->stop();
+        m_queue->setModelOrder(orderVersion, m_threshold);
+        // A new model or new scores: start again at the most uncertain open pair.
+        reloadQueue(/*keepPosition=*/!newOrder);
+        if (newOrder && orderVersion > 0)
+            emit statusMessage(tr("Queue ordered by %1: the pairs it is least sure about come first.").arg(m_versionName),
+                               6000);
+    } else {
+        showCurrent();
+    }
 }
 
 void AnnotateView::flash(store::Verdict v)
@@ -545,8 +728,8 @@ void AnnotateView::showCurrent()
                                 num(m_queue->different()), num(skipped));
         if (unl > 0)
             text += tr(" &nbsp;·&nbsp; <b>%1</b> without a verdict").arg(num(unl));
-        text += tr("<br><br>Your verdicts are saved in the project. Fine-tuning on them arrives with the "
-                   "model engine.");
+        text += tr("<br><br>Your verdicts are saved in the project. Fine-tuning the model on them arrives with "
+                   "Training.");
         m_doneText->setText(text);
         m_pages->setCurrentWidget(m_donePage);
         return;
@@ -573,6 +756,12 @@ void AnnotateView::showCurrent()
     m_faceA->setToolTip(m_showIdentities ? rec->a.relPath : QString());
     m_faceB->setToolTip(m_showIdentities ? rec->b.relPath : QString());
     updateVerdictButtons(rec->verdict);
+    std::optional<bool> userSame;
+    if (rec->verdict == store::Verdict::Same)
+        userSame = true;
+    else if (rec->verdict == store::Verdict::Different)
+        userSame = false;
+    m_modelStrip->setPair(scoreOf(rec->id), m_showModelEarly || rec->verdict.has_value(), userSame);
     prefetch();
 }
 

@@ -3,6 +3,9 @@
 // Every verdict goes straight to FeedbackTable::add (committed when it returns; no Save button).
 // Images come from data::ImageCache: the next pairs are decoded ahead, so an answer shows the
 // next pair at once. Identity names are hidden by default (they bias the labeller).
+// Under the faces, the model line (ModelStrip): the current model version's cosine similarity for
+// the pair, its threshold and prediction, shown once the pair has a verdict (or always, when the
+// user asks); the queue is ordered by that version's uncertainty once it has scored the pairs.
 #include "store/StoreTypes.h"
 
 #include <QWidget>
@@ -13,6 +16,7 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QStackedWidget;
+class QTimer;
 class QToolButton;
 
 namespace facelab::store {
@@ -26,6 +30,7 @@ class PairQueue;
 namespace facelab::ui {
 
 class FaceView;
+class ModelStrip;
 class VerdictButton;
 
 class AnnotateView : public QWidget
@@ -64,6 +69,17 @@ public:
     QAction *forwardAction() const { return m_actForward; }
     // Checkable; its state is remembered in QSettings ("annotate/showIdentities").
     QAction *showIdentitiesAction() const { return m_actShowIds; }
+    // Checkable, remembered ("annotate/showModelBeforeVerdict"): show the model's score and
+    // prediction before the pair has a verdict. Off by default (anchoring).
+    QAction *showModelBeforeVerdictAction() const { return m_actShowModel; }
+    bool modelShownBeforeVerdict() const { return m_showModelEarly; }
+
+    // The model line under the faces, and the version whose scores it shows (0: none).
+    ModelStrip *modelStrip() const { return m_modelStrip; }
+    qint64 modelVersion() const { return m_versionId; }
+    double modelThreshold() const { return m_threshold; }
+    // The line that reports the last answer next to the model's view of that pair.
+    QString lastAnswerText() const;
 
 public slots:
     void answer(facelab::store::Verdict v);
@@ -71,6 +87,12 @@ public slots:
     void back();
     void forward();
     void setIdentitiesShown(bool shown);
+    void setModelShownBeforeVerdict(bool shown);
+    // Reads the current model version again (after an import, a change of the current version,
+    // a threshold edited elsewhere, or with scoresUpdated after an embedding run) and re-orders
+    // the queue by its uncertainty when its order changed: a new version or new scores start at
+    // the most uncertain open pair; a new threshold keeps the pair on screen.
+    void refreshModel(bool scoresUpdated = false);
 
 signals:
     // Counts or position changed (for status bars).
@@ -80,6 +102,11 @@ signals:
     void importIdentitiesRequested();
     void importPairsRequested();
     void generatePairsRequested();
+    // The model line's buttons and threshold.
+    void addDefaultModelRequested();
+    void addModelFileRequested();
+    void embedRequested();
+    void thresholdChanged(qint64 versionId, double threshold);
 
 protected:
     void mousePressEvent(QMouseEvent *e) override;
@@ -95,6 +122,10 @@ private:
     void updateVerdictButtons(const std::optional<store::Verdict> &v);
     void prefetch();
     void flash(store::Verdict v);
+    void readModel();
+    void updateModelStrip();
+    std::optional<double> scoreOf(qint64 pairId) const;
+    void onThresholdEdited(double t);
 
     const store::ProjectStore *m_store = nullptr;
     std::unique_ptr<data::PairQueue> m_queue;
@@ -118,6 +149,18 @@ private:
 
     QAction *m_actSame = nullptr, *m_actDifferent = nullptr, *m_actSkip = nullptr;
     QAction *m_actUndo = nullptr, *m_actBack = nullptr, *m_actForward = nullptr, *m_actShowIds = nullptr;
+    QAction *m_actShowModel = nullptr;
+
+    // The current model version (0: none) and what the queue is ordered by.
+    ModelStrip *m_modelStrip = nullptr;
+    QLabel *m_lastAnswer = nullptr;
+    QTimer *m_reorderTimer = nullptr;
+    qint64 m_versionId = 0;
+    QString m_versionName;
+    double m_threshold = 0.0;
+    bool m_thresholdIsDefault = true;
+    bool m_hasScores = false;
+    bool m_showModelEarly = false;
 };
 
 } // namespace facelab::ui

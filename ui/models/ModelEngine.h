@@ -1,0 +1,31 @@
+#pragma once
+// The model engine as the widgets see it: the core/embedding calls (import, default model,
+// embedding, export) behind one torch-free door. A build without LibTorch (FACELAB_WITH_TORCH=OFF)
+// still compiles and links this file: available() is false and every call throws a
+// std::runtime_error that says so, so the views can show "this build has no model engine".
+//
+// Everything here except available() and the default-model helpers does long work: call it
+// from a job (RunningJobs), never on the GUI thread.
+#include "embedding/EmbeddingJob.h"
+#include "embedding/ModelImport.h"
+#include "store/ModelTable.h"
+
+namespace facelab::ui::engine {
+
+bool available();
+// One sentence for the user when available() is false.
+QString unavailableText();
+
+// Where packaging/fetch-models.sh puts the default model, and whether it is there.
+QString defaultModelPath();
+bool defaultModelPresent();
+constexpr const char *kDefaultModelName = "fr_feature";
+
+QString preprocessingFor(const QString &modelPath, const QString &spec);
+embedding::ModelImportResult importModel(const store::ProjectStore &store, const QString &file,
+                                         const QString &preprocessingSpec, jobs::JobContext &ctx);
+qint64 ensureDefaultModel(const store::ProjectStore &store, jobs::JobContext &ctx);
+embedding::EmbedReport embedProject(const store::ProjectStore &store, qint64 versionId, jobs::JobContext &ctx);
+double exportVersion(const store::ProjectStore &store, const store::ModelVersionRecord &v, const QString &outPath);
+
+} // namespace facelab::ui::engine

@@ -1,0 +1,432 @@
+#include "ui/models/ModelJobs.h"
+
+#include "store/ModelTable.h"
+#include "store/ProjectStore.h"
+#include "ui/Resources.h"
+#include "ui/dialogs/ReportDialog.h"
+#include "ui/jobs/RunningJobs.h"
+#include "ui/models/ModelEngine.h"
+#include "ui/models/ModelVersions.h"
+#include "ui/models/PreprocessingDialog.h"
+#include "ui/widgets/NotificationBar.h"
+
+#include <QAction>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocale>
+#include <QSettings>
+#include <QWidget>
+#include <cmath>
+
+namespace facelab::ui {
+
+namespace {
+
+QString json(const QJsonObject &o)
+{
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QString fileName(const QString &path)
+{
+    const QString n = QFileInfo(path).fileName();
+    return n.isEmpty() ? path : n;
+}
+
+QAction *makeAction(QObject *parent, const QString &name, const QString &text, const QString &iconName,
+                    const QString &tip, const QKeySequence &key = {})
+{
+    auto *a = new QAction(icon(iconName), text, parent);
+    a->setObjectName(name);
+    a->setToolTip(tip);
+    a->setStatusTip(tip);
+    if (!key.isEmpty())
+        a->setShortcut(key);
+    return a;
+}
+
+} // namespace
+
+ModelJobs::ModelJobs(RunningJobs *jobs, NotificationBar *notify, QWidget *dialogParent)
+    : QObject(dialogParent), m_jobs(jobs), m_notify(notify), m_parent(dialogParent)
+{
+    m_actAddFile = makeAction(this, QStringLiteral("actionAddModelFile"), tr("Add model &file…"),
+                              QStringLiteral("add-model"),
+                              tr("Import an ONNX face-recognition model into the project (checked against OpenCV dnn)"));
+    m_actAddDefault = makeAction(this, QStringLiteral("actionAddDefaultModel"), tr("Add &default model"),
+                                 QStringLiteral("download"), QString());
+    m_actEmbed = makeAction(this, QStringLiteral("actionEmbedFaces"), tr("&Embed faces"), QStringLiteral("embed"),
+                            tr("Embed every face with the current model (cached faces are skipped) and score all "
+                               "pairs; finds faces first where needed"),
+                            QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_actExport = makeAction(this, QStringLiteral("actionExportModel"), tr("E&xport current model as .onnx…"),
+                             QStringLiteral("export"),
+                             tr("Write the current model version as a standard .onnx file, checked with OpenCV dnn"));
+    connect(m_actAddFile, &QAction::triggered, this, &ModelJobs::chooseAndAddModelFile);
+    connect(m_actAddDefault, &QAction::triggered, this, [this] { addDefaultModel(); });
+    connect(m_actEmbed, &QAction::triggered, this, [this] { embed(0); });
+    connect(m_actExport, &QAction::triggered, this, [this] { chooseAndExport(0); });
+    m_chooser = [this](const QString &file) {
+        PreprocessingDialog d(file, m_parent);
+        return d.exec() == QDialog::Accepted ? d.spec() : QString();
+    };
+    updateActions();
+}
+
+void ModelJobs::setProject(const store::ProjectStore *store)
+{
+    m_store = store;
+    updateActions();
+}
+
+void ModelJobs::updateActions()
+{
+    const bool open = m_store != nullptr, eng = engine::available();
+    bool haveModel = false;
+    if (m_store) {
+        try {
+            haveModel = store::ModelTable(*m_store).current().has_value();
+        } catch (const std::exception &) {
+        }
+    }
+    m_actAddFile->setEnabled(open && eng);
+    bool haveDefault = false;
+    if (m_store) {
+        try {
+            haveDefault = store::ModelTable(*m_store).versionByName(QLatin1String(engine::kDefaultModelName)).has_value();
+        } catch (const std::exception &) {
+        }
+    }
+    m_actAddDefault->setEnabled(open && eng && engine::defaultModelPresent() && !haveDefault);
+    m_actAddDefault->setToolTip(!eng ? engine::unavailableText()
+                                : haveDefault ? tr("The default model is in this project already (%1)")
+                                                    .arg(QLatin1String(engine::kDefaultModelName))
+                                : engine::defaultModelPresent()
+                                    ? tr("Import MobileFaceNet (%1) into the project").arg(engine::defaultModelPath())
+                                    : tr("%1 is missing: run packaging/fetch-models.sh to fetch it")
+                                          .arg(QDir::toNativeSeparators(engine::defaultModelPath())));
+    m_actAddDefault->setStatusTip(m_actAddDefault->toolTip());
+    m_actEmbed->setEnabled(open && eng && m_embedding == 0);
+    m_actExport->setEnabled(open && eng && haveModel);
+    if (!eng)
+        for (QAction *a : {m_actAddFile, m_actEmbed, m_actExport})
+            a->setToolTip(engine::unavailableText());
+}
+
+bool ModelJobs::ready(const QString &what)
+{
+    if (!m_store)
+        return false;
+    if (!engine::available()) {
+        m_notify->showMessage(NotificationBar::Kind::Warning, tr("%1: %2").arg(what, engine::unavailableText()));
+        return false;
+    }
+    return true;
+}
+
+void ModelJobs::chooseAndAddModelFile()
+{
+    if (!ready(tr("Add model")))
+        return;
+    QSettings s;
+    const QString start = s.value(QStringLiteral("models/lastDir"), QDir::homePath()).toString();
+    const QString file = QFileDialog::getOpenFileName(m_parent, tr("Add a model file"), start,
+                                                      tr("ONNX models (*.onnx);;All files (*)"));
+    if (file.isEmpty())
+        return;
+    s.setValue(QStringLiteral("models/lastDir"), QFileInfo(file).absolutePath());
+    addModelFile(file);
+}
+
+jobs::JobRunner *ModelJobs::addModelFile(const QString &file, const QString &spec)
+{
+    if (!ready(tr("Add model")))
+        return nullptr;
+    if (!spec.isEmpty())
+        return startImport(file, spec);
+    // First recognise the file (it is hashed: off the GUI thread, not a recorded run).
+    const QString folder = m_store->folder();
+    return m_jobs->start(
+        QString(), QStringLiteral("check-model"), tr("Reading %1").arg(fileName(file)), QString(),
+        [file](jobs::JobContext &ctx) -> QVariant {
+            ctx.setProgress(0, 0, tr("recognising the model"));
+            if (!QFileInfo::exists(file))
+                throw std::runtime_error(tr("%1: no such file").arg(file).toStdString());
+            return engine::preprocessingFor(file, QString());
+        },
+        [this, file, folder](jobs::JobRunner &r) {
+            if (!m_store || m_store->folder() != folder || r.status() == QLatin1String("cancelled"))
+                return;
+            if (r.status() != QLatin1String("done")) {
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add the model: %1").arg(r.error()));
+                return;
+            }
+            if (!r.result().toString().isEmpty()) {   // a model FaceLab knows: its recorded preprocessing
+                startImport(file, QString());
+                return;
+            }
+            const QString chosen = m_chooser ? m_chooser(file) : QString();
+            if (chosen.isEmpty()) {
+                m_notify->showMessage(NotificationBar::Kind::Info,
+                                      tr("%1 was not added: its preprocessing was not given.").arg(fileName(file)), {}, {},
+                                      8000);
+                return;
+            }
+            startImport(file, chosen);
+        });
+}
+
+jobs::JobRunner *ModelJobs::startImport(const QString &file, const QString &spec)
+{
+    // importModel records its own run (kind model-import, params = the import report).
+    const store::ProjectStore st = *m_store;
+    auto result = std::make_shared<embedding::ModelImportResult>();
+    return m_jobs->start(
+        QString(), QStringLiteral("model-import"), tr("Adding model %1").arg(fileName(file)), QString(),
+        [st, file, spec, result](jobs::JobContext &ctx) -> QVariant {
+            *result = engine::importModel(st, file, spec, ctx);
+            return result->versionId;
+        },
+        [this, file, result, folder = st.folder()](jobs::JobRunner &r) {
+            if (!m_store || m_store->folder() != folder)
+                return;
+            if (r.status() == QLatin1String("done")) {
+                importFinished(r, result->name);
+            } else if (r.status() == QLatin1String("failed")) {
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add the model: %1").arg(r.error()),
+                                      tr("Show models"), [this] { emit showModelsRequested(0); });
+            } else {
+                m_notify->showMessage(NotificationBar::Kind::Info,
+                                      tr("Adding %1 cancelled; nothing was registered.").arg(fileName(file)), {}, {}, 8000);
+            }
+            updateActions();
+        });
+}
+
+jobs::JobRunner *ModelJobs::addDefaultModel()
+{
+    if (!ready(tr("Add default model")))
+        return nullptr;
+    try {
+        if (const auto v = store::ModelTable(*m_store).versionByName(QLatin1String(engine::kDefaultModelName))) {
+            m_notify->showMessage(NotificationBar::Kind::Info,
+                                  tr("The default model is already in this project as %1.").arg(v->name),
+                                  tr("Show models"), [this, id = v->id] { emit showModelsRequested(id); }, 8000);
+            return nullptr;
+        }
+    } catch (const std::exception &) {
+    }
+    const store::ProjectStore st = *m_store;
+    auto versionName = std::make_shared<QString>();
+    return m_jobs->start(
+        QString(), QStringLiteral("model-import"), tr("Adding the default model"), QString(),
+        [st, versionName](jobs::JobContext &ctx) -> QVariant {
+            const qint64 id = engine::ensureDefaultModel(st, ctx);
+            if (const auto v = store::ModelTable(st).version(id))
+                *versionName = v->name;
+            return id;
+        },
+        [this, versionName, folder = st.folder()](jobs::JobRunner &r) {
+            if (!m_store || m_store->folder() != folder)
+                return;
+            if (r.status() == QLatin1String("done"))
+                importFinished(r, *versionName);
+            else if (r.status() == QLatin1String("failed"))
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add the default model: %1").arg(r.error()));
+            updateActions();
+        });
+}
+
+void ModelJobs::importFinished(jobs::JobRunner &r, const QString &name)
+{
+    const qint64 id = r.result().toLongLong();
+    emit modelsChanged();
+    ProjectModels pm;
+    try {
+        pm = readProjectModels(*m_store);
+    } catch (const std::exception &) {
+    }
+    const VersionInfo *v = pm.find(id);
+    QString text;
+    NotificationBar::Kind kind = NotificationBar::Kind::Success;
+    if (v && !v->check.flagged()) {
+        text = tr("Added %1: LibTorch and OpenCV dnn agree (max |diff| %2).").arg(name).arg(v->check.maxDiff, 0, 'e', 1);
+    } else if (v && v->check.compared) {
+        kind = NotificationBar::Kind::Warning;
+        text = tr("Added %1, but LibTorch and OpenCV dnn disagree: max |diff| %2, above 1e-4. %3")
+                   .arg(name)
+                   .arg(v->check.maxDiff, 0, 'e', 2)
+                   .arg(v->check.note);
+    } else {
+        kind = NotificationBar::Kind::Warning;
+        text = tr("Added %1, but no OpenCV dnn comparison ran: %2").arg(name, v ? v->check.note : QString());
+    }
+    const bool current = v && v->current;
+    if (current)
+        m_notify->showMessage(kind, text + tr(" Embed the faces to score the pairs."), tr("Embed faces now"),
+                              [this, id] { embed(id); }, 0);
+    else
+        m_notify->showMessage(kind, text, tr("Show models"), [this, id] { emit showModelsRequested(id); },
+                              kind == NotificationBar::Kind::Success ? 12000 : 0);
+}
+
+jobs::JobRunner *ModelJobs::embed(qint64 versionId)
+{
+    if (!ready(tr("Embed faces")))
+        return nullptr;
+    if (m_embedding != 0) {
+        m_notify->showMessage(NotificationBar::Kind::Info, tr("Faces are being embedded already; see the jobs panel."),
+                              {}, {}, 6000);
+        return nullptr;
+    }
+    for (const jobs::JobRunner *r : m_jobs->running())
+        if (r->kind() == QLatin1String("find-faces")) {
+            m_notify->showMessage(NotificationBar::Kind::Info,
+                                  tr("Faces are being found; embed them once that job has finished."), {}, {}, 8000);
+            return nullptr;
+        }
+    std::optional<store::ModelVersionRecord> v;
+    try {
+        const store::ModelTable models(*m_store);
+        v = versionId > 0 ? models.version(versionId) : models.current();
+    } catch (const std::exception &e) {
+        m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not read the models: %1").arg(QString::fromUtf8(e.what())));
+        return nullptr;
+    }
+    if (!v) {
+        m_notify->showMessage(NotificationBar::Kind::Info,
+                              tr("No model yet — add the default model (fetched by packaging/fetch-models.sh) or a "
+                                 "model file first."),
+                              engine::defaultModelPresent() ? tr("Add default model") : QString(),
+                              [this] { addDefaultModel(); });
+        return nullptr;
+    }
+    const store::ProjectStore st = *m_store;
+    const qint64 id = v->id;
+    const QString name = v->name;
+    auto report = std::make_shared<embedding::EmbedReport>();
+    m_embedding = id;
+    updateActions();
+    emit embeddingChanged(id);
+    return m_jobs->start(
+        st.folder(), QStringLiteral("embed"), tr("Embedding faces with %1").arg(name),
+        json({{QStringLiteral("model_version"), id}, {QStringLiteral("model"), name}}),
+        [st, id, report](jobs::JobContext &ctx) -> QVariant {
+            *report = engine::embedProject(st, id, ctx);
+            return report->pairsScored;
+        },
+        [this, id, name, report, folder = st.folder()](jobs::JobRunner &r) {
+            m_embedding = 0;
+            updateActions();
+            emit embeddingChanged(0);
+            if (!m_store || m_store->folder() != folder)
+                return;
+            // Done or cancelled: whatever was embedded is cached and the views may show it.
+            emit facesChanged();
+            emit scoresChanged(id);
+            if (r.status() == QLatin1String("done")) {
+                const QString text = tr("%1: %2 faces embedded, %3 already cached, %4 pairs scored (%5 s).")
+                                         .arg(name)
+                                         .arg(report->embedded)
+                                         .arg(report->cached)
+                                         .arg(QLocale().toString(report->pairsScored))
+                                         .arg(report->seconds, 0, 'f', 1);
+                if (report->problems.isEmpty()) {
+                    m_notify->showMessage(NotificationBar::Kind::Success, text, {}, {}, 12000);
+                } else {
+                    m_notify->showMessage(NotificationBar::Kind::Warning,
+                                          text + tr(" %n face(s) could not be read.", nullptr, int(report->problems.size())));
+                    if (m_reportDialogs) {
+                        auto *d = new ReportDialog(m_parent);
+                        d->setWindowTitle(tr("Embedding report"));
+                        d->setHeadline(text, false);
+                        d->addCount(tr("Faces embedded"), report->embedded);
+                        d->addCount(tr("Already cached"), report->cached);
+                        d->addCount(tr("Pairs scored"), report->pairsScored);
+                        d->setProblems(report->problems);
+                        d->setAttribute(Qt::WA_DeleteOnClose);
+                        d->open();
+                    }
+                }
+            } else if (r.status() == QLatin1String("cancelled")) {
+                m_notify->showMessage(NotificationBar::Kind::Info,
+                                      tr("Embedding with %1 cancelled. Faces embedded so far are cached; the next run "
+                                         "continues from there.").arg(name),
+                                      {}, {}, 10000);
+            } else {
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Embedding with %1 failed: %2").arg(name, r.error()));
+            }
+        });
+}
+
+void ModelJobs::chooseAndExport(qint64 versionId)
+{
+    if (!ready(tr("Export model")))
+        return;
+    std::optional<store::ModelVersionRecord> v;
+    try {
+        const store::ModelTable models(*m_store);
+        v = versionId > 0 ? models.version(versionId) : models.current();
+    } catch (const std::exception &) {
+    }
+    if (!v) {
+        m_notify->showMessage(NotificationBar::Kind::Info, tr("No model to export yet."), {}, {}, 6000);
+        return;
+    }
+    QSettings s;
+    const QString dir = s.value(QStringLiteral("models/exportDir"), QDir::homePath()).toString();
+    const QString out = QFileDialog::getSaveFileName(m_parent, tr("Export %1 as ONNX").arg(v->name),
+                                                     QDir(dir).filePath(v->name + QStringLiteral(".onnx")),
+                                                     tr("ONNX models (*.onnx)"));
+    if (out.isEmpty())
+        return;
+    s.setValue(QStringLiteral("models/exportDir"), QFileInfo(out).absolutePath());
+    exportVersion(v->id, out.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive) ? out : out + QStringLiteral(".onnx"));
+}
+
+jobs::JobRunner *ModelJobs::exportVersion(qint64 versionId, const QString &outPath)
+{
+    if (!ready(tr("Export model")))
+        return nullptr;
+    std::optional<store::ModelVersionRecord> v;
+    try {
+        v = store::ModelTable(*m_store).version(versionId);
+    } catch (const std::exception &) {
+    }
+    if (!v)
+        return nullptr;
+    const store::ProjectStore st = *m_store;
+    const store::ModelVersionRecord version = *v;
+    return m_jobs->start(
+        st.folder(), QStringLiteral("export-model"), tr("Exporting %1").arg(version.name),
+        json({{QStringLiteral("model_version"), version.id}, {QStringLiteral("out"), outPath}}),
+        [st, version, outPath](jobs::JobContext &ctx) -> QVariant {
+            ctx.setProgress(0, 0, tr("writing and checking %1").arg(fileName(outPath)));
+            const double diff = engine::exportVersion(st, version, outPath);
+            ctx.log(QStringLiteral("exported %1 to %2; max |LibTorch - OpenCV dnn| on the written file: %3")
+                        .arg(version.name, outPath)
+                        .arg(diff));
+            return diff;
+        },
+        [this, version, outPath](jobs::JobRunner &r) {
+            if (r.status() == QLatin1String("done")) {
+                const double diff = r.result().toDouble();
+                const bool ok = std::isfinite(diff) && diff <= kOpenCvAgreementLimit;
+                m_notify->showMessage(ok ? NotificationBar::Kind::Success : NotificationBar::Kind::Warning,
+                                      ok ? tr("Exported %1 to %2 (OpenCV dnn reads it back within %3).")
+                                               .arg(version.name, QDir::toNativeSeparators(outPath))
+                                               .arg(diff, 0, 'e', 1)
+                                         : tr("Exported %1 to %2, but OpenCV dnn's output differs by %3 (above 1e-4).")
+                                               .arg(version.name, QDir::toNativeSeparators(outPath))
+                                               .arg(diff, 0, 'e', 2),
+                                      {}, {}, ok ? 12000 : 0);
+            } else if (r.status() == QLatin1String("failed")) {
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Export of %1 failed: %2").arg(version.name, r.error()));
+            }
+        });
+}
+
+} // namespace facelab::ui

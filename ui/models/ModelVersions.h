@@ -1,0 +1,69 @@
+#pragma once
+// What the views show about a project's model versions, read from the store in one call:
+// each version's preprocessing (as recorded, never guessed), its import report and whether
+// LibTorch agreed with OpenCV dnn, how many faces it has embedded and pairs it has scored.
+// Quick reads (a few small queries per version): fine on the GUI thread.
+#include "store/ModelTable.h"
+
+#include <QJsonObject>
+#include <QVector>
+
+namespace facelab::ui {
+
+// Above this max |LibTorch - OpenCV dnn| a version is flagged (the import's own limit).
+constexpr double kOpenCvAgreementLimit = 1e-4;
+
+struct PreprocessingInfo
+{
+    bool valid = false;
+    QString channelOrder;          // RGB / BGR
+    QVector<double> mean, stdDev;  // per channel, in channelOrder
+    int width = 0, height = 0;
+    QString raw;                   // the JSON as recorded
+
+    static PreprocessingInfo parse(const QString &json);
+    QString meanText() const;      // "127, 127, 127" (one value when all equal)
+    QString stdText() const;
+    QString formula() const;       // "(x − 127) / 128, RGB"
+    QString sizeText() const;      // "112 × 112"
+};
+
+struct OpenCvCheck
+{
+    bool compared = false;   // a comparison ran and produced a number
+    double maxDiff = 0;
+    QString note;            // OpenCV's note (why no comparison, or what differed)
+    bool flagged() const { return !compared || maxDiff > kOpenCvAgreementLimit; }
+    QString shortText() const;   // "3.1e-06" / "no comparison"
+};
+
+struct VersionInfo
+{
+    store::ModelVersionRecord record;
+    PreprocessingInfo preprocessing;
+    OpenCvCheck check;
+    QJsonObject report;        // the import report (empty for versions not imported)
+    qint64 embeddings = 0;     // cached face embeddings of this version
+    qint64 pairsScored = 0;
+    bool current = false;
+    int depth = 0;             // lineage depth (0 = imported)
+};
+
+struct ProjectModels
+{
+    QVector<VersionInfo> versions;   // parents before their children (lineage order)
+    qint64 currentId = 0;
+    qint64 usableImages = 0;         // images with a face (found or pre-aligned)
+    qint64 images = 0;
+    qint64 pairs = 0;
+    const VersionInfo *find(qint64 versionId) const;
+};
+
+ProjectModels readProjectModels(const store::ProjectStore &store);
+
+// The threshold the annotate view and the queue use: the version's own, else the default
+// (setting "models/defaultThreshold").
+double effectiveThreshold(const store::ModelVersionRecord &v);
+double defaultThreshold();
+
+} // namespace facelab::ui
