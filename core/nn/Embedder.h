@@ -1,0 +1,51 @@
+#pragma once
+// Aligned faces -> L2-normalised embeddings, with OpenCV dnn or LibTorch underneath.
+// Torch-free header: the app and jobs call this without LibTorch includes.
+#include "nn/Preprocessing.h"
+
+#include <opencv2/core.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace facelab::nn {
+
+class OnnxGraphModuleImpl;
+
+enum class EmbedBackend {
+    Auto,      // see Embedder's constructor
+    OpenCvDnn, // cv::dnn reading the untouched .onnx file
+    LibTorch,  // OnnxGraphModule (CUDA when available)
+};
+const char *backendName(EmbedBackend backend);
+
+class Embedder
+{
+public:
+    // An untouched ONNX file: both runtimes can run it. Auto picks LibTorch: on CUDA because
+    // OpenCV dnn runs on the CPU here, and on the CPU because it measured faster (bench_embed, 2
+    // cores: see tests/bench/bench_embed.cpp). Throws ModelError.
+    Embedder(const std::string &onnxPath, Preprocessing spec, EmbedBackend backend = EmbedBackend::Auto);
+    // A module in memory (typically fine-tuned): LibTorch, on whatever device the module is.
+    Embedder(std::shared_ptr<OnnxGraphModuleImpl> module, Preprocessing spec);
+    ~Embedder();
+    Embedder(Embedder &&) noexcept;
+    Embedder &operator=(Embedder &&) noexcept;
+
+    // 8-bit BGR aligned faces -> N x D CV_32F, each row of unit L2 norm (an all-zero output stays
+    // zero). Batches are split into chunks internally. Thread-safe (calls are serialised).
+    cv::Mat embed(const std::vector<cv::Mat> &alignedBgrFaces);
+
+    EmbedBackend backend() const;
+    const Preprocessing &preprocessing() const;
+    // Faces per forward pass (a measured sweet spot for cache use; results do not depend on it).
+    int chunkSize() const;
+    void setChunkSize(int faces);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace facelab::nn
