@@ -1,0 +1,81 @@
+#!/usr/bin/python3
+"""The same fr_feature.onnx graph in Debian's python3-torch (eager) and python3-opencv, for
+comparison with bench_embed (C++). Images per second at batch 1 and 32.
+Usage: /usr/bin/python3 bench_embed.py [MODEL] [--seconds S]"""
+import os
+import sys
+import time
+
+import cv2
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+
+model = next((a for a in sys.argv[1:] if a.endswith(".onnx")),
+             os.path.expanduser("~/.local/share/FaceLab/models/fr_feature.onnx"))
+seconds = float(sys.argv[sys.argv.index("--seconds") + 1]) if "--seconds" in sys.argv else 4.0
+threads = os.cpu_count()
+torch.set_num_threads(threads)
+cv2.setNumThreads(threads)
+
+m = onnx.load(model)
+W = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in m.graph.initializer}
+ops = {n.op_type for n in m.graph.node}
+assert ops <= {"Conv", "PRelu", "Add", "Reshape"}, f"this script only knows fr_feature's operators, not {ops}"
+nodes = [(n.op_type, list(n.input), n.output[0], {a.name: onnx.helper.get_attribute_value(a) for a in n.attribute})
+         for n in m.graph.node]
+
+
+def weights(channels_last):
+    out = {}
+    for k, t in W.items():
+        if t.dtype == torch.float32 and t.dim() == 3:  # PRelu slopes (C,1,1) -> (C) for torch.prelu
+            t = t.reshape(-1)
+        if channels_last and t.dim() == 4:
+            t = t.contiguous(memory_format=torch.channels_last)
+        out[k] = t
+    return out
+
+
+def run(x, w):
+    v = {m.graph.input[0].name: x}
+    for op, ins, out, a in nodes:
+        i = [v[k] if k in v else w[k] for k in ins]
+        if op == "Conv":
+            v[out] = torch.conv2d(i[0], i[1], i[2] if len(i) > 2 else None, a["strides"], a["pads"][:2],
+                                  a["dilations"], a["group"])
+        elif op == "PRelu":
+            v[out] = torch.prelu(i[0], i[1])
+        elif op == "Add":
+            v[out] = i[0] + i[1]
+        else:  # Reshape [1, -1]: keep the batch
+            v[out] = i[0].reshape(x.shape[0], -1)
+    return v[m.graph.output[0].name]
+
+
+def rate(batch, fn):
+    fn(); fn()
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        fn(); calls += 1
+    return calls * batch / (time.perf_counter() - start)
+
+
+net = cv2.dnn.readNetFromONNX(model)
+nchw, nhwc = weights(False), weights(True)
+print(f"torch {torch.__version__}, {threads} threads, OpenCV {cv2.__version__}")
+print(f"{'images/s':<44}{'batch 1':>10}{'batch 32':>10}")
+rows = {}
+for b in (1, 32):
+    x = torch.rand(b, 3, 112, 112) * 2 - 1
+    xl = x.contiguous(memory_format=torch.channels_last)
+    blob = x.numpy()
+    with torch.inference_mode():
+        rows.setdefault("PyTorch eager NCHW", []).append(rate(b, lambda: run(x, nchw)))
+        rows.setdefault("PyTorch eager channels-last", []).append(rate(b, lambda: run(xl, nhwc)))
+        rows.setdefault("PyTorch eager channels-last, chunks of 16", []).append(
+            rate(b, lambda: [run(xl[i:i + 16], nhwc) for i in range(0, b, 16)]))
+    rows.setdefault("OpenCV dnn (python)", []).append(rate(b, lambda: (net.setInput(blob), net.forward())))
+for name, r in rows.items():
+    print(f"{name:<44}{r[0]:>10.1f}{r[1]:>10.1f}")
