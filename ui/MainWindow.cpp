@@ -21,6 +21,8 @@
 #include "ui/jobs/RunsView.h"
 #include "ui/models/ModelJobs.h"
 #include "ui/models/ModelsView.h"
+#include "ui/evaluate/EvaluateView.h"
+#include "ui/errors/ErrorsView.h"
 #include "ui/start/StartPage.h"
 #include "ui/widgets/NotificationBar.h"
 
@@ -106,15 +108,21 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     new QListWidgetItem(icon(QStringLiteral("model")), tr("Models"), m_nav);
     new QListWidgetItem(icon(QStringLiteral("faces")), tr("Faces"), m_nav);
     new QListWidgetItem(icon(QStringLiteral("runs")), tr("Runs"), m_nav);
+    new QListWidgetItem(icon(QStringLiteral("eye")), tr("Evaluate"), m_nav);
+    new QListWidgetItem(icon(QStringLiteral("warning")), tr("Errors"), m_nav);
     m_views = new QStackedWidget(m_workspace);
     m_annotate = new AnnotateView(m_views);
     m_models = new ModelsView(m_views);
     m_faces = new FacesView(m_views);
     m_runs = new RunsView(m_views);
+    m_evaluate = new EvaluateView(m_views);
+    m_errors = new ErrorsView(m_views);
     m_views->addWidget(m_annotate);
     m_views->addWidget(m_models);
     m_views->addWidget(m_faces);
     m_views->addWidget(m_runs);
+    m_views->addWidget(m_evaluate);
+    m_views->addWidget(m_errors);
     wh->addWidget(m_nav);
     wh->addWidget(m_views, 1);
     connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
@@ -203,6 +211,8 @@ void MainWindow::setViewsProject(const store::ProjectStore *store)
     m_models->setProject(store);
     m_faces->setProject(store);
     m_runs->setProject(store);
+    m_evaluate->setProject(store);
+    m_errors->setProject(store);
     m_jobsPanel->setProject(store);
     m_modelJobs->setProject(store);
     m_faceJobs->setProject(store);
@@ -221,6 +231,18 @@ void MainWindow::connectModelViews()
         m_modelJobs->updateActions();
     });
     connect(m_models, &ModelsView::thresholdChanged, this, [this] { m_annotate->refreshModel(); });
+    connect(m_models, &ModelsView::currentChanged, m_evaluate, &EvaluateView::invalidate);
+    // Evaluate's FP/FN cells open the Errors view; a corrected truth re-evaluates.
+    connect(m_evaluate, &EvaluateView::errorsRequested, this, [this](bool falsePositives) {
+        m_errors->showErrors(m_evaluate->data().primary.pairs, m_evaluate->threshold(), falsePositives);
+        showView(View::Errors);
+    });
+    connect(m_errors, &ErrorsView::truthCorrected, m_evaluate, &EvaluateView::evaluate);
+    connect(m_errors, &ErrorsView::backRequested, this, [this] { showView(View::Evaluate); });
+    connect(m_modelJobs, &ModelJobs::embeddingChanged, m_evaluate, [this](qint64 id) {
+        if (id == 0)
+            m_evaluate->invalidate();
+    });
     connect(m_models, &ModelsView::embedRequested, m_modelJobs, [this](qint64 id) { m_modelJobs->embed(id); });
     connect(m_models, &ModelsView::exportRequested, m_modelJobs, &ModelJobs::chooseAndExport);
     // Model jobs finishing.
@@ -319,11 +341,15 @@ void MainWindow::buildMenus()
     connect(m_actViewModels, &QAction::triggered, this, [this] { showView(View::Models); });
     connect(m_actViewFaces, &QAction::triggered, this, [this] { showView(View::Faces); });
     connect(m_actViewRuns, &QAction::triggered, this, [this] { showView(View::Runs); });
+    m_actViewEvaluate = make(QStringLiteral("actionViewEvaluate"), tr("&Evaluate"), QStringLiteral("eye"),
+                             QKeySequence(Qt::CTRL | Qt::Key_5));
+    connect(m_actViewEvaluate, &QAction::triggered, this, [this] { showView(View::Evaluate); });
     view->setToolTipsVisible(true);
     view->addAction(m_actViewAnnotate);
     view->addAction(m_actViewModels);
     view->addAction(m_actViewFaces);
     view->addAction(m_actViewRuns);
+    view->addAction(m_actViewEvaluate);
     view->addSeparator();
     view->addAction(m_annotate->showIdentitiesAction());
     view->addAction(m_annotate->showModelBeforeVerdictAction());
@@ -390,7 +416,7 @@ void MainWindow::buildMenus()
     help->addAction(m_actAbout);
 
     m_projectActions = {m_actImportIds, m_actImportPairs, m_actClose,       m_actGenerate,
-                        m_actViewAnnotate, m_actViewModels, m_actViewFaces, m_actViewRuns};
+                        m_actViewAnnotate, m_actViewModels, m_actViewFaces, m_actViewRuns, m_actViewEvaluate};
 }
 
 void MainWindow::buildStatusBar()

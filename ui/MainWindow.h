@@ -27,6 +27,8 @@ class JobRunner;
 namespace facelab::ui {
 
 class AnnotateView;
+class ErrorsView;
+class EvaluateView;
 class FaceJobs;
 class FacesView;
 class JobsPanel;
@@ -59,13 +61,15 @@ public:
     jobs::JobRunner *importPairs(const QString &file, const QString &imagesRoot);
     jobs::JobRunner *generatePairs(const data::PairGenOptions &options);
 
-    enum class View { Annotate = 0, Models = 1, Faces = 2, Runs = 3 };
+    enum class View { Annotate = 0, Models = 1, Faces = 2, Runs = 3, Evaluate = 4, Errors = 5 };
     void showView(View v);
 
     AnnotateView *annotateView() const { return m_annotate; }
     RunsView *runsView() const { return m_runs; }
     ModelsView *modelsView() const { return m_models; }
     FacesView *facesView() const { return m_faces; }
+    EvaluateView *evaluateView() const { return m_evaluate; }
+    ErrorsView *errorsView() const { return m_errors; }
     // The model engine's and the face stage's jobs (menu actions, and the calls tests make).
     ModelJobs *modelJobs() const { return m_modelJobs; }
     FaceJobs *faceJobs() const { return m_faceJobs; }
@@ -109,6 +113,8 @@ private:
     RunsView *m_runs = nullptr;
     ModelsView *m_models = nullptr;
     FacesView *m_faces = nullptr;
+    EvaluateView *m_evaluate = nullptr;
+    ErrorsView *m_errors = nullptr;
     ModelJobs *m_modelJobs = nullptr;
     FaceJobs *m_faceJobs = nullptr;
     NotificationBar *m_notify = nullptr;
@@ -126,7 +132,7 @@ private:
             *m_actImportPairs = nullptr, *m_actClose = nullptr, *m_actQuit = nullptr, *m_actGenerate = nullptr,
             *m_actFineTune = nullptr, *m_actLinearizer = nullptr, *m_actInvert = nullptr,
             *m_actShortcuts = nullptr, *m_actAbout = nullptr, *m_actViewAnnotate = nullptr,
-            *m_actViewRuns = nullptr, *m_actViewModels = nullptr, *m_actViewFaces = nullptr;
+            *m_actViewRuns = nullptr, *m_actViewModels = nullptr, *m_actViewFaces = nullptr, *m_actViewEvaluate = nullptr;
     bool m_reportDialogs = true;
     bool m_demoPending = false;
     bool m_dockHiddenByUser = false;

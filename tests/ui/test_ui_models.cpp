@@ -418,11 +418,11 @@ private slots:
         ui::MainWindow w;
         w.show();
         QVERIFY(w.openProject(p->folder));
-        QCOMPARE(w.navigation()->count(), 4);
+        QCOMPARE(w.navigation()->count(), 6);   // Annotate, Models, Faces, Runs, Evaluate, Errors
         QStringList rows;
         for (int i = 0; i < w.navigation()->count(); ++i)
             rows << w.navigation()->item(i)->text();
-        QCOMPARE(rows, (QStringList{"Annotate", "Models", "Faces", "Runs"}));
+        QCOMPARE(rows, (QStringList{"Annotate", "Models", "Faces", "Runs", "Evaluate", "Errors"}));
         ui::ModelStrip *strip = w.annotateView()->modelStrip();
         if (ui::engine::available()) {
             QCOMPARE(strip->state(), ui::ModelStrip::State::NoModel);

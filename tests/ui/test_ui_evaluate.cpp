@@ -1,0 +1,318 @@
+// The Evaluate view: the same AUC as eval::evaluateScores on the same pairs, live confusion counts
+// as the threshold moves (programmatically, typed into the spin box, dragged on the histogram),
+// a clear message instead of plots when there is nothing to evaluate, a second version compared
+// on the same plots, and the plots exported to PNG and PDF.
+#include "UiTestProject.h"
+
+#include "eval/EvalPairs.h"
+#include "eval/ErrorExport.h"
+#include "eval/Evaluation.h"
+#include "store/ModelTable.h"
+#include "store/PairTable.h"
+#include "store/ScoreTable.h"
+#include "ui/Resources.h"
+#include "ui/MainWindow.h"
+#include "ui/errors/ErrorsView.h"
+#include "ui/evaluate/EvaluateView.h"
+#include "ui/annotate/FaceView.h"
+#include <QListWidget>
+#include <QPushButton>
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileInfo>
+#include <QImage>
+#include <QLabel>
+#include <QTemporaryDir>
+#include <QMouseEvent>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+#include <qcustomplot.h>
+
+using namespace facelab;
+using facelab::test::UiTestProject;
+
+namespace {
+
+qint64 addVersion(const store::ProjectStore &st, const QString &name, std::optional<double> threshold)
+{
+    const store::ModelTable models(st);
+    const qint64 modelId = models.addModel(name, QStringLiteral("onnx"), QStringLiteral("/tmp/%1.onnx").arg(name));
+    return models.addVersion(modelId, name, 0, QStringLiteral("models/%1.onnx").arg(name), QStringLiteral("{}"),
+                             threshold, 0);
+}
+
+// Same pairs score around 0.6, different ones around 0.35, overlapping a little; `shift` moves the
+// different pairs up (a worse model).
+void putScores(const UiTestProject &p, qint64 version, double shift = 0)
+{
+    QVector<double> values;
+    const store::ProjectStore &st = *p.store;
+    const store::PairTable pairs(st);
+    for (int i = 0; i < p.pairIds.size(); ++i) {
+        const bool same = pairs.pair(p.pairIds[i]).truth.value_or(false);
+        const double jitter = 0.03 * double((i * 7) % 11) - 0.15;
+        values << (same ? 0.6 + jitter : 0.35 + shift - jitter);
+    }
+    store::ScoreTable(st).put(version, p.pairIds, values);
+}
+
+eval::Confusion countAt(const eval::EvalPairs &pairs, double t)
+{
+    eval::Confusion c;
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        const bool predicted = pairs.scores[i] >= t;
+        if (pairs.same[i])
+            (predicted ? c.tp : c.fn) += 1;
+        else
+            (predicted ? c.fp : c.tn) += 1;
+    }
+    return c;
+}
+
+bool sameCounts(const eval::Confusion &a, const eval::Confusion &b)
+{
+    return a.tp == b.tp && a.tn == b.tn && a.fp == b.fp && a.fn == b.fn;
+}
+
+void sendMouse(QWidget *w, QEvent::Type type, QPointF pos, Qt::MouseButtons buttons)
+{
+    QMouseEvent e(type, pos, w->mapToGlobal(pos), type == QEvent::MouseMove ? Qt::NoButton : Qt::LeftButton,
+                  buttons, Qt::NoModifier);
+    QApplication::sendEvent(w, &e);
+}
+
+} // namespace
+
+class TestUiEvaluate : public QObject
+{
+    Q_OBJECT
+
+    struct Fixture
+    {
+        std::unique_ptr<UiTestProject> project;
+        qint64 version = 0;
+        std::unique_ptr<ui::EvaluateView> view;
+    };
+
+    Fixture make(bool scored = true, std::optional<double> threshold = 0.5)
+    {
+        Fixture f;
+        f.project = UiTestProject::withImages(6, 4, 30, QSize(32, 32));
+        f.version = addVersion(*f.project->store, QStringLiteral("mobile"), threshold);
+        store::ModelTable(*f.project->store).setCurrent(f.version);
+        if (scored)
+            putScores(*f.project, f.version);
+        f.view = std::make_unique<ui::EvaluateView>();
+        f.view->resize(1200, 800);
+        f.view->setProject(f.project->store.get());
+        f.view->show();
+        return f;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+        ui::initResources();
+    }
+
+    void aucMatchesTheCore()
+    {
+        Fixture f = make();
+        QTRY_VERIFY_WITH_TIMEOUT(!f.view->isLoading() && f.view->hasResult(), 20000);
+        QVERIFY(f.view->message().isEmpty());
+        const store::ProjectStore &st = *f.project->store;
+        const auto pairs = eval::loadEvalPairs(st, *store::ModelTable(st).version(f.version), eval::TruthSource::Verdicts);
+        QVERIFY(pairs.size() >= 20);
+        eval::EvalOptions o;
+        o.threshold = 0.5;
+        o.folds = 10;
+        const eval::EvalResult expected = eval::evaluateScores(pairs.scores, pairs.same, o);
+        const eval::EvalResult &got = f.view->data().primary.result;
+        QCOMPARE(got.auc, expected.auc);
+        QCOMPARE(got.eer, expected.eer);
+        QCOMPARE(got.best.threshold, expected.best.threshold);
+        QCOMPARE(got.kfold.accuracyMean, expected.kfold.accuracyMean);
+        QVERIFY(got.auc > 0.5 && got.auc < 1.0);   // overlapping classes: a real curve
+        // The version's threshold is the starting point, and the counts match it.
+        QCOMPARE(f.view->threshold(), 0.5);
+        QVERIFY(sameCounts(f.view->confusion(), countAt(pairs, 0.5)));
+        QVERIFY(f.view->findChild<QLabel *>(QStringLiteral("evalMetrics"))->text().contains(QString::number(expected.auc, 'f', 4)));
+        // The ROC plot shows every ROC point, the log FAR axis drops FAR = 0.
+        QCOMPARE(f.view->rocPlot()->graph(1)->dataCount(), int(expected.roc.points().size()));
+        f.view->logFarBox()->setChecked(true);
+        QCOMPARE(f.view->rocPlot()->xAxis->scaleType(), QCPAxis::stLogarithmic);
+        QVERIFY(f.view->rocPlot()->graph(1)->dataCount() < int(expected.roc.points().size()));
+    }
+
+    void thresholdMovesTheCounts()
+    {
+        Fixture f = make();
+        QTRY_VERIFY_WITH_TIMEOUT(!f.view->isLoading() && f.view->hasResult(), 20000);
+        const eval::EvalPairs &pairs = f.view->data().primary.pairs;
+
+        // Programmatically.
+        for (double t : {0.2, 0.4, 0.47, 0.55, 0.8}) {
+            f.view->setThreshold(t);
+            QVERIFY2(sameCounts(f.view->confusion(), countAt(pairs, t)), qPrintable(QString::number(t)));
+            QCOMPARE(f.view->thresholdBox()->value(), t);
+            QCOMPARE(f.view->findChild<QLabel *>(QStringLiteral("confusionTP"))->text(),
+                     QStringLiteral("TP %1").arg(countAt(pairs, t).tp));
+        }
+
+        // Typed into the spin box.
+        QDoubleSpinBox *box = f.view->thresholdBox();
+        box->setFocus();
+        box->selectAll();
+        QTest::keyClicks(box, QStringLiteral("0.42"));
+        QTest::keyClick(box, Qt::Key_Enter);
+        QCOMPARE(f.view->threshold(), 0.42);
+        QVERIFY(sameCounts(f.view->confusion(), countAt(pairs, 0.42)));
+        QTest::keyClick(box, Qt::Key_Up);   // one step: 0.01
+        QVERIFY(std::abs(f.view->threshold() - 0.43) < 1e-9);
+        QVERIFY(sameCounts(f.view->confusion(), countAt(pairs, f.view->threshold())));
+
+        // Dragged on the histogram: press at one similarity, move to another.
+        QCustomPlot *hist = f.view->histogramPlot();
+        hist->replot();
+        const double y = hist->yAxis->coordToPixel(hist->yAxis->range().center());
+        const QPointF at30(hist->xAxis->coordToPixel(0.30), y);
+        const QPointF at60(hist->xAxis->coordToPixel(0.60), y);
+        sendMouse(hist, QEvent::MouseButtonPress, at30, Qt::LeftButton);
+        QVERIFY(std::abs(f.view->threshold() - 0.30) < 0.01);
+        QVERIFY(sameCounts(f.view->confusion(), countAt(pairs, f.view->threshold())));
+        sendMouse(hist, QEvent::MouseMove, at60, Qt::LeftButton);
+        QVERIFY(std::abs(f.view->threshold() - 0.60) < 0.01);
+        QVERIFY(sameCounts(f.view->confusion(), countAt(pairs, f.view->threshold())));
+        QVERIFY(std::abs(f.view->thresholdBox()->value() - f.view->threshold()) < 1e-4);
+        sendMouse(hist, QEvent::MouseButtonRelease, at60, Qt::NoButton);
+        // Moving without a button pressed leaves it alone.
+        const double before = f.view->threshold();
+        sendMouse(hist, QEvent::MouseMove, at30, Qt::NoButton);
+        QCOMPARE(f.view->threshold(), before);
+    }
+
+    void noScoresSaysWhatToDo()
+    {
+        Fixture f = make(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!f.view->isLoading() && !f.view->message().isEmpty() &&
+                                     f.view->message() != QStringLiteral("Evaluating…"),
+                                 20000);
+        QVERIFY(!f.view->hasResult());
+        QVERIFY2(f.view->message().contains(QStringLiteral("Embed faces")), qPrintable(f.view->message()));
+        QVERIFY(!f.view->exportPng(QStringLiteral("/nonexistent/a.png"), QStringLiteral("/nonexistent/b.png")));
+    }
+
+    void noModelSaysWhatToDo()
+    {
+        auto project = UiTestProject::withImages(2, 2, 4, QSize(32, 32));
+        ui::EvaluateView view;
+        view.setProject(project->store.get());
+        view.show();
+        QVERIFY(view.message().contains(QStringLiteral("no model")));
+        view.setProject(nullptr);
+        QVERIFY(view.message().contains(QStringLiteral("Open a project")));
+    }
+
+    void compareWithASecondVersion()
+    {
+        Fixture f = make();
+        const qint64 other = addVersion(*f.project->store, QStringLiteral("big"), std::nullopt);
+        putScores(*f.project, other, 0.15);
+        f.view->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(!f.view->isLoading() && f.view->hasResult(), 20000);
+        QComboBox *cmp = f.view->compareBox();
+        const int idx = cmp->findData(other);
+        QVERIFY(idx > 0);
+        cmp->setCurrentIndex(idx);
+        f.view->evaluate();
+        QTRY_VERIFY_WITH_TIMEOUT(!f.view->isLoading() && f.view->data().compare.has_value(), 20000);
+        QVERIFY(f.view->data().compare->ok);
+        QVERIFY(f.view->data().compare->result.auc < f.view->data().primary.result.auc);
+        QVERIFY(f.view->rocPlot()->graph(2)->visible());
+        QVERIFY(f.view->rocPlot()->graph(2)->dataCount() > 2);
+        QVERIFY(f.view->rocPlot()->graph(2)->pen().color() != f.view->rocPlot()->graph(1)->pen().color());
+    }
+
+    // FP cell -> Errors view listing eval::listErrors' false positives; "Truth is wrong" records the
+    // opposite verdict, re-evaluates (keeping the chosen threshold), and the pair is no longer an FP.
+    void falsePositivesOpenInErrorsAndTruthCanBeCorrected()
+    {
+        auto project = UiTestProject::withImages(6, 4, 30, QSize(32, 32));
+        const qint64 version = addVersion(*project->store, QStringLiteral("mobile"), 0.5);
+        putScores(*project, version);
+        ui::MainWindow w;
+        w.setReportDialogsEnabled(false);
+        w.resize(1300, 850);
+        w.show();
+        QVERIFY(w.openProject(project->folder));
+        w.showView(ui::MainWindow::View::Evaluate);
+        ui::EvaluateView *ev = w.evaluateView();
+        QTRY_VERIFY_WITH_TIMEOUT(!ev->isLoading() && ev->hasResult(), 20000);
+        const double t = 0.42;
+        ev->setThreshold(t);
+        const eval::Confusion before = ev->confusion();
+        QVERIFY(before.fp >= 2);
+        const auto expected = eval::listErrors(ev->data().primary.pairs, t);
+
+        QTest::mouseClick(ev->findChild<QLabel *>(QStringLiteral("confusionFP")), Qt::LeftButton);
+        ui::ErrorsView *errors = w.errorsView();
+        QVERIFY(errors->isVisible());
+        QCOMPARE(errors->errors().size(), int(before.fp));
+        QCOMPARE(errors->list()->count(), int(before.fp));
+        for (int i = 0; i < expected.falsePositives.size(); ++i)
+            QCOMPARE(errors->errors()[i].pairId, expected.falsePositives[i].pairId);
+        for (const auto &e : errors->errors()) {
+            QVERIFY(!e.truthSame);
+            QVERIFY(e.score >= t);
+        }
+        const qint64 pair = errors->selectedPair();
+        QCOMPARE(pair, expected.falsePositives.first().pairId);
+        QTRY_COMPARE(errors->faceA()->state(), ui::FaceView::State::Shown);
+        QTRY_COMPARE(errors->faceB()->state(), ui::FaceView::State::Shown);
+
+        QSignalSpy evaluated(ev, &ui::EvaluateView::evaluated);
+        QTest::mouseClick(errors->truthWrongButton(), Qt::LeftButton);
+        const auto rows = project->feedbackRows();
+        QVERIFY(!rows.isEmpty());
+        QCOMPARE(rows.last().pairId, pair);
+        QCOMPARE(rows.last().verdict, QStringLiteral("same"));
+        QCOMPARE(errors->list()->count(), int(before.fp) - 1);
+        QTRY_VERIFY_WITH_TIMEOUT(evaluated.count() >= 1 && !ev->isLoading(), 20000);
+        QCOMPARE(ev->threshold(), t);
+        QCOMPARE(ev->confusion().fp, before.fp - 1);
+        QCOMPARE(ev->confusion().tp, before.tp + 1);
+
+        // FN cell lists the false negatives.
+        w.showView(ui::MainWindow::View::Evaluate);
+        QTest::mouseClick(ev->findChild<QLabel *>(QStringLiteral("confusionFN")), Qt::LeftButton);
+        QCOMPARE(errors->errors().size(), int(ev->confusion().fn));
+        for (const auto &e : errors->errors())
+            QVERIFY(e.truthSame && e.score < t);
+    }
+
+    void exportsPngAndPdf()
+    {
+        Fixture f = make();
+        QTRY_VERIFY_WITH_TIMEOUT(!f.view->isLoading() && f.view->hasResult(), 20000);
+        QTemporaryDir out;
+        const QString roc = out.filePath(QStringLiteral("roc.png")), hist = out.filePath(QStringLiteral("hist.png"));
+        QVERIFY(f.view->exportPng(roc, hist));
+        QVERIFY(QFileInfo(roc).size() > 0);
+        QVERIFY(QFileInfo(hist).size() > 0);
+        QImage img(roc);
+        QVERIFY(!img.isNull());
+        const QString rocPdf = out.filePath(QStringLiteral("roc.pdf")), histPdf = out.filePath(QStringLiteral("hist.pdf"));
+        QVERIFY(f.view->exportPdf(rocPdf, histPdf));
+        QVERIFY(QFileInfo(rocPdf).size() > 0);
+        QVERIFY(QFileInfo(histPdf).size() > 0);
+    }
+};
+
+QTEST_MAIN(TestUiEvaluate)
+#include "test_ui_evaluate.moc"

@@ -1,0 +1,711 @@
+#include "ui/evaluate/EvaluateView.h"
+
+#include "eval/EvalError.h"
+#include "store/ModelTable.h"
+#include "store/ScoreTable.h"
+#include "ui/Theme.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSlider>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
+#include <cmath>
+#include <qcustomplot.h>
+
+namespace facelab::ui {
+
+namespace {
+
+constexpr int kSliderSteps = 1000;
+constexpr int kBins = 50;
+
+QColor compareColor() { return QColor(0xe3, 0xa2, 0x3b); }
+
+QLabel *makeLabel(QWidget *parent, const QString &objectName, const QString &role = {})
+{
+    auto *l = new QLabel(parent);
+    l->setObjectName(objectName);
+    if (!role.isEmpty())
+        l->setProperty("role", role);
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return l;
+}
+
+void styleAxis(QCPAxis *a, const QString &label)
+{
+    a->setLabel(label);
+    a->setBasePen(QPen(theme::border()));
+    a->setTickPen(QPen(theme::border()));
+    a->setSubTickPen(QPen(theme::border()));
+    a->setTickLabelColor(theme::mutedText());
+    a->setLabelColor(theme::text());
+    a->grid()->setPen(QPen(QColor(0x2c, 0x30, 0x36), 1, Qt::DotLine));
+    a->grid()->setZeroLinePen(Qt::NoPen);
+}
+
+void stylePlot(QCustomPlot *p, const QString &x, const QString &y)
+{
+    p->setBackground(QBrush(theme::surface()));
+    p->axisRect()->setBackground(QBrush(theme::window()));
+    styleAxis(p->xAxis, x);
+    styleAxis(p->yAxis, y);
+    p->legend->setVisible(true);
+    p->legend->setBrush(QBrush(QColor(0x23, 0x26, 0x2b, 220)));
+    p->legend->setBorderPen(QPen(theme::border()));
+    p->legend->setTextColor(theme::text());
+    p->setMinimumHeight(240);
+    p->setMinimumWidth(280);
+}
+
+QString pct(double v) { return QStringLiteral("%1%").arg(v * 100.0, 0, 'f', 2); }
+QString optPct(const std::optional<double> &v) { return v ? pct(*v) : QStringLiteral("—"); }
+
+EvaluatedVersion evaluateOne(const store::ProjectStore &st, qint64 versionId, eval::TruthSource source)
+{
+    EvaluatedVersion out;
+    const auto version = store::ModelTable(st).version(versionId);
+    if (!version) {
+        out.message = QObject::tr("The model version no longer exists.");
+        return out;
+    }
+    if (store::ScoreTable(st).count(versionId) == 0) {
+        out.message = QObject::tr("Version %1 has no scores yet: run Models ▸ Embed faces first.").arg(version->name);
+        return out;
+    }
+    try {
+        out.pairs = eval::loadEvalPairs(st, *version, source);
+        eval::EvalOptions o;
+        o.threshold = version->threshold;
+        o.folds = int(std::min<std::size_t>(10, std::max<std::size_t>(2, out.pairs.size())));
+        out.result = eval::evaluateScores(out.pairs.scores, out.pairs.same, o, out.pairs.describe());
+        out.ok = true;
+    } catch (const eval::EvalError &e) {
+        out.message = QString::fromStdString(e.what());
+    } catch (const std::exception &e) {
+        out.message = QObject::tr("Evaluation failed: %1").arg(QString::fromStdString(e.what()));
+    }
+    return out;
+}
+
+} // namespace
+
+EvaluateView::EvaluateView(QWidget *parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("evaluateView"));
+    auto *v = new QVBoxLayout(this);
+    v->setContentsMargins(20, 16, 20, 12);
+    v->setSpacing(10);
+
+    auto *title = new QLabel(tr("Evaluate"), this);
+    title->setProperty("role", QStringLiteral("title"));
+    v->addWidget(title);
+
+    auto *controls = new QHBoxLayout;
+    controls->setSpacing(8);
+    m_version = new QComboBox(this);
+    m_version->setObjectName(QStringLiteral("evalVersion"));
+    m_version->setMinimumWidth(180);
+    m_compare = new QComboBox(this);
+    m_compare->setObjectName(QStringLiteral("evalCompare"));
+    m_compare->setMinimumWidth(160);
+    m_truth = new QComboBox(this);
+    m_truth->setObjectName(QStringLiteral("evalTruth"));
+    m_truth->addItem(tr("Verdicts (else imported)"), int(eval::TruthSource::Verdicts));
+    m_truth->addItem(tr("Imported truth only"), int(eval::TruthSource::Imported));
+    m_logFar = new QCheckBox(tr("Log FAR axis"), this);
+    m_logFar->setObjectName(QStringLiteral("evalLogFar"));
+    m_reload = new QPushButton(tr("Re-evaluate"), this);
+    m_reload->setObjectName(QStringLiteral("evalReload"));
+    m_pngButton = new QPushButton(tr("Export PNG…"), this);
+    m_pngButton->setObjectName(QStringLiteral("evalExportPng"));
+    m_pdfButton = new QPushButton(tr("Export PDF…"), this);
+    m_pdfButton->setObjectName(QStringLiteral("evalExportPdf"));
+    for (QComboBox *c : {m_version, m_compare, m_truth})
+        c->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_version->setMinimumWidth(0);
+    m_compare->setMinimumWidth(0);
+    controls->addWidget(new QLabel(tr("Version"), this));
+    controls->addWidget(m_version);
+    controls->addSpacing(6);
+    controls->addWidget(new QLabel(tr("compare with"), this));
+    controls->addWidget(m_compare);
+    controls->addSpacing(6);
+    controls->addWidget(new QLabel(tr("Truth"), this));
+    controls->addWidget(m_truth);
+    controls->addSpacing(6);
+    controls->addWidget(m_reload);
+    controls->addStretch(1);
+    v->addLayout(controls);
+
+    m_pages = new QStackedWidget(this);
+    m_message = makeLabel(m_pages, QStringLiteral("evalMessage"), QStringLiteral("muted"));
+    m_message->setAlignment(Qt::AlignCenter);
+    m_message->setWordWrap(true);
+    m_pages->addWidget(m_message);
+
+    auto *content = new QWidget(m_pages);
+    auto *cv = new QVBoxLayout(content);
+    cv->setContentsMargins(0, 0, 0, 0);
+    m_summary = makeLabel(content, QStringLiteral("evalSummary"), QStringLiteral("muted"));
+    m_summary->setWordWrap(true);
+    cv->addWidget(m_summary);
+    auto *plots = new QSplitter(Qt::Horizontal, content);
+    m_roc = new QCustomPlot(plots);
+    m_roc->setObjectName(QStringLiteral("rocPlot"));
+    m_hist = new QCustomPlot(plots);
+    m_hist->setObjectName(QStringLiteral("histogramPlot"));
+    m_hist->setCursor(Qt::SizeHorCursor);
+    m_hist->setToolTip(tr("Click or drag to move the threshold"));
+    plots->addWidget(m_roc);
+    plots->addWidget(m_hist);
+    cv->addWidget(plots, 1);
+
+    // Threshold row.
+    auto *trow = new QHBoxLayout;
+    m_thresholdBox = new QDoubleSpinBox(content);
+    m_thresholdBox->setObjectName(QStringLiteral("evalThreshold"));
+    m_thresholdBox->setDecimals(4);
+    m_thresholdBox->setSingleStep(0.01);
+    m_thresholdBox->setRange(-1.0, 1.0);
+    m_thresholdBox->setKeyboardTracking(true);
+    m_slider = new QSlider(Qt::Horizontal, content);
+    m_slider->setObjectName(QStringLiteral("evalThresholdSlider"));
+    m_slider->setRange(0, kSliderSteps);
+    trow->addWidget(new QLabel(tr("Threshold"), content));
+    trow->addWidget(m_thresholdBox);
+    trow->addWidget(m_slider, 1);
+    trow->addSpacing(12);
+    trow->addWidget(m_logFar);
+    trow->addWidget(m_pngButton);
+    trow->addWidget(m_pdfButton);
+    cv->addLayout(trow);
+
+    // Confusion + metrics.
+    auto *bottom = new QHBoxLayout;
+    auto *grid = new QGridLayout;
+    grid->setHorizontalSpacing(6);
+    grid->setVerticalSpacing(4);
+    auto cell = [&](const QString &name, const QColor &c) {
+        QLabel *l = makeLabel(content, name);
+        l->setAlignment(Qt::AlignCenter);
+        l->setMinimumWidth(130);
+        l->setStyleSheet(QStringLiteral("QLabel { background: %1; border: 1px solid %2; border-radius: 6px; "
+                                        "padding: 6px 10px; font-size: 11pt; }")
+                             .arg(c.name(), theme::border().name()));
+        return l;
+    };
+    QColor good = theme::same().darker(260), bad = theme::different().darker(260);
+    m_tp = cell(QStringLiteral("confusionTP"), good);
+    m_fn = cell(QStringLiteral("confusionFN"), bad);
+    m_fp = cell(QStringLiteral("confusionFP"), bad);
+    m_tn = cell(QStringLiteral("confusionTN"), good);
+    auto *hdrSame = makeLabel(content, QStringLiteral("hdr1"), QStringLiteral("muted"));
+    hdrSame->setText(tr("predicted same"));
+    auto *hdrDiff = makeLabel(content, QStringLiteral("hdr2"), QStringLiteral("muted"));
+    hdrDiff->setText(tr("predicted different"));
+    auto *rowSame = makeLabel(content, QStringLiteral("hdr3"), QStringLiteral("muted"));
+    rowSame->setText(tr("truly same"));
+    auto *rowDiff = makeLabel(content, QStringLiteral("hdr4"), QStringLiteral("muted"));
+    rowDiff->setText(tr("truly different"));
+    grid->addWidget(hdrSame, 0, 1, Qt::AlignCenter);
+    grid->addWidget(hdrDiff, 0, 2, Qt::AlignCenter);
+    grid->addWidget(rowSame, 1, 0);
+    grid->addWidget(rowDiff, 2, 0);
+    grid->addWidget(m_tp, 1, 1);
+    grid->addWidget(m_fn, 1, 2);
+    grid->addWidget(m_fp, 2, 1);
+    grid->addWidget(m_tn, 2, 2);
+    bottom->addLayout(grid);
+    for (QLabel *l : {m_fp, m_fn}) {
+        l->setCursor(Qt::PointingHandCursor);
+        l->setToolTip(tr("Open these pairs in the Errors view"));
+        l->installEventFilter(this);
+    }
+    bottom->addSpacing(16);
+    m_thresholdMetrics = makeLabel(content, QStringLiteral("evalThresholdMetrics"));
+    m_thresholdMetrics->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    bottom->addWidget(m_thresholdMetrics);
+    bottom->addSpacing(16);
+    m_metrics = makeLabel(content, QStringLiteral("evalMetrics"));
+    m_metrics->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    bottom->addWidget(m_metrics, 1);
+    m_compareMetrics = makeLabel(content, QStringLiteral("evalCompareMetrics"));
+    m_compareMetrics->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    bottom->addWidget(m_compareMetrics, 1);
+    cv->addLayout(bottom);
+    m_pages->addWidget(content);
+    v->addWidget(m_pages, 1);
+
+    buildPlots();
+    showMessage(tr("Open a project to evaluate its model."));
+
+    connect(&m_watcher, &QFutureWatcher<EvaluationData>::finished, this, &EvaluateView::onLoaded);
+    connect(m_reload, &QPushButton::clicked, this, &EvaluateView::evaluate);
+    connect(m_version, &QComboBox::activated, this, &EvaluateView::evaluate);
+    connect(m_compare, &QComboBox::activated, this, &EvaluateView::evaluate);
+    connect(m_truth, &QComboBox::activated, this, &EvaluateView::evaluate);
+    connect(m_logFar, &QCheckBox::toggled, this, [this] { plotRoc(); });
+    connect(m_thresholdBox, &QDoubleSpinBox::valueChanged, this, [this](double t) {
+        if (!m_syncing)
+            setThreshold(t);
+    });
+    connect(m_slider, &QSlider::valueChanged, this, [this](int s) {
+        if (!m_syncing)
+            setThreshold(m_sliderMin + (m_sliderMax - m_sliderMin) * double(s) / kSliderSteps);
+    });
+    connect(m_hist, &QCustomPlot::mousePress, this, [this](QMouseEvent *e) { onHistMouse(e, true); });
+    connect(m_hist, &QCustomPlot::mouseMove, this, [this](QMouseEvent *e) { onHistMouse(e, false); });
+    connect(m_hist, &QCustomPlot::mouseRelease, this, [this](QMouseEvent *) { m_dragging = false; });
+    connect(m_pngButton, &QPushButton::clicked, this, [this] { chooseAndExport(false); });
+    connect(m_pdfButton, &QPushButton::clicked, this, [this] { chooseAndExport(true); });
+}
+
+EvaluateView::~EvaluateView()
+{
+    m_watcher.disconnect(this);
+    m_watcher.waitForFinished();
+}
+
+void EvaluateView::buildPlots()
+{
+    stylePlot(m_roc, tr("False accept rate (FAR)"), tr("True accept rate (TAR)"));
+    m_roc->legend->setVisible(true);
+    m_roc->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    m_diag = m_roc->addGraph();
+    m_diag->setPen(QPen(theme::border(), 1, Qt::DashLine));
+    m_diag->setName(tr("chance"));
+    m_rocGraph = m_roc->addGraph();
+    m_rocGraph->setPen(QPen(theme::accent(), 2));
+    m_rocCompareGraph = m_roc->addGraph();
+    m_rocCompareGraph->setPen(QPen(compareColor(), 2));
+    m_rocPoint = m_roc->addGraph();
+    m_rocPoint->setLineStyle(QCPGraph::lsNone);
+    m_rocPoint->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::white, 2), QBrush(theme::accent()), 11));
+    m_rocPoint->setName(tr("operating point"));
+
+    stylePlot(m_hist, tr("Similarity"), tr("Share of pairs"));
+    m_hist->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    m_diffGraph = m_hist->addGraph();
+    m_diffGraph->setName(tr("different pairs"));
+    m_diffGraph->setLineStyle(QCPGraph::lsStepCenter);
+    m_diffGraph->setPen(QPen(theme::different(), 2));
+    QColor df = theme::different();
+    df.setAlpha(60);
+    m_diffGraph->setBrush(df);
+    m_sameGraph = m_hist->addGraph();
+    m_sameGraph->setName(tr("same pairs"));
+    m_sameGraph->setLineStyle(QCPGraph::lsStepCenter);
+    m_sameGraph->setPen(QPen(theme::same(), 2));
+    QColor sf = theme::same();
+    sf.setAlpha(60);
+    m_sameGraph->setBrush(sf);
+    m_thresholdLine = new QCPItemStraightLine(m_hist);
+    m_thresholdLine->setPen(QPen(Qt::white, 2, Qt::DashLine));
+    m_thresholdLine->point1->setCoords(0, 0);
+    m_thresholdLine->point2->setCoords(0, 1);
+}
+
+void EvaluateView::setProject(const store::ProjectStore *store)
+{
+    m_watcher.disconnect(this);
+    m_watcher.waitForFinished();
+    connect(&m_watcher, &QFutureWatcher<EvaluationData>::finished, this, &EvaluateView::onLoaded);
+    m_store = store;
+    m_data = {};
+    m_pending = false;
+    m_dirty = true;
+    m_version->clear();
+    m_compare->clear();
+    if (!m_store) {
+        showMessage(tr("Open a project to evaluate its model."));
+        return;
+    }
+    invalidate();
+}
+
+void EvaluateView::invalidate()
+{
+    m_dirty = true;
+    if (isVisible())
+        refresh();
+}
+
+void EvaluateView::showEvent(QShowEvent *e)
+{
+    QWidget::showEvent(e);
+    if (m_dirty && m_store)
+        refresh();
+}
+
+bool EvaluateView::eventFilter(QObject *watched, QEvent *e)
+{
+    if (e->type() == QEvent::MouseButtonRelease && (watched == m_fp || watched == m_fn) && m_data.primary.ok) {
+        emit errorsRequested(watched == m_fp);
+        return true;
+    }
+    return QWidget::eventFilter(watched, e);
+}
+
+void EvaluateView::refresh()
+{
+    if (!m_store)
+        return;
+    m_dirty = false;
+    const qint64 chosen = m_version->currentData().toLongLong();
+    const qint64 compared = m_compare->currentData().toLongLong();
+    m_version->clear();
+    m_compare->clear();
+    m_compare->addItem(tr("(none)"), qint64(0));
+    QVector<store::ModelVersionRecord> versions;
+    std::optional<store::ModelVersionRecord> current;
+    try {
+        const store::ModelTable models(*m_store);
+        versions = models.versions();
+        current = models.current();
+    } catch (const std::exception &e) {
+        showMessage(tr("Could not read the model versions: %1").arg(QString::fromStdString(e.what())));
+        return;
+    }
+    for (const auto &v : versions) {
+        const QString text = current && current->id == v.id ? tr("%1 (current)").arg(v.name) : v.name;
+        m_version->addItem(text, v.id);
+        m_compare->addItem(text, v.id);
+    }
+    int idx = m_version->findData(chosen);
+    if (idx < 0 && current)
+        idx = m_version->findData(current->id);
+    m_version->setCurrentIndex(std::max(idx, versions.isEmpty() ? -1 : 0));
+    const int cidx = m_compare->findData(compared);
+    m_compare->setCurrentIndex(std::max(cidx, 0));
+    if (versions.isEmpty()) {
+        showMessage(tr("This project has no model yet: add one in Models, then run Models ▸ Embed faces."));
+        return;
+    }
+    evaluate();
+}
+
+bool EvaluateView::isLoading() const { return m_watcher.isRunning() || m_pending; }
+
+void EvaluateView::evaluate()
+{
+    if (!m_store || m_version->currentIndex() < 0)
+        return;
+    if (m_watcher.isRunning()) {
+        m_pending = true;
+        return;
+    }
+    m_pending = false;
+    const QString folder = m_store->folder();
+    const qint64 id = m_version->currentData().toLongLong();
+    qint64 cmp = m_compare->currentData().toLongLong();
+    if (cmp == id)
+        cmp = 0;
+    const auto source = eval::TruthSource(m_truth->currentData().toInt());
+    if (!m_data.primary.ok)
+        showMessage(tr("Evaluating…"));
+    m_reload->setEnabled(false);
+    m_watcher.setFuture(QtConcurrent::run([folder, id, cmp, source] { return compute(folder, id, cmp, source); }));
+}
+
+EvaluationData EvaluateView::compute(const QString &folder, qint64 versionId, qint64 compareId, eval::TruthSource source)
+{
+    EvaluationData d;
+    try {
+        const store::ProjectStore st = store::ProjectStore::open(folder);
+        d.primary = evaluateOne(st, versionId, source);
+        if (compareId > 0)
+            d.compare = evaluateOne(st, compareId, source);
+    } catch (const std::exception &e) {
+        d.primary.ok = false;
+        d.primary.message = QObject::tr("Could not open the project: %1").arg(QString::fromStdString(e.what()));
+    }
+    return d;
+}
+
+void EvaluateView::onLoaded()
+{
+    m_reload->setEnabled(true);
+    if (m_pending) {
+        evaluate();
+        return;
+    }
+    EvaluationData next = m_watcher.result();
+    // A re-evaluation of the same version and truth (e.g. after a corrected verdict) keeps the
+    // threshold the user chose; a new version starts at its own threshold.
+    const bool keepThreshold = m_data.primary.ok && next.primary.ok &&
+                               m_data.primary.pairs.version.id == next.primary.pairs.version.id &&
+                               m_data.primary.pairs.source == next.primary.pairs.source;
+    m_data = std::move(next);
+    if (!m_data.primary.ok) {
+        showMessage(m_data.primary.message);
+    } else {
+        m_pages->setCurrentIndex(1);
+        m_pngButton->setEnabled(true);
+        m_pdfButton->setEnabled(true);
+        plotAll(keepThreshold);
+    }
+    emit evaluated();
+}
+
+QString EvaluateView::message() const { return m_pages->currentIndex() == 0 ? m_message->text() : QString(); }
+
+void EvaluateView::showMessage(const QString &text)
+{
+    m_message->setText(text);
+    m_pages->setCurrentIndex(0);
+    m_pngButton->setEnabled(false);
+    m_pdfButton->setEnabled(false);
+}
+
+void EvaluateView::plotAll(bool keepThreshold)
+{
+    const auto &p = m_data.primary.pairs;
+    const auto &r = m_data.primary.result;
+    // Histograms: share of each class per bin over the common score range.
+    double lo = 1e300, hi = -1e300;
+    for (double s : p.scores) {
+        lo = std::min(lo, s);
+        hi = std::max(hi, s);
+    }
+    if (!(hi > lo)) {
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    const double pad = (hi - lo) * 0.03;
+    lo -= pad;
+    hi += pad;
+    m_sliderMin = lo;
+    m_sliderMax = hi;
+    const double w = (hi - lo) / kBins;
+    QVector<double> xs(kBins), same(kBins, 0), diff(kBins, 0);
+    for (int i = 0; i < kBins; ++i)
+        xs[i] = lo + (i + 0.5) * w;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        const int b = std::clamp(int((p.scores[i] - lo) / w), 0, kBins - 1);
+        (p.same[i] ? same : diff)[b] += 1;
+    }
+    double ymax = 0;
+    for (int i = 0; i < kBins; ++i) {
+        same[i] /= std::max<qint64>(1, r.positives);
+        diff[i] /= std::max<qint64>(1, r.negatives);
+        ymax = std::max({ymax, same[i], diff[i]});
+    }
+    m_sameGraph->setData(xs, same, true);
+    m_diffGraph->setData(xs, diff, true);
+    m_sameGraph->setName(tr("same pairs (%1)").arg(r.positives));
+    m_diffGraph->setName(tr("different pairs (%1)").arg(r.negatives));
+    m_hist->xAxis->setRange(lo, hi);
+    m_hist->yAxis->setRange(0, ymax * 1.1 + 1e-9);
+
+    m_syncing = true;
+    m_thresholdBox->setRange(std::min(lo, -1.0), std::max(hi, 1.0));
+    m_syncing = false;
+
+    QString summary = tr("%1 — %2 pairs (%3 same, %4 different), truth from %5")
+                          .arg(p.describe())
+                          .arg(r.pairs)
+                          .arg(r.positives)
+                          .arg(r.negatives)
+                          .arg(eval::truthSourceName(p.source));
+    if (p.withoutTruth || p.withoutScore)
+        summary += tr("; left out: %1 without truth, %2 without a score").arg(p.withoutTruth).arg(p.withoutScore);
+    if (!r.notes.isEmpty())
+        summary += QStringLiteral("<br>") + r.notes.join(QStringLiteral("; ")).toHtmlEscaped();
+    m_summary->setText(summary);
+
+    auto metricsText = [](const EvaluatedVersion &ev, const QString &heading) {
+        const auto &res = ev.result;
+        QString t = QStringLiteral("<b>%1</b><br>").arg(heading.toHtmlEscaped());
+        t += tr("AUC %1<br>EER %2 (at %3)<br>Best threshold %4 (accuracy %5)<br>")
+                 .arg(res.auc, 0, 'f', 4)
+                 .arg(pct(res.eer))
+                 .arg(res.eerThreshold, 0, 'f', 4)
+                 .arg(res.best.threshold, 0, 'f', 4)
+                 .arg(pct(res.best.accuracy()));
+        for (const auto &ta : res.tarAtFar)
+            t += tr("TAR@FAR=%1: %2<br>").arg(ta.far, 0, 'g', 1).arg(optPct(ta.tar));
+        t += tr("%1-fold accuracy %2 ± %3").arg(res.kfold.folds).arg(pct(res.kfold.accuracyMean)).arg(pct(res.kfold.accuracyStd));
+        return t;
+    };
+    m_metrics->setText(metricsText(m_data.primary, m_data.primary.pairs.version.name));
+    if (m_data.compare) {
+        m_compareMetrics->setVisible(true);
+        m_compareMetrics->setText(m_data.compare->ok
+                                      ? QStringLiteral("<span style='color:%1'>%2</span>")
+                                            .arg(compareColor().name(),
+                                                 metricsText(*m_data.compare, m_data.compare->pairs.version.name))
+                                      : tr("<b>Compare:</b> %1").arg(m_data.compare->message.toHtmlEscaped()));
+    } else {
+        m_compareMetrics->setVisible(false);
+    }
+
+    plotRoc();
+    const double t = keepThreshold ? m_threshold : r.threshold;
+    m_threshold = std::nan("");   // recount even when unchanged
+    setThreshold(t);
+    updateThresholdViews();
+}
+
+void EvaluateView::plotRoc()
+{
+    if (!m_data.primary.ok)
+        return;
+    const bool logFar = m_logFar->isChecked();
+    auto fill = [logFar](QCPGraph *g, const eval::RocCurve &roc) {
+        QVector<double> x, y;
+        for (const auto &pt : roc.points()) {
+            if (logFar && pt.far <= 0)
+                continue;
+            x.push_back(pt.far);
+            y.push_back(pt.tar);
+        }
+        g->setData(x, y, true);
+    };
+    fill(m_rocGraph, m_data.primary.result.roc);
+    m_rocGraph->setName(tr("%1 (AUC %2)").arg(m_data.primary.pairs.version.name).arg(m_data.primary.result.auc, 0, 'f', 4));
+    const bool cmp = m_data.compare && m_data.compare->ok;
+    m_rocCompareGraph->setVisible(cmp);
+    if (cmp) {
+        fill(m_rocCompareGraph, m_data.compare->result.roc);
+        m_rocCompareGraph->setName(
+            tr("%1 (AUC %2)").arg(m_data.compare->pairs.version.name).arg(m_data.compare->result.auc, 0, 'f', 4));
+        m_rocCompareGraph->addToLegend();
+    } else {
+        m_rocCompareGraph->data()->clear();
+        m_rocCompareGraph->removeFromLegend();
+    }
+    double minFar = 1e-4;
+    if (m_data.primary.result.negatives > 0)
+        minFar = std::max(1e-6, std::min(1e-2, 0.5 / double(m_data.primary.result.negatives)));
+    if (logFar) {
+        m_roc->xAxis->setScaleType(QCPAxis::stLogarithmic);
+        m_roc->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+        m_roc->xAxis->setRange(minFar, 1.0);
+        m_diag->setData(QVector<double>{minFar, 1.0}, QVector<double>{minFar, 1.0});
+    } else {
+        m_roc->xAxis->setScaleType(QCPAxis::stLinear);
+        m_roc->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        m_roc->xAxis->setRange(-0.01, 1.01);
+        m_diag->setData(QVector<double>{0, 1}, QVector<double>{0, 1});
+    }
+    m_roc->yAxis->setRange(-0.01, 1.02);
+    updateThresholdViews();
+}
+
+void EvaluateView::setThreshold(double t)
+{
+    if (!std::isfinite(t))
+        return;
+    const bool changed = t != m_threshold;
+    m_threshold = t;
+    if (m_data.primary.ok)
+        m_confusion = eval::confusionAt(m_data.primary.pairs.scores, m_data.primary.pairs.same, t);
+    updateThresholdViews();
+    if (changed)
+        emit thresholdChanged(t);
+}
+
+void EvaluateView::updateThresholdViews()
+{
+    if (!m_data.primary.ok)
+        return;
+    m_syncing = true;
+    if (std::abs(m_thresholdBox->value() - m_threshold) > 0.5e-4)
+        m_thresholdBox->setValue(m_threshold);
+    const int s = int(std::lround((m_threshold - m_sliderMin) / (m_sliderMax - m_sliderMin) * kSliderSteps));
+    m_slider->setValue(std::clamp(s, 0, kSliderSteps));
+    m_syncing = false;
+
+    m_thresholdLine->point1->setCoords(m_threshold, 0);
+    m_thresholdLine->point2->setCoords(m_threshold, 1);
+    const auto &r = m_data.primary.result;
+    const double far = r.negatives ? double(m_confusion.fp) / double(r.negatives) : 0;
+    const double tar = r.positives ? double(m_confusion.tp) / double(r.positives) : 0;
+    m_rocPoint->setData(QVector<double>{m_logFar->isChecked() ? std::max(far, m_roc->xAxis->range().lower) : far},
+                        QVector<double>{tar});
+    m_rocPoint->setName(tr("threshold %1").arg(m_threshold, 0, 'f', 3));
+    updateMetricsText();
+    m_roc->replot(QCustomPlot::rpQueuedReplot);
+    m_hist->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void EvaluateView::updateMetricsText()
+{
+    const auto &c = m_confusion;
+    m_tp->setText(tr("TP %1").arg(c.tp));
+    m_fn->setText(tr("FN %1").arg(c.fn));
+    m_fp->setText(tr("FP %1").arg(c.fp));
+    m_tn->setText(tr("TN %1").arg(c.tn));
+    m_thresholdMetrics->setText(tr("<b>At threshold %1</b><br>Accuracy %2<br>Precision %3<br>Recall %4<br>F1 %5")
+                                    .arg(m_threshold, 0, 'f', 4)
+                                    .arg(pct(c.accuracy()))
+                                    .arg(optPct(c.precision()))
+                                    .arg(optPct(c.recall()))
+                                    .arg(c.f1() ? QString::number(*c.f1(), 'f', 4) : QStringLiteral("—")));
+}
+
+void EvaluateView::onHistMouse(QMouseEvent *e, bool press)
+{
+    if (!m_data.primary.ok)
+        return;
+    if (press)
+        m_dragging = e->button() == Qt::LeftButton;
+    if (!m_dragging || !(e->buttons() & Qt::LeftButton))
+        return;
+    const double x = m_hist->xAxis->pixelToCoord(e->position().x());
+    setThreshold(std::clamp(x, m_sliderMin, m_sliderMax));
+}
+
+bool EvaluateView::exportPng(const QString &rocFile, const QString &histFile)
+{
+    if (!m_data.primary.ok)
+        return false;
+    const bool a = m_roc->savePng(rocFile, 900, 700, 1.0);
+    const bool b = m_hist->savePng(histFile, 900, 700, 1.0);
+    return a && b;
+}
+
+bool EvaluateView::exportPdf(const QString &rocFile, const QString &histFile)
+{
+    if (!m_data.primary.ok)
+        return false;
+    const bool a = m_roc->savePdf(rocFile, 900, 700);
+    const bool b = m_hist->savePdf(histFile, 900, 700);
+    return a && b;
+}
+
+void EvaluateView::chooseAndExport(bool pdf)
+{
+    const QString ext = pdf ? QStringLiteral("pdf") : QStringLiteral("png");
+    const QString base = m_data.primary.pairs.version.name.isEmpty() ? QStringLiteral("evaluation")
+                                                                     : m_data.primary.pairs.version.name;
+    const QString file = QFileDialog::getSaveFileName(
+        this, pdf ? tr("Export plots as PDF") : tr("Export plots as PNG"),
+        (m_store ? m_store->folder() + QLatin1Char('/') : QString()) + base + QStringLiteral("_roc.") + ext,
+        pdf ? tr("PDF (*.pdf)") : tr("PNG image (*.png)"));
+    if (file.isEmpty())
+        return;
+    QFileInfo fi(file);
+    QString stem = fi.completeBaseName();
+    if (stem.endsWith(QLatin1String("_roc")))
+        stem.chop(4);
+    const QString roc = fi.dir().filePath(stem + QStringLiteral("_roc.") + ext);
+    const QString hist = fi.dir().filePath(stem + QStringLiteral("_hist.") + ext);
+    const bool ok = pdf ? exportPdf(roc, hist) : exportPng(roc, hist);
+    if (!ok)
+        QMessageBox::warning(this, tr("Export failed"), tr("Could not write %1 or %2.").arg(roc, hist));
+}
+
+} // namespace facelab::ui
