@@ -1,4 +1,5 @@
 #include "ui/MainWindow.h"
+#include "ui/UiText.h"
 
 #include "data/IdentityFolderImport.h"
 #include "data/ImportReport.h"
@@ -54,21 +55,6 @@
 #include <QVBoxLayout>
 
 namespace facelab::ui {
-
-namespace {
-
-QString json(const QJsonObject &o)
-{
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
-
-QString shortName(const QString &path)
-{
-    const QString n = QFileInfo(path).fileName();
-    return n.isEmpty() ? path : n;
-}
-
-} // namespace
 
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
@@ -455,7 +441,7 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->clear();
     const QStringList recent = RecentProjects::list();
     for (const QString &f : recent) {
-        QAction *a = m_recentMenu->addAction(QStringLiteral("%1  —  %2").arg(shortName(f), QDir::toNativeSeparators(f)));
+        QAction *a = m_recentMenu->addAction(QStringLiteral("%1  —  %2").arg(shortPathName(f), QDir::toNativeSeparators(f)));
         a->setEnabled(store::ProjectStore::exists(f));
         connect(a, &QAction::triggered, this, [this, f] { openProject(f); });
     }
@@ -479,7 +465,7 @@ bool MainWindow::openProject(const QString &folder, bool create, bool quiet)
     } catch (const std::exception &e) {
         const QString why = QString::fromUtf8(e.what());
         if (quiet)
-            m_notify->showMessage(NotificationBar::Kind::Warning, tr("Could not reopen %1: %2").arg(shortName(folder), why));
+            m_notify->showMessage(NotificationBar::Kind::Warning, tr("Could not reopen %1: %2").arg(shortPathName(folder), why));
         else
             QMessageBox::warning(this, tr("Cannot open project"),
                                  tr("FaceLab could not open %1.\n\n%2").arg(QDir::toNativeSeparators(folder), why));
@@ -604,8 +590,8 @@ jobs::JobRunner *MainWindow::importIdentities(const QString &dir)
     const QString folder = m_store->folder();
     auto report = std::make_shared<data::ImportReport>();
     return m_jobs->start(
-        folder, QStringLiteral("import-identities"), tr("Importing identities from %1").arg(shortName(dir)),
-        json({{QStringLiteral("dir"), dir}}),
+        folder, QStringLiteral("import-identities"), tr("Importing identities from %1").arg(shortPathName(dir)),
+        compactJson({{QStringLiteral("dir"), dir}}),
         [folder, dir, report](jobs::JobContext &ctx) -> QVariant {
             const store::ProjectStore st = store::ProjectStore::open(folder);
             *report = data::importIdentityFolders(st, dir, ctx);
@@ -616,7 +602,7 @@ jobs::JobRunner *MainWindow::importIdentities(const QString &dir)
             const bool same = m_store && m_store->folder() == folder;
             if (same)
                 m_annotate->reloadQueue();
-            const QString what = tr("Import of %1").arg(shortName(dir));
+            const QString what = tr("Import of %1").arg(shortPathName(dir));
             if (r.status() == QLatin1String("done")) {
                 m_notify->showMessage(report->problems.isEmpty() ? NotificationBar::Kind::Success
                                                                  : NotificationBar::Kind::Warning,
@@ -648,8 +634,8 @@ jobs::JobRunner *MainWindow::importPairs(const QString &file, const QString &ima
     const QString folder = m_store->folder();
     auto report = std::make_shared<data::ImportReport>();
     return m_jobs->start(
-        folder, QStringLiteral("import-pairs"), tr("Importing pairs from %1").arg(shortName(file)),
-        json({{QStringLiteral("file"), file}, {QStringLiteral("root"), imagesRoot}}),
+        folder, QStringLiteral("import-pairs"), tr("Importing pairs from %1").arg(shortPathName(file)),
+        compactJson({{QStringLiteral("file"), file}, {QStringLiteral("root"), imagesRoot}}),
         [folder, file, imagesRoot, report](jobs::JobContext &ctx) -> QVariant {
             const store::ProjectStore st = store::ProjectStore::open(folder);
             *report = data::importPairsFile(st, file, imagesRoot, ctx);
@@ -659,7 +645,7 @@ jobs::JobRunner *MainWindow::importPairs(const QString &file, const QString &ima
         [this, report, file, folder](jobs::JobRunner &r) {
             if (m_store && m_store->folder() == folder)
                 m_annotate->reloadQueue();
-            const QString what = tr("Import of %1").arg(shortName(file));
+            const QString what = tr("Import of %1").arg(shortPathName(file));
             if (r.status() == QLatin1String("done")) {
                 m_notify->showMessage(report->problems.isEmpty() ? NotificationBar::Kind::Success
                                                                  : NotificationBar::Kind::Warning,
@@ -693,7 +679,7 @@ jobs::JobRunner *MainWindow::generatePairs(const data::PairGenOptions &opt)
                              {QStringLiteral("validation"), opt.validationFraction}};
     return m_jobs->start(
         folder, QStringLiteral("generate-pairs"), tr("Generating %1 pairs").arg(QLocale().toString(opt.pairs)),
-        json(params),
+        compactJson(params),
         [folder, opt, report](jobs::JobContext &ctx) -> QVariant {
             const store::ProjectStore st = store::ProjectStore::open(folder);
             ctx.setProgress(0, 0, tr("drawing pairs"));
@@ -759,7 +745,7 @@ void MainWindow::newProject()
         return;
     if (openProject(d.folder(), true))
         m_notify->showMessage(NotificationBar::Kind::Success,
-                              tr("Created %1. Import identities or a pairs list to start.").arg(shortName(d.folder())),
+                              tr("Created %1. Import identities or a pairs list to start.").arg(shortPathName(d.folder())),
                               tr("Import identities…"), [this] { chooseAndImportIdentities(); }, 15000);
 }
 

@@ -1,4 +1,5 @@
 #include "ui/models/ModelJobs.h"
+#include "ui/UiText.h"
 
 #include "store/ModelTable.h"
 #include "store/ProjectStore.h"
@@ -24,17 +25,6 @@
 namespace facelab::ui {
 
 namespace {
-
-QString json(const QJsonObject &o)
-{
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
-
-QString fileName(const QString &path)
-{
-    const QString n = QFileInfo(path).fileName();
-    return n.isEmpty() ? path : n;
-}
 
 QAction *makeAction(QObject *parent, const QString &name, const QString &text, const QString &iconName,
                     const QString &tip, const QKeySequence &key = {})
@@ -150,7 +140,7 @@ jobs::JobRunner *ModelJobs::addModelFile(const QString &file, const QString &spe
     // First recognise the file (it is hashed: off the GUI thread, not a recorded run).
     const QString folder = m_store->folder();
     return m_jobs->start(
-        QString(), QStringLiteral("check-model"), tr("Reading %1").arg(fileName(file)), QString(),
+        QString(), QStringLiteral("check-model"), tr("Reading %1").arg(shortPathName(file)), QString(),
         [file](jobs::JobContext &ctx) -> QVariant {
             ctx.setProgress(0, 0, tr("recognising the model"));
             if (!QFileInfo::exists(file))
@@ -171,7 +161,7 @@ jobs::JobRunner *ModelJobs::addModelFile(const QString &file, const QString &spe
             const QString chosen = m_chooser ? m_chooser(file) : QString();
             if (chosen.isEmpty()) {
                 m_notify->showMessage(NotificationBar::Kind::Info,
-                                      tr("%1 was not added: its preprocessing was not given.").arg(fileName(file)), {}, {},
+                                      tr("%1 was not added: its preprocessing was not given.").arg(shortPathName(file)), {}, {},
                                       8000);
                 return;
             }
@@ -185,7 +175,7 @@ jobs::JobRunner *ModelJobs::startImport(const QString &file, const QString &spec
     const store::ProjectStore st = *m_store;
     auto result = std::make_shared<embedding::ModelImportResult>();
     return m_jobs->start(
-        QString(), QStringLiteral("model-import"), tr("Adding model %1").arg(fileName(file)), QString(),
+        QString(), QStringLiteral("model-import"), tr("Adding model %1").arg(shortPathName(file)), QString(),
         [st, file, spec, result](jobs::JobContext &ctx) -> QVariant {
             *result = engine::importModel(st, file, spec, ctx);
             return result->versionId;
@@ -200,7 +190,7 @@ jobs::JobRunner *ModelJobs::startImport(const QString &file, const QString &spec
                                       tr("Show models"), [this] { emit showModelsRequested(0); });
             } else {
                 m_notify->showMessage(NotificationBar::Kind::Info,
-                                      tr("Adding %1 cancelled; nothing was registered.").arg(fileName(file)), {}, {}, 8000);
+                                      tr("Adding %1 cancelled; nothing was registered.").arg(shortPathName(file)), {}, {}, 8000);
             }
             updateActions();
         });
@@ -313,7 +303,7 @@ jobs::JobRunner *ModelJobs::embed(qint64 versionId)
     emit embeddingChanged(id);
     return m_jobs->start(
         st.folder(), QStringLiteral("embed"), tr("Embedding faces with %1").arg(name),
-        json({{QStringLiteral("model_version"), id}, {QStringLiteral("model"), name}}),
+        compactJson({{QStringLiteral("model_version"), id}, {QStringLiteral("model"), name}}),
         [st, id, report](jobs::JobContext &ctx) -> QVariant {
             *report = engine::embedProject(st, id, ctx);
             return report->pairsScored;
@@ -402,9 +392,9 @@ jobs::JobRunner *ModelJobs::exportVersion(qint64 versionId, const QString &outPa
     const store::ModelVersionRecord version = *v;
     return m_jobs->start(
         st.folder(), QStringLiteral("export-model"), tr("Exporting %1").arg(version.name),
-        json({{QStringLiteral("model_version"), version.id}, {QStringLiteral("out"), outPath}}),
+        compactJson({{QStringLiteral("model_version"), version.id}, {QStringLiteral("out"), outPath}}),
         [st, version, outPath](jobs::JobContext &ctx) -> QVariant {
-            ctx.setProgress(0, 0, tr("writing and checking %1").arg(fileName(outPath)));
+            ctx.setProgress(0, 0, tr("writing and checking %1").arg(shortPathName(outPath)));
             const double diff = engine::exportVersion(st, version, outPath);
             ctx.log(QStringLiteral("exported %1 to %2; max |LibTorch - OpenCV dnn| on the written file: %3")
                         .arg(version.name, outPath)
