@@ -6,6 +6,8 @@
 
 #include <opencv2/dnn.hpp>
 
+#include <chrono>
+#include <cstdio>
 #include <mutex>
 
 namespace facelab::nn {
@@ -22,8 +24,9 @@ const char *backendName(EmbedBackend b)
 
 namespace {
 
-// Faces per forward pass. LibTorch: 16 keeps the activations of a MobileFaceNet-sized net in cache
-// and measured fastest on 2 cores; OpenCV dnn: 32 (its own optimum, and bounded memory).
+// Faces per forward pass, which bounds the memory of a large request. fr_feature.onnx on 2 cores
+// (bench_embed): LibTorch 447 / 466 / 468 faces/s with chunks of 8 / 16 / 32 (flat, once Engine.cpp
+// keeps freed blocks in the heap); OpenCV dnn is fastest at 32.
 constexpr int kTorchChunk = 16;
 constexpr int kOpenCvChunk = 32;
 
@@ -42,6 +45,7 @@ void normaliseRows(cv::Mat &m)
 struct Embedder::Impl
 {
     EmbedBackend backend = EmbedBackend::LibTorch;
+    std::string reason = "requested";
     Preprocessing spec;
     std::string label;
     cv::dnn::Net net;
@@ -50,6 +54,32 @@ struct Embedder::Impl
     std::shared_ptr<OnnxGraphModuleImpl> module;
     int chunk = kTorchChunk;
     std::mutex mutex;
+
+    void loadOpenCv(const std::string &path)
+    {
+        const OnnxModelFile file = OnnxModelFile::load(path); // same validation and messages
+        try {
+            net = cv::dnn::readNetFromONNX(path);
+            netOutput = file.outputs().front().name;
+            checkOpenCvBatch();
+        } catch (const cv::Exception &e) {
+            net = cv::dnn::Net();
+            throw ModelError(path, "OpenCV dnn: " + e.err);
+        }
+    }
+
+    void loadTorch(const std::string &path)
+    {
+        module = std::make_shared<OnnxGraphModuleImpl>(path);
+        module->to(preferredDevice());
+        module->setChannelsLast(true);
+    }
+
+    void use(EmbedBackend b)
+    {
+        backend = b;
+        chunk = b == EmbedBackend::LibTorch ? kTorchChunk : kOpenCvChunk;
+    }
 
     cv::Mat runOpenCv(const cv::Mat &blob, int n)
     {
@@ -82,18 +112,89 @@ struct Embedder::Impl
         return rows;
     }
 
+    std::vector<cv::Mat> randomFaces(int n) const
+    {
+        std::vector<cv::Mat> faces;
+        cv::RNG rng(12345);
+        for (int i = 0; i < n; ++i) {
+            cv::Mat f(spec.height, spec.width, CV_8UC3);
+            rng.fill(f, cv::RNG::UNIFORM, 0, 256);
+            faces.push_back(f);
+        }
+        return faces;
+    }
+
     // OpenCV dnn gives a batch of fr_feature.onnx as one row of B*512 values; reading it back as B
     // rows is only right if the net keeps faces apart. Check once on two random faces.
     void checkOpenCvBatch()
     {
-        cv::Mat a(spec.height, spec.width, CV_8UC3), b(spec.height, spec.width, CV_8UC3);
-        cv::randu(a, 0, 256);
-        cv::randu(b, 0, 256);
-        cv::Mat both = runOpenCv(facesToBlob({a, b}, spec), 2);
-        cv::Mat one = runOpenCv(facesToBlob({a}, spec), 1), two = runOpenCv(facesToBlob({b}, spec), 1);
+        const auto f = randomFaces(2);
+        cv::Mat both = runOpenCv(facesToBlob(f, spec), 2);
+        cv::Mat one = runOpenCv(facesToBlob({f[0]}, spec), 1), two = runOpenCv(facesToBlob({f[1]}, spec), 1);
         const double scale = std::max(1.0, cv::norm(one, cv::NORM_INF));
         openCvKeepsBatch = both.rows == 2 && both.cols == one.cols && cv::norm(both.row(0), one, cv::NORM_INF) < 1e-4 * scale &&
                            cv::norm(both.row(1), two, cv::NORM_INF) < 1e-4 * scale;
+    }
+
+    // Seconds per face with backend `b` on a warm chunk of 16 random faces (best of two passes).
+    double secondsPerFace(EmbedBackend b)
+    {
+        use(b);
+        const auto faces = randomFaces(16);
+        c10::InferenceMode inference;
+        runChunk(faces); // warm-up: oneDNN primitives, OpenCV layer setup
+        double best = 1e30;
+        for (int i = 0; i < 2; ++i) {
+            const auto start = std::chrono::steady_clock::now();
+            runChunk(faces);
+            best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        }
+        return best / double(faces.size());
+    }
+
+    void chooseFastest(const std::string &path)
+    {
+        if (cudaAvailable()) {
+            loadTorch(path);
+            use(EmbedBackend::LibTorch);
+            reason = "CUDA is available (OpenCV dnn runs on the CPU)";
+            return;
+        }
+        std::string torchError, cvError;
+        try {
+            loadTorch(path);
+        } catch (const UnsupportedOpsError &e) {
+            torchError = e.problem();
+        }
+        try {
+            loadOpenCv(path);
+        } catch (const ModelError &e) {
+            if (!module) // neither runtime can use it: report LibTorch's (more specific) reason
+                throw;
+            cvError = e.problem();
+        }
+        if (!module) {
+            use(EmbedBackend::OpenCvDnn);
+            reason = "LibTorch cannot run it (" + torchError + ")";
+            return;
+        }
+        if (!cvError.empty()) {
+            use(EmbedBackend::LibTorch);
+            reason = "OpenCV dnn cannot run it (" + cvError + ")";
+            return;
+        }
+        const double torchTime = secondsPerFace(EmbedBackend::LibTorch);
+        const double cvTime = secondsPerFace(EmbedBackend::OpenCvDnn);
+        const bool torchWins = torchTime <= cvTime;
+        use(torchWins ? EmbedBackend::LibTorch : EmbedBackend::OpenCvDnn);
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "measured %.1f faces/s with LibTorch, %.1f with OpenCV dnn", 1.0 / torchTime,
+                      1.0 / cvTime);
+        reason = buf;
+        if (torchWins) // free the runtime not used
+            net = cv::dnn::Net();
+        else
+            module.reset();
     }
 };
 
@@ -102,25 +203,14 @@ Embedder::Embedder(const std::string &onnxPath, Preprocessing spec, EmbedBackend
     initEngine();
     d->spec = spec;
     d->label = onnxPath;
-    d->backend = backend == EmbedBackend::Auto ? EmbedBackend::LibTorch : backend;
-    if (d->backend == EmbedBackend::OpenCvDnn) {
-        const OnnxModelFile file = OnnxModelFile::load(onnxPath); // same validation and messages
-        try {
-            d->net = cv::dnn::readNetFromONNX(onnxPath);
-        } catch (const cv::Exception &e) {
-            throw ModelError(onnxPath, "OpenCV dnn: " + e.err);
-        }
-        d->netOutput = file.outputs().front().name;
-        d->chunk = kOpenCvChunk;
-        try {
-            d->checkOpenCvBatch();
-        } catch (const cv::Exception &e) {
-            throw ModelError(onnxPath, "OpenCV dnn: " + e.err);
-        }
+    if (backend == EmbedBackend::Auto) {
+        d->chooseFastest(onnxPath);
+    } else if (backend == EmbedBackend::OpenCvDnn) {
+        d->loadOpenCv(onnxPath);
+        d->use(EmbedBackend::OpenCvDnn);
     } else {
-        d->module = std::make_shared<OnnxGraphModuleImpl>(onnxPath);
-        d->module->to(preferredDevice());
-        d->module->setChannelsLast(true);
+        d->loadTorch(onnxPath);
+        d->use(EmbedBackend::LibTorch);
     }
 }
 
@@ -132,6 +222,7 @@ Embedder::Embedder(std::shared_ptr<OnnxGraphModuleImpl> module, Preprocessing sp
     d->spec = spec;
     d->label = module->file().path();
     d->module = std::move(module);
+    d->use(EmbedBackend::LibTorch);
 }
 
 Embedder::~Embedder() = default;
@@ -139,6 +230,7 @@ Embedder::Embedder(Embedder &&) noexcept = default;
 Embedder &Embedder::operator=(Embedder &&) noexcept = default;
 
 EmbedBackend Embedder::backend() const { return d->backend; }
+const std::string &Embedder::backendReason() const { return d->reason; }
 const Preprocessing &Embedder::preprocessing() const { return d->spec; }
 int Embedder::chunkSize() const { return d->chunk; }
 void Embedder::setChunkSize(int faces) { d->chunk = std::max(1, faces); }
@@ -150,7 +242,7 @@ cv::Mat Embedder::embed(const std::vector<cv::Mat> &faces)
         return cv::Mat();
     std::unique_ptr<c10::InferenceMode> inference;
     bool wasTraining = false;
-    if (d->module) {
+    if (d->backend == EmbedBackend::LibTorch) {
         // A shared (fine-tuned) module may be in training mode: embed in eval mode, then restore.
         wasTraining = d->module->is_training();
         d->module->eval();

@@ -14,18 +14,21 @@ namespace facelab::nn {
 class OnnxGraphModuleImpl;
 
 enum class EmbedBackend {
-    Auto,      // see Embedder's constructor
+    Auto,      // the faster of the two, measured when the Embedder is made (see below)
     OpenCvDnn, // cv::dnn reading the untouched .onnx file
-    LibTorch,  // OnnxGraphModule (CUDA when available)
+    LibTorch,  // OnnxGraphModule, channels-last, CUDA when available
 };
 const char *backendName(EmbedBackend backend);
 
 class Embedder
 {
 public:
-    // An untouched ONNX file: both runtimes can run it. Auto picks LibTorch: on CUDA because
-    // OpenCV dnn runs on the CPU here, and on the CPU because it measured faster (bench_embed, 2
-    // cores: see tests/bench/bench_embed.cpp). Throws ModelError.
+    // An untouched ONNX file: both runtimes can run it. Auto takes LibTorch on CUDA (OpenCV dnn
+    // runs on the CPU here) or when OpenCV dnn cannot read the file; otherwise it times both on a
+    // warm chunk of random faces and keeps the faster. On an idle 2-core CPU LibTorch wins
+    // (fr_feature.onnx: 235 vs 167 faces/s one at a time, 460 vs 175 in batches of 32, bench_embed),
+    // but LibTorch's OpenMP stalls badly when other processes compete for the cores while OpenCV
+    // dnn degrades gracefully, so the choice is measured rather than fixed. Throws ModelError.
     Embedder(const std::string &onnxPath, Preprocessing spec, EmbedBackend backend = EmbedBackend::Auto);
     // A module in memory (typically fine-tuned): LibTorch, on whatever device the module is.
     Embedder(std::shared_ptr<OnnxGraphModuleImpl> module, Preprocessing spec);
@@ -38,6 +41,8 @@ public:
     cv::Mat embed(const std::vector<cv::Mat> &alignedBgrFaces);
 
     EmbedBackend backend() const;
+    // Why this backend: the timings of an Auto choice, or "requested".
+    const std::string &backendReason() const;
     const Preprocessing &preprocessing() const;
     // Faces per forward pass (a measured sweet spot for cache use; results do not depend on it).
     int chunkSize() const;

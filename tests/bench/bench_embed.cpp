@@ -92,6 +92,8 @@ int main(int argc, char **argv)
     nhwc->setChannelsLast(true);
     Embedder torchEmbedder(model, spec, EmbedBackend::LibTorch);
     Embedder cvEmbedder(model, spec, EmbedBackend::OpenCvDnn);
+    Embedder autoEmbedder(model, spec);
+    std::printf("Embedder Auto chose %s: %s\n", backendName(autoEmbedder.backend()), autoEmbedder.backendReason().c_str());
 
     std::vector<Config> configs;
     std::map<int, std::vector<cv::Mat>> batchFaces;

@@ -326,6 +326,11 @@ private slots:
         QCOMPARE(viaCv.backend(), EmbedBackend::OpenCvDnn);
         QCOMPARE(viaTorch.backend(), EmbedBackend::LibTorch);
         QVERIFY(automatic.backend() != EmbedBackend::Auto);
+        const QString why = QString::fromStdString(automatic.backendReason());
+        QVERIFY2(why.startsWith("measured") || why.startsWith("CUDA"), qPrintable(why));
+        qInfo("Auto chose %s: %s", backendName(automatic.backend()), qPrintable(why));
+        QCOMPARE(viaCv.backendReason(), std::string("requested"));
+        QVERIFY(cv::norm(automatic.embed(randomFaces(3, 13)), viaCv.embed(randomFaces(3, 13)), cv::NORM_INF) < 1e-4);
         const auto faces = randomFaces(5, 11);
         cv::Mat a = viaCv.embed(faces), b = viaTorch.embed(faces);
         QCOMPARE(a.rows, 5);

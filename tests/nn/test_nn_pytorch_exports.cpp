@@ -3,6 +3,7 @@
 // residual blocks, Flatten, Gemm, BatchNorm1d) and a mix of the shape/normalisation operators
 // exporters emit. Each must reproduce PyTorch's own outputs on a batch of 3.
 // SKIPs when python3-torch is not installed.
+#include "nn/Embedder.h"
 #include "nn/ModelError.h"
 #include "nn/OnnxGraphModule.h"
 #include "nn/OnnxImportReport.h"
@@ -107,6 +108,17 @@ private slots:
         QVERIFY(std::isnan(report.maxAbsDiffVsOpenCV));
         QVERIFY2(QString::fromStdString(report.openCvNote).startsWith("OpenCV dnn:"), report.openCvNote.c_str());
         QVERIFY(QString::fromStdString(report.summary()).contains("not compared with OpenCV dnn"));
+
+        // Embedding with Auto falls back to the runtime that can read the file.
+        Preprocessing spec = Preprocessing::insightFaceArcFace();
+        spec.width = spec.height = 32;
+        Embedder automatic(path, spec);
+        QCOMPARE(automatic.backend(), EmbedBackend::LibTorch);
+        QVERIFY2(QString::fromStdString(automatic.backendReason()).contains("OpenCV dnn cannot run it"),
+                 automatic.backendReason().c_str());
+        const cv::Mat e = automatic.embed(std::vector<cv::Mat>(2, cv::Mat(32, 32, CV_8UC3, cv::Scalar(9, 99, 199))));
+        QCOMPARE(e.rows, 2);
+        QVERIFY(std::abs(cv::norm(e.row(0)) - 1.0) < 1e-5);
     }
 
     void iresnetTrains()
