@@ -218,11 +218,17 @@ void MainWindow::connectModelViews()
     });
     connect(m_models, &ModelsView::thresholdChanged, this, [this] { m_annotate->refreshModel(); });
     connect(m_models, &ModelsView::currentChanged, m_evaluate, &EvaluateView::invalidate);
-    // Evaluate's FP/FN cells open the Errors view; a corrected truth re-evaluates.
+    // Evaluate's FP/FN cells and histogram bars open the Errors view; a corrected truth re-evaluates.
     connect(m_evaluate, &EvaluateView::errorsRequested, this, [this](bool falsePositives) {
-        m_errors->showErrors(m_evaluate->data().primary.pairs, m_evaluate->threshold(), falsePositives);
+        m_errors->showPairs(m_evaluate->errorPairs(falsePositives));
         showView(View::Errors);
     });
+    connect(m_evaluate, &EvaluateView::pairsRequested, this, [this](const PairListing &listing) {
+        m_errors->showPairs(listing);
+        showView(View::Errors);
+    });
+    m_evaluate->setJobs(m_jobs, m_notify);   // "Export error folders…"; the Errors view browses the result
+    connect(m_evaluate, &EvaluateView::errorsExported, m_errors, &ErrorsView::setSuggestedFolder);
     connect(m_errors, &ErrorsView::truthCorrected, m_evaluate, &EvaluateView::evaluate);
     connect(m_errors, &ErrorsView::backRequested, this, [this] { showView(View::Evaluate); });
     connect(m_modelJobs, &ModelJobs::embeddingChanged, m_evaluate, [this](qint64 id) {

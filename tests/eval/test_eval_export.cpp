@@ -4,6 +4,7 @@
 #include "common/TestImages.h"
 #include "eval/ComparisonImage.h"
 #include "eval/ErrorExport.h"
+#include "eval/ErrorFolder.h"
 #include "eval/EvalError.h"
 #include "eval/EvalRun.h"
 #include "eval/ScoresCsv.h"
@@ -105,6 +106,7 @@ private slots:
     void evaluationIsARunWithMetrics();
     void truthSourceVerdictsOrImported();
     void errorFoldersWorstFirstAndComplete();
+    void exportReadsBackAsAnErrorFolder();
     void reExportReplacesAndForeignFolderIsRefused();
     void unwritableOutIsAClearError();
     void versionWithoutScoresIsAClearError();
@@ -233,6 +235,36 @@ void EvalExportTest::errorFoldersWorstFirstAndComplete()
     QVERIFY(QImage(out + "/false_positives/pair_001_sim0.810/comparison.png") !=
             QImage(out + "/false_negatives/pair_001_sim0.100/comparison.png"));
     QCOMPARE(rep.errors.falsePositives.size(), 3);
+}
+
+// What exportErrors writes, readErrorFolder reads: the same pairs in the same order, every file found.
+void EvalExportTest::exportReadsBackAsAnErrorFolder()
+{
+    Project p;
+    const eval::EvalPairs pairs = eval::loadEvalPairs(*p.st, p.version, eval::TruthSource::Verdicts);
+    const eval::EvalResult result = eval::evaluatePairs(pairs, {});
+    jobs::PlainJobContext ctx;
+    const eval::ErrorExportReport rep = eval::exportErrors(*p.st, pairs, result, p.dir.filePath("errors"), ctx);
+    const eval::ErrorFolder f = eval::readErrorFolder(p.dir.filePath("errors"));
+    QVERIFY2(f.problems.isEmpty(), qPrintable(f.problems.join('\n')));
+    QCOMPARE(f.modelVersion, QStringLiteral("toy"));
+    QCOMPARE(f.threshold, 0.5);
+    QCOMPARE(f.falsePositives.size(), int(result.atThreshold.fp));
+    QCOMPARE(f.falseNegatives.size(), int(result.atThreshold.fn));
+    for (int i = 0; i < f.falsePositives.size(); ++i) {
+        QCOMPARE(f.falsePositives[i].pairId, rep.errors.falsePositives[i].pairId);
+        QCOMPARE(f.falsePositives[i].folder, rep.outDir + "/" + rep.errors.falsePositives[i].folder);
+    }
+    for (const auto &list : {f.falsePositives, f.falseNegatives})
+        for (const eval::ExportedPair &e : list) {
+            const store::PairRecord rec = store::PairTable(*p.st).pair(e.pairId);
+            QCOMPARE(e.sourcePath1, rec.a.absPath);
+            QCOMPARE(e.image1, e.folder + "/img1_" + QFileInfo(rec.a.absPath).fileName());
+            QVERIFY(!e.comparison.isEmpty());
+            QVERIFY(eval::readInfo(e).contains(QStringLiteral("pair id: %1").arg(e.pairId)));
+            QCOMPARE(e.split, QStringLiteral("test"));
+            QCOMPARE(e.truthSame, !e.falsePositive);
+        }
 }
 
 void EvalExportTest::reExportReplacesAndForeignFolderIsRefused()

@@ -1,7 +1,8 @@
 // The Evaluate view: the same AUC as eval::evaluateScores on the same pairs, live confusion counts
 // as the threshold moves (programmatically, typed into the spin box, dragged on the histogram),
-// a clear message instead of plots when there is nothing to evaluate, a second version compared
-// on the same plots, and the plots exported to PNG and PDF.
+// a click on a histogram bar listing exactly that bar's pairs in the Errors view, a clear message
+// instead of plots when there is nothing to evaluate, a second version compared on the same plots,
+// and the plots exported to PNG and PDF.
 #include "UiTestProject.h"
 
 #include "eval/EvalPairs.h"
@@ -14,9 +15,10 @@
 #include "ui/MainWindow.h"
 #include "ui/errors/ErrorsView.h"
 #include "ui/evaluate/EvaluateView.h"
+#include "ui/evaluate/HistogramMouse.h"
 #include "ui/annotate/FaceView.h"
-#include <QListWidget>
 #include <QPushButton>
+#include <QTreeWidget>
 
 #include <QApplication>
 #include <QComboBox>
@@ -177,24 +179,36 @@ private slots:
         QVERIFY(std::abs(f.view->threshold() - 0.43) < 1e-9);
         QVERIFY(sameCounts(f.view->confusion(), countAt(pairs, f.view->threshold())));
 
-        // Dragged on the histogram: press at one similarity, move to another.
+        // Dragged on the histogram: a press alone (it may become a click on a bar) leaves the
+        // threshold; moving with the button down drags it, wherever the drag started.
         QCustomPlot *hist = f.view->histogramPlot();
         hist->replot();
         const double y = hist->yAxis->coordToPixel(hist->yAxis->range().center());
         const QPointF at30(hist->xAxis->coordToPixel(0.30), y);
         const QPointF at60(hist->xAxis->coordToPixel(0.60), y);
+        const double typed = f.view->threshold();
         sendMouse(hist, QEvent::MouseButtonPress, at30, Qt::LeftButton);
-        QVERIFY(std::abs(f.view->threshold() - 0.30) < 0.01);
-        QVERIFY(sameCounts(f.view->confusion(), countAt(pairs, f.view->threshold())));
+        QCOMPARE(f.view->threshold(), typed);
         sendMouse(hist, QEvent::MouseMove, at60, Qt::LeftButton);
         QVERIFY(std::abs(f.view->threshold() - 0.60) < 0.01);
         QVERIFY(sameCounts(f.view->confusion(), countAt(pairs, f.view->threshold())));
         QVERIFY(std::abs(f.view->thresholdBox()->value() - f.view->threshold()) < 1e-4);
-        sendMouse(hist, QEvent::MouseButtonRelease, at60, Qt::NoButton);
+        sendMouse(hist, QEvent::MouseMove, at30, Qt::LeftButton);
+        QVERIFY(std::abs(f.view->threshold() - 0.30) < 0.01);
+        QVERIFY(sameCounts(f.view->confusion(), countAt(pairs, f.view->threshold())));
+        sendMouse(hist, QEvent::MouseButtonRelease, at30, Qt::NoButton);
         // Moving without a button pressed leaves it alone.
         const double before = f.view->threshold();
-        sendMouse(hist, QEvent::MouseMove, at30, Qt::NoButton);
+        sendMouse(hist, QEvent::MouseMove, at60, Qt::NoButton);
         QCOMPARE(f.view->threshold(), before);
+        // Grabbing the line itself moves it by less than a drag distance, too.
+        hist->replot();
+        const QPointF onLine(hist->xAxis->coordToPixel(f.view->threshold()) + 2, y);
+        QVERIFY(f.view->histogramMouse()->nearThreshold(onLine));
+        sendMouse(hist, QEvent::MouseButtonPress, onLine, Qt::LeftButton);
+        sendMouse(hist, QEvent::MouseMove, onLine + QPointF(3, 0), Qt::LeftButton);
+        sendMouse(hist, QEvent::MouseButtonRelease, onLine + QPointF(3, 0), Qt::NoButton);
+        QCOMPARE(f.view->threshold(), hist->xAxis->pixelToCoord(onLine.x() + 3));
     }
 
     void noScoresSaysWhatToDo()
@@ -263,13 +277,14 @@ private slots:
         QTest::mouseClick(ev->findChild<QLabel *>(QStringLiteral("confusionFP")), Qt::LeftButton);
         ui::ErrorsView *errors = w.errorsView();
         QVERIFY(errors->isVisible());
-        QCOMPARE(errors->errors().size(), int(before.fp));
-        QCOMPARE(errors->list()->count(), int(before.fp));
+        QCOMPARE(errors->title(), QStringLiteral("False positives (%1)").arg(before.fp));
+        QCOMPARE(errors->pairCount(), int(before.fp));
+        QCOMPARE(errors->tree()->topLevelItemCount(), int(before.fp));
         for (int i = 0; i < expected.falsePositives.size(); ++i)
-            QCOMPARE(errors->errors()[i].pairId, expected.falsePositives[i].pairId);
-        for (const auto &e : errors->errors()) {
-            QVERIFY(!e.truthSame);
-            QVERIFY(e.score >= t);
+            QCOMPARE(errors->rows()[i].pair.pairId, expected.falsePositives[i].pairId);
+        for (const auto &r : errors->rows()) {
+            QVERIFY(!r.pair.truthSame);
+            QVERIFY(r.pair.score >= t);
         }
         const qint64 pair = errors->selectedPair();
         QCOMPARE(pair, expected.falsePositives.first().pairId);
@@ -282,7 +297,8 @@ private slots:
         QVERIFY(!rows.isEmpty());
         QCOMPARE(rows.last().pairId, pair);
         QCOMPARE(rows.last().verdict, QStringLiteral("same"));
-        QCOMPARE(errors->list()->count(), int(before.fp) - 1);
+        QCOMPARE(errors->pairCount(), int(before.fp) - 1);
+        QCOMPARE(errors->tree()->topLevelItemCount(), int(before.fp) - 1);
         QTRY_VERIFY_WITH_TIMEOUT(evaluated.count() >= 1 && !ev->isLoading(), 20000);
         QCOMPARE(ev->threshold(), t);
         QCOMPARE(ev->confusion().fp, before.fp - 1);
@@ -291,9 +307,91 @@ private slots:
         // FN cell lists the false negatives.
         w.showView(ui::MainWindow::View::Evaluate);
         QTest::mouseClick(ev->findChild<QLabel *>(QStringLiteral("confusionFN")), Qt::LeftButton);
-        QCOMPARE(errors->errors().size(), int(ev->confusion().fn));
-        for (const auto &e : errors->errors())
-            QVERIFY(e.truthSame && e.score < t);
+        QCOMPARE(errors->pairCount(), int(ev->confusion().fn));
+        for (const auto &r : errors->rows())
+            QVERIFY(r.pair.truthSame && r.pair.score < t);
+    }
+
+    // A click on a bar of either histogram lists exactly the pairs of that class whose score falls in
+    // that bar (counted here from the bin edges, not through the view's binning); a click above the
+    // bars moves the threshold instead and opens nothing.
+    void histogramBarClickListsThatBarsPairs()
+    {
+        auto project = UiTestProject::withImages(6, 4, 30, QSize(32, 32));
+        const qint64 version = addVersion(*project->store, QStringLiteral("mobile"), 0.5);
+        putScores(*project, version);
+        ui::MainWindow w;
+        w.setReportDialogsEnabled(false);
+        w.resize(1300, 850);
+        w.show();
+        QVERIFY(w.openProject(project->folder));
+        w.showView(ui::MainWindow::View::Evaluate);
+        ui::EvaluateView *ev = w.evaluateView();
+        QTRY_VERIFY_WITH_TIMEOUT(!ev->isLoading() && ev->hasResult(), 20000);
+        ev->setThreshold(0.45);
+        QCustomPlot *hist = ev->histogramPlot();
+        hist->replot();
+        const ui::ScoreHistogram &h = ev->histogram();
+        const eval::EvalPairs &pairs = ev->data().primary.pairs;
+        int opened = 0;
+        connect(ev, &ui::EvaluateView::pairsRequested, this, [&opened] { ++opened; });
+
+        for (const bool same : {true, false}) {
+            // The fullest bar of the class among those where halfway up is this class's bar: the other
+            // class has none there, or a taller one (where bars overlap, the lower bar is hit).
+            const auto &mine = same ? h.sameShare : h.differentShare;
+            const auto &other = same ? h.differentShare : h.sameShare;
+            int bin = -1;
+            for (int b = 0; b < h.bins; ++b)
+                if (mine[b] > 0 && (other[b] == 0 || other[b] > mine[b]) && (bin < 0 || mine[b] > mine[bin]))
+                    bin = b;
+            QVERIFY(bin >= 0);
+            const QPointF at(hist->xAxis->coordToPixel(h.center(bin)), hist->yAxis->coordToPixel(mine[bin] / 2));
+            const auto bar = ev->histogramMouse()->barAt(at);
+            QVERIFY(bar && bar->same == same && bar->bin == bin);
+            QVector<qint64> expected;
+            for (std::size_t i = 0; i < pairs.size(); ++i)
+                if (bool(pairs.same[i]) == same && pairs.scores[i] >= h.low(bin) && pairs.scores[i] < h.high(bin))
+                    expected << pairs.pairIds[int(i)];
+            QVERIFY(!expected.isEmpty());
+
+            w.showView(ui::MainWindow::View::Evaluate);
+            hist->replot();
+            const int openedBefore = opened;
+            sendMouse(hist, QEvent::MouseButtonPress, at, Qt::LeftButton);
+            sendMouse(hist, QEvent::MouseButtonRelease, at, Qt::NoButton);
+            QCOMPARE(opened, openedBefore + 1);
+            QCOMPARE(ev->threshold(), 0.45);   // a click on a bar is not a threshold move
+            ui::ErrorsView *errors = w.errorsView();
+            QVERIFY(errors->isVisible());
+            const QString title = errors->title();
+            QVERIFY2(title.startsWith(same ? QStringLiteral("Same-person pairs with similarity ")
+                                           : QStringLiteral("Different-person pairs with similarity ")),
+                     qPrintable(title));
+            QVERIFY2(title.contains(QStringLiteral("%1–%2 (%3)").arg(h.low(bin), 0, 'f', 2).arg(h.high(bin), 0, 'f', 2).arg(expected.size())),
+                     qPrintable(title));
+            QVector<qint64> listed;
+            for (const auto &r : errors->rows()) {
+                listed << r.pair.pairId;
+                QCOMPARE(r.pair.truthSame, same);
+            }
+            QCOMPARE(errors->tree()->topLevelItemCount(), int(expected.size()));
+            std::sort(listed.begin(), listed.end());
+            std::sort(expected.begin(), expected.end());
+            QCOMPARE(listed, expected);
+        }
+
+        // Above every bar: the threshold moves there, nothing opens.
+        w.showView(ui::MainWindow::View::Evaluate);
+        hist->replot();
+        const QPointF above(hist->xAxis->coordToPixel(0.40), hist->yAxis->coordToPixel(hist->yAxis->range().upper) + 3);
+        QVERIFY(!ev->histogramMouse()->barAt(above));
+        const int openedBefore = opened;
+        sendMouse(hist, QEvent::MouseButtonPress, above, Qt::LeftButton);
+        sendMouse(hist, QEvent::MouseButtonRelease, above, Qt::NoButton);
+        QCOMPARE(opened, openedBefore);
+        QVERIFY(std::abs(ev->threshold() - 0.40) < 0.01);
+        QVERIFY(w.evaluateView()->isVisible());
     }
 
     void exportsPngAndPdf()

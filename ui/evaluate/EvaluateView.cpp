@@ -4,9 +4,12 @@
 #include "store/ModelTable.h"
 #include "store/ScoreTable.h"
 #include "ui/Theme.h"
+#include "ui/evaluate/ErrorExportJob.h"
+#include "ui/evaluate/HistogramMouse.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -15,6 +18,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSlider>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -132,6 +136,11 @@ EvaluateView::EvaluateView(QWidget *parent) : QWidget(parent)
     m_pngButton->setObjectName(QStringLiteral("evalExportPng"));
     m_pdfButton = new QPushButton(tr("Export PDF…"), this);
     m_pdfButton->setObjectName(QStringLiteral("evalExportPdf"));
+    m_exportErrors = new QPushButton(tr("Export error folders…"), this);
+    m_exportErrors->setObjectName(QStringLiteral("evalExportErrors"));
+    m_exportErrors->setToolTip(tr("Write a folder per false positive and false negative at this threshold (both "
+                                  "images, comparison.png, info.txt) and summary.json"));
+    m_exportErrors->setEnabled(false);
     for (QComboBox *c : {m_version, m_compare, m_truth})
         c->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_version->setMinimumWidth(0);
@@ -166,8 +175,8 @@ EvaluateView::EvaluateView(QWidget *parent) : QWidget(parent)
     m_roc->setObjectName(QStringLiteral("rocPlot"));
     m_hist = new QCustomPlot(plots);
     m_hist->setObjectName(QStringLiteral("histogramPlot"));
-    m_hist->setCursor(Qt::SizeHorCursor);
-    m_hist->setToolTip(tr("Click or drag to move the threshold"));
+    m_hist->setToolTip(tr("Click a bar to list its pairs; drag, or click beside the bars, to move the threshold"));
+    m_histMouse = new HistogramMouse(m_hist, this);
     plots->addWidget(m_roc);
     plots->addWidget(m_hist);
     cv->addWidget(plots, 1);
@@ -190,6 +199,7 @@ EvaluateView::EvaluateView(QWidget *parent) : QWidget(parent)
     trow->addWidget(m_logFar);
     trow->addWidget(m_pngButton);
     trow->addWidget(m_pdfButton);
+    trow->addWidget(m_exportErrors);
     cv->addLayout(trow);
 
     // Confusion + metrics.
@@ -265,9 +275,12 @@ EvaluateView::EvaluateView(QWidget *parent) : QWidget(parent)
         if (!m_syncing)
             setThreshold(m_sliderMin + (m_sliderMax - m_sliderMin) * double(s) / kSliderSteps);
     });
-    connect(m_hist, &QCustomPlot::mousePress, this, [this](QMouseEvent *e) { onHistMouse(e, true); });
-    connect(m_hist, &QCustomPlot::mouseMove, this, [this](QMouseEvent *e) { onHistMouse(e, false); });
-    connect(m_hist, &QCustomPlot::mouseRelease, this, [this](QMouseEvent *) { m_dragging = false; });
+    connect(m_histMouse, &HistogramMouse::thresholdMoved, this, &EvaluateView::setThreshold);
+    connect(m_histMouse, &HistogramMouse::barClicked, this, [this](bool same, int bin) {
+        if (m_data.primary.ok)
+            emit pairsRequested(pairsInBin(same, bin));
+    });
+    connect(m_exportErrors, &QPushButton::clicked, this, &EvaluateView::chooseAndExportErrors);
     connect(m_pngButton, &QPushButton::clicked, this, [this] { chooseAndExport(false); });
     connect(m_pdfButton, &QPushButton::clicked, this, [this] { chooseAndExport(true); });
 }
@@ -324,6 +337,8 @@ void EvaluateView::setProject(const store::ProjectStore *store)
     connect(&m_watcher, &QFutureWatcher<EvaluationData>::finished, this, &EvaluateView::onLoaded);
     m_store = store;
     m_data = {};
+    m_histMouse->setHistogram(nullptr);
+    updateExportErrorsButton();
     m_pending = false;
     m_dirty = true;
     m_version->clear();
@@ -455,6 +470,7 @@ void EvaluateView::onLoaded()
         m_pngButton->setEnabled(true);
         m_pdfButton->setEnabled(true);
         plotAll(keepThreshold);
+        updateExportErrorsButton();
     }
     emit evaluated();
 }
@@ -467,6 +483,8 @@ void EvaluateView::showMessage(const QString &text)
     m_pages->setCurrentIndex(0);
     m_pngButton->setEnabled(false);
     m_pdfButton->setEnabled(false);
+    m_histMouse->setHistogram(nullptr);
+    updateExportErrorsButton();
 }
 
 void EvaluateView::plotAll(bool keepThreshold)
@@ -474,36 +492,19 @@ void EvaluateView::plotAll(bool keepThreshold)
     const auto &p = m_data.primary.pairs;
     const auto &r = m_data.primary.result;
     // Histograms: share of each class per bin over the common score range.
-    double lo = 1e300, hi = -1e300;
-    for (double s : p.scores) {
-        lo = std::min(lo, s);
-        hi = std::max(hi, s);
-    }
-    if (!(hi > lo)) {
-        lo -= 0.5;
-        hi += 0.5;
-    }
-    const double pad = (hi - lo) * 0.03;
-    lo -= pad;
-    hi += pad;
+    m_histogram = ScoreHistogram::build(p, kBins);
+    const double lo = m_histogram.lo, hi = m_histogram.hi();
     m_sliderMin = lo;
     m_sliderMax = hi;
-    const double w = (hi - lo) / kBins;
-    QVector<double> xs(kBins), same(kBins, 0), diff(kBins, 0);
-    for (int i = 0; i < kBins; ++i)
-        xs[i] = lo + (i + 0.5) * w;
-    for (std::size_t i = 0; i < p.size(); ++i) {
-        const int b = std::clamp(int((p.scores[i] - lo) / w), 0, kBins - 1);
-        (p.same[i] ? same : diff)[b] += 1;
-    }
+    QVector<double> xs(kBins);
     double ymax = 0;
     for (int i = 0; i < kBins; ++i) {
-        same[i] /= std::max<qint64>(1, r.positives);
-        diff[i] /= std::max<qint64>(1, r.negatives);
-        ymax = std::max({ymax, same[i], diff[i]});
+        xs[i] = m_histogram.center(i);
+        ymax = std::max({ymax, m_histogram.sameShare[i], m_histogram.differentShare[i]});
     }
-    m_sameGraph->setData(xs, same, true);
-    m_diffGraph->setData(xs, diff, true);
+    m_sameGraph->setData(xs, m_histogram.sameShare, true);
+    m_diffGraph->setData(xs, m_histogram.differentShare, true);
+    m_histMouse->setHistogram(&m_histogram);
     m_sameGraph->setName(tr("same pairs (%1)").arg(r.positives));
     m_diffGraph->setName(tr("different pairs (%1)").arg(r.negatives));
     m_hist->xAxis->setRange(lo, hi);
@@ -628,6 +629,7 @@ void EvaluateView::updateThresholdViews()
     m_slider->setValue(std::clamp(s, 0, kSliderSteps));
     m_syncing = false;
 
+    m_histMouse->setThreshold(m_threshold);
     m_thresholdLine->point1->setCoords(m_threshold, 0);
     m_thresholdLine->point2->setCoords(m_threshold, 1);
     const auto &r = m_data.primary.result;
@@ -654,18 +656,6 @@ void EvaluateView::updateMetricsText()
                                     .arg(optPct(c.precision()))
                                     .arg(optPct(c.recall()))
                                     .arg(c.f1() ? QString::number(*c.f1(), 'f', 4) : QStringLiteral("—")));
-}
-
-void EvaluateView::onHistMouse(QMouseEvent *e, bool press)
-{
-    if (!m_data.primary.ok)
-        return;
-    if (press)
-        m_dragging = e->button() == Qt::LeftButton;
-    if (!m_dragging || !(e->buttons() & Qt::LeftButton))
-        return;
-    const double x = m_hist->xAxis->pixelToCoord(e->position().x());
-    setThreshold(std::clamp(x, m_sliderMin, m_sliderMax));
 }
 
 bool EvaluateView::exportPng(const QString &rocFile, const QString &histFile)
@@ -706,6 +696,85 @@ void EvaluateView::chooseAndExport(bool pdf)
     const bool ok = pdf ? exportPdf(roc, hist) : exportPng(roc, hist);
     if (!ok)
         QMessageBox::warning(this, tr("Export failed"), tr("Could not write %1 or %2.").arg(roc, hist));
+}
+
+void EvaluateView::setJobs(RunningJobs *jobs, NotificationBar *notify)
+{
+    delete m_errorExport;
+    m_errorExport = jobs ? new ErrorExportJob(jobs, notify, this) : nullptr;
+    if (m_errorExport) {
+        connect(m_errorExport, &ErrorExportJob::runningChanged, this, &EvaluateView::updateExportErrorsButton);
+        connect(m_errorExport, &ErrorExportJob::exported, this, [this](const QString &dir) { emit errorsExported(dir); });
+    }
+    updateExportErrorsButton();
+}
+
+PairListing EvaluateView::pairsInBin(bool same, int bin) const
+{
+    PairListing l;
+    if (!m_data.primary.ok || bin < 0 || bin >= m_histogram.bins)
+        return l;
+    const eval::EvalPairs &p = m_data.primary.pairs;
+    l.pairs = m_histogram.pairsIn(p, bin, same);
+    l.versionId = p.version.id;
+    l.threshold = m_threshold;
+    l.title = (same ? tr("Same-person pairs with similarity %1–%2 (%3)") : tr("Different-person pairs with similarity %1–%2 (%3)"))
+                  .arg(m_histogram.low(bin), 0, 'f', 2)
+                  .arg(m_histogram.high(bin), 0, 'f', 2)
+                  .arg(l.pairs.size());
+    qint64 wrong = 0;
+    for (const eval::ErrorPair &e : l.pairs)
+        wrong += (e.score >= m_threshold) != e.truthSame;
+    l.hint = (same ? tr("One bar of the same-pair histogram (%1), lowest score first; %2 of them are below the "
+                        "threshold %3 (false negatives).")
+                   : tr("One bar of the different-pair histogram (%1), highest score first; %2 of them are at or "
+                        "above the threshold %3 (false positives)."))
+                 .arg(p.describe())
+                 .arg(wrong)
+                 .arg(m_threshold, 0, 'f', 4);
+    return l;
+}
+
+PairListing EvaluateView::errorPairs(bool falsePositives) const
+{
+    return m_data.primary.ok ? errorListing(m_data.primary.pairs, m_threshold, falsePositives) : PairListing{};
+}
+
+jobs::JobRunner *EvaluateView::exportErrorsTo(const QString &dir)
+{
+    if (!m_store || !m_data.primary.ok || !m_errorExport || dir.isEmpty())
+        return nullptr;
+    return m_errorExport->start(*m_store, m_data.primary.pairs, m_threshold, dir);
+}
+
+QString EvaluateView::errorExportFolder(const QString &chosen, const QString &version, double threshold)
+{
+    const QDir d(chosen);
+    if (!d.exists() || d.isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden) ||
+        QFileInfo::exists(d.filePath(QStringLiteral("summary.json"))))
+        return QDir::cleanPath(d.absolutePath());
+    QString name = QStringLiteral("errors_%1_t%2").arg(version).arg(threshold, 0, 'f', 3);
+    name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
+    return d.absoluteFilePath(name);
+}
+
+void EvaluateView::chooseAndExportErrors()
+{
+    if (!m_store || !m_data.primary.ok)
+        return;
+    const QString chosen = QFileDialog::getExistingDirectory(
+        this, tr("Export error folders into (an empty folder; a folder with other files gets a subfolder)"),
+        m_store->folder());
+    if (chosen.isEmpty())
+        return;
+    exportErrorsTo(errorExportFolder(chosen, m_data.primary.pairs.version.name, m_threshold));
+}
+
+void EvaluateView::updateExportErrorsButton()
+{
+    const bool running = m_errorExport && m_errorExport->isRunning();
+    m_exportErrors->setEnabled(m_errorExport && m_data.primary.ok && !running);
+    m_exportErrors->setText(running ? tr("Exporting errors…") : tr("Export error folders…"));
 }
 
 } // namespace facelab::ui

@@ -4,8 +4,12 @@
 // draggable threshold line, live confusion counts and metrics at that threshold, and the
 // threshold-free numbers (AUC, EER, best threshold, TAR@FAR, k-fold). The pairs are loaded and
 // evaluated off the GUI thread; moving the threshold only recounts (eval::confusionAt, O(n)).
+// A click on a histogram bar or an FP/FN cell lists those pairs in the Errors view; "Export error
+// folders…" runs eval::exportErrors at the chosen threshold as a background job.
 #include "eval/EvalPairs.h"
 #include "eval/Evaluation.h"
+#include "ui/errors/PairListing.h"
+#include "ui/evaluate/ScoreHistogram.h"
 
 #include <QFutureWatcher>
 #include <QWidget>
@@ -23,7 +27,16 @@ class QCustomPlot;
 class QCPGraph;
 class QCPItemStraightLine;
 
+namespace facelab::jobs {
+class JobRunner;
+}
+
 namespace facelab::ui {
+
+class ErrorExportJob;
+class HistogramMouse;
+class NotificationBar;
+class RunningJobs;
 
 // What one background evaluation produced (one version, or an error message saying why not).
 struct EvaluatedVersion
@@ -48,6 +61,8 @@ public:
     ~EvaluateView() override;
 
     void setProject(const store::ProjectStore *store);
+    // Where "Export error folders…" runs its job and reports; without it the button stays disabled.
+    void setJobs(RunningJobs *jobs, NotificationBar *notify);
 
     // Evaluates off the GUI thread in the background (the version: 0 = the combo's choice).
     void evaluate();
@@ -69,6 +84,21 @@ public:
     QCheckBox *logFarBox() const { return m_logFar; }
     QCustomPlot *rocPlot() const { return m_roc; }
     QCustomPlot *histogramPlot() const { return m_hist; }
+    HistogramMouse *histogramMouse() const { return m_histMouse; }
+    const ScoreHistogram &histogram() const { return m_histogram; }
+    QPushButton *exportErrorsButton() const { return m_exportErrors; }
+
+    // The same- (or different-) person pairs of one histogram bin, as the Errors view lists them.
+    PairListing pairsInBin(bool same, int bin) const;
+    // The FP/FN cell's pairs at the current threshold.
+    PairListing errorPairs(bool falsePositives) const;
+
+    // Exports the errors at the current threshold into dir as a background job (the button's work
+    // without its dialog); nullptr when nothing was started.
+    jobs::JobRunner *exportErrorsTo(const QString &dir);
+    // Where an export chosen as `chosen` goes: chosen itself when it is new, empty or an earlier
+    // export; else a subfolder named after the version and threshold (never mixed into other files).
+    static QString errorExportFolder(const QString &chosen, const QString &version, double threshold);
 
     // Writes both plots side by side (name_roc.png / name_hist.png style): returns false on failure.
     bool exportPng(const QString &rocFile, const QString &histFile);
@@ -86,6 +116,10 @@ signals:
     void thresholdChanged(double threshold);
     // The FP (true) or FN (false) cell was clicked: list those pairs (data().primary.pairs at threshold()).
     void errorsRequested(bool falsePositives);
+    // A histogram bar was clicked: list its pairs.
+    void pairsRequested(const facelab::ui::PairListing &listing);
+    // An error export finished; the Errors view can browse dir.
+    void errorsExported(const QString &dir);
 
 protected:
     void showEvent(QShowEvent *e) override;
@@ -99,8 +133,9 @@ private:
     void plotRoc();
     void updateThresholdViews();
     void updateMetricsText();
-    void onHistMouse(QMouseEvent *e, bool press);
     void chooseAndExport(bool pdf);
+    void chooseAndExportErrors();
+    void updateExportErrorsButton();
 
     const store::ProjectStore *m_store = nullptr;
     QFutureWatcher<EvaluationData> m_watcher;
@@ -110,11 +145,13 @@ private:
     double m_threshold = 0;
     eval::Confusion m_confusion;
     bool m_syncing = false;
-    bool m_dragging = false;
+    ScoreHistogram m_histogram;
+    HistogramMouse *m_histMouse = nullptr;
+    ErrorExportJob *m_errorExport = nullptr;
 
     QComboBox *m_version, *m_compare, *m_truth;
     QCheckBox *m_logFar;
-    QPushButton *m_reload, *m_pngButton, *m_pdfButton;
+    QPushButton *m_reload, *m_pngButton, *m_pdfButton, *m_exportErrors;
     QStackedWidget *m_pages;
     QLabel *m_message, *m_summary, *m_metrics, *m_thresholdMetrics, *m_compareMetrics;
     QLabel *m_tp, *m_fn, *m_fp, *m_tn;
