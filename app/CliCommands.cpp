@@ -1,5 +1,6 @@
 #include "CliCommands.h"
 #include "EvalCommands.h"
+#include "QueueCommands.h"
 
 #include "data/DemoProject.h"
 #ifdef FACELAB_WITH_TORCH
@@ -62,6 +63,8 @@ auto usageMapped(F run)
         try {
             return run(p, a);
         } catch (const EvalUsageError &e) {
+            throw UsageError(e.what());
+        } catch (const QueueUsageError &e) {
             throw UsageError(e.what());
         }
     };
@@ -434,6 +437,8 @@ const QVector<Command> &commands()
          evalOptions},
         {"errors", "Write error folders (false positives/negatives) of a model version.", usageMapped(cmdErrors),
          errorsOptions},
+        {"queue", "List the next pairs to label under a strategy (default mix); --mine adds hard pairs first.",
+         usageMapped(cmdQueue), queueOptions},
 #ifdef FACELAB_WITH_TORCH
         {"model", "Add, list, choose or export model versions.", cmdModel,
          [](QCommandLineParser &p) {
@@ -472,7 +477,7 @@ int runSubcommand(const QStringList &args)
         out() << "usage: facelab [PROJECT | --demo]            open the GUI\n"
                  "       facelab COMMAND PROJECT [options]    work without a window\n\ncommands:\n";
         for (const Command &c : commands())
-            out() << "  " << QString::fromLatin1(c.name).leftJustified(8) << c.help << "\n";
+            out() << "  " << QString::fromLatin1(c.name).leftJustified(9) << c.help << "\n";
         out() << "\n'facelab COMMAND --help' lists a command's options.\n";
         return 0;
     }

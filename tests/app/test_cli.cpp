@@ -40,6 +40,7 @@ private slots:
     void labellingWorkflowWithJson();
     void errorsGoToStderrWithNonZeroExit();
     void modelAndEmbedWithTheDefaultModel();
+    void queueListsNextPairsWithJson();
 };
 
 void CliTest::labellingWorkflowWithJson()
@@ -186,6 +187,51 @@ void CliTest::modelAndEmbedWithTheDefaultModel()
     QVERIFY(r.json().object().value("max_abs_diff_vs_opencv").toDouble() < 1e-4);
     QCOMPARE(r.json().object().value("preprocessing").toObject().value("channel_order").toString(), QStringLiteral("RGB"));
 #endif
+}
+
+void CliTest::queueListsNextPairsWithJson()
+{
+    QTemporaryDir dir;
+    const QString proj = dir.filePath("proj");
+    facelab::test::writeLfwTree(dir.filePath("lfw"), 4, 3);
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
+    QCOMPARE(runFacelab({"import", proj, "--identities", dir.filePath("lfw")}).code, 0);
+    QCOMPARE(runFacelab({"pairs", proj, "--generate", "10", "--identities", "4"}).code, 0);
+    const QJsonArray listed = runFacelab({"pairs", proj, "--list", "--json"}).json().array();
+    const QString first = QString::number(listed[0].toObject().value("id").toInteger());
+    QCOMPARE(runFacelab({"label", proj, "--pair", first, "--same"}).code, 0);
+
+    // No model yet: every pair unscored, in import order, the labelled one last; a note says why.
+    Result r = runFacelab({"queue", proj, "--strategy", "hard-negatives", "--limit", "0", "--json"});
+    QCOMPARE(r.code, 0);
+    const QJsonObject o = r.json().object();
+    QCOMPARE(o.value("strategy").toString(), QStringLiteral("hard-negatives"));
+    QCOMPARE(o.value("total").toInt(), 10);
+    QCOMPARE(o.value("unlabelled").toInt(), 9);
+    QVERIFY(o.value("model").isNull());
+    QVERIFY(!o.value("notes").toArray().isEmpty());
+    const QJsonArray pairs = o.value("pairs").toArray();
+    QCOMPARE(pairs.size(), 10);
+    for (const QJsonValue &v : pairs) {
+        const QJsonObject e = v.toObject();
+        for (const char *k : {"id", "path1", "path2", "score", "reason", "truth", "verdict"})
+            QVERIFY2(e.contains(k), k);
+        QCOMPARE(e.value("reason").toString(), QStringLiteral("unscored"));
+        QVERIFY(QFileInfo::exists(e.value("path1").toString()));
+    }
+    QCOMPARE(QString::number(pairs.last().toObject().value("id").toInteger()), first);
+    QCOMPARE(pairs.last().toObject().value("verdict").toString(), QStringLiteral("same"));
+
+    r = runFacelab({"queue", proj, "--limit", "3"});   // text; the default strategy is mix
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.startsWith("mix queue"), r.out.constData());
+    QVERIFY(runFacelab({"help"}).out.contains("queue"));
+    r = runFacelab({"queue", proj, "--strategy", "random"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("hard-negatives"), r.err.constData());
+    r = runFacelab({"queue", proj, "--mine", "5"});   // mining needs a model's embeddings
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("model"), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(CliTest)

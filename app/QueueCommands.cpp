@@ -1,0 +1,164 @@
+#include "QueueCommands.h"
+
+#include "data/QueueStrategy.h"
+#include "queue/PairMining.h"
+#include "store/ModelTable.h"
+#include "store/PairTable.h"
+#include "store/RunTable.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+namespace facelab::cli {
+namespace {
+
+// The threshold the annotate view uses when a version has none of its own.
+constexpr double kDefaultThreshold = 0.40;
+
+int intOption(const QCommandLineParser &p, const char *name, int fallback, int minimum)
+{
+    if (!p.isSet(name))
+        return fallback;
+    bool ok = false;
+    const int v = p.value(name).toInt(&ok);
+    if (!ok || v < minimum)
+        throw QueueUsageError(QStringLiteral("--%1 needs a whole number of at least %2").arg(QLatin1String(name)).arg(minimum).toStdString());
+    return v;
+}
+
+std::optional<store::ModelVersionRecord> versionOption(const store::ProjectStore &st, const QCommandLineParser &p)
+{
+    store::ModelTable models(st);
+    if (!p.isSet("model"))
+        return models.current();
+    if (auto v = models.versionByName(p.value("model")))
+        return v;
+    QStringList names;
+    for (const auto &v : models.versions())
+        names << v.name;
+    throw QueueUsageError(QStringLiteral("no model version named '%1' (the project has: %2)")
+                              .arg(p.value("model"), names.isEmpty() ? QStringLiteral("none") : names.join(", "))
+                              .toStdString());
+}
+
+queue::MiningReport mine(const store::ProjectStore &st, const store::ModelVersionRecord &v, int count)
+{
+    queue::MiningOptions o;
+    o.maxPairs = count;
+    store::RunTable runs(st);
+    const QJsonObject params{{"model_version", v.name}, {"max_pairs", count}, {"neighbours", o.neighbours}};
+    const qint64 run = runs.start("mine-pairs", QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)));
+    try {
+        const queue::MiningReport r = queue::minePairs(st, v.id, o);
+        runs.appendLog(run, QString::fromUtf8(QJsonDocument(r.toJson()).toJson(QJsonDocument::Compact)));
+        runs.setStatus(run, store::RunStatus::Done);
+        return r;
+    } catch (const std::exception &e) {
+        runs.appendLog(run, QStringLiteral("error: ") + QString::fromUtf8(e.what()));
+        runs.setStatus(run, store::RunStatus::Failed);
+        throw;
+    }
+}
+
+QJsonValue optionalJson(const std::optional<double> &v)
+{
+    return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
+}
+
+} // namespace
+
+void queueOptions(QCommandLineParser &p)
+{
+    p.addOption({"strategy", "uncertainty, hard-negatives, hard-positives, diversity or mix (default).", "S"});
+    p.addOption({"model", "Model version whose scores order the queue (default: the current one).", "NAME"});
+    p.addOption({"limit", "How many pairs to list (default 20, 0 = all).", "N"});
+    p.addOption({"mine", "First add up to N mined hard pairs (FAISS nearest neighbours; train split).", "N"});
+}
+
+int cmdQueue(QCommandLineParser &p, const QStringList &)
+{
+    const char *usage = "facelab queue PROJECT [--strategy uncertainty|hard-negatives|hard-positives|diversity|mix] "
+                        "[--model NAME] [--limit N] [--mine N] [--json]";
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() < 2)
+        throw QueueUsageError(QStringLiteral("missing PROJECT; usage: %1").arg(QLatin1String(usage)).toStdString());
+    data::QueueStrategy strategy = data::QueueStrategy::Mix;
+    if (p.isSet("strategy")) {
+        const auto s = data::queueStrategyFromName(p.value("strategy"));
+        if (!s)
+            throw QueueUsageError(QStringLiteral("--strategy is one of %1").arg(data::queueStrategyNames().join(", ")).toStdString());
+        strategy = *s;
+    }
+    const int limit = intOption(p, "limit", 20, 0);
+    const int mineCount = intOption(p, "mine", 0, 0);
+
+    const store::ProjectStore st = store::ProjectStore::open(pos[1]);
+    const auto version = versionOption(st, p);
+    if (mineCount > 0 && !version)
+        throw QueueUsageError("--mine needs a model version with embeddings: add one with 'facelab model' and run 'facelab embed'");
+    std::optional<queue::MiningReport> mined;
+    if (mineCount > 0)
+        mined = mine(st, *version, mineCount);
+
+    const double threshold = version && version->threshold ? *version->threshold : kDefaultThreshold;
+    data::QueueOrder order = data::orderQueue(st, version ? version->id : 0, threshold, strategy);
+    if (!version)
+        order.notes.prepend(QStringLiteral("the project has no model version: pairs come in import order"));
+    int unlabelled = 0;
+    for (const data::QueueEntry &e : order.entries)
+        unlabelled += e.group == 0;
+    const int shown = limit == 0 ? int(order.entries.size()) : std::min(limit, int(order.entries.size()));
+    QVector<qint64> ids;
+    for (int i = 0; i < shown; ++i)
+        ids << order.entries[i].pairId;
+    const QVector<store::PairRecord> records = store::PairTable(st).pairs(ids);
+
+    QTextStream out(stdout);
+    if (p.isSet("json")) {
+        QJsonArray arr;
+        for (int i = 0; i < records.size(); ++i) {
+            const store::PairRecord &r = records[i];
+            const data::QueueEntry &e = order.entries[i];
+            arr.append(QJsonObject{{"position", i + 1},
+                                   {"id", r.id},
+                                   {"path1", r.a.absPath},
+                                   {"path2", r.b.absPath},
+                                   {"score", optionalJson(e.score)},
+                                   {"reason", e.reason},
+                                   {"truth", r.truth ? QJsonValue(*r.truth) : QJsonValue()},
+                                   {"verdict", r.verdict ? QJsonValue(store::verdictName(*r.verdict)) : QJsonValue()},
+                                   {"split", r.split},
+                                   {"origin", r.origin}});
+        }
+        QJsonObject o{{"strategy", data::queueStrategyName(strategy)},
+                      {"model", version ? QJsonValue(version->name) : QJsonValue()},
+                      {"threshold", threshold},
+                      {"total", order.entries.size()},
+                      {"unlabelled", unlabelled},
+                      {"notes", QJsonArray::fromStringList(order.notes)},
+                      {"pairs", arr}};
+        if (mined)
+            o.insert("mined", mined->toJson());
+        out << QJsonDocument(o).toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    if (mined)
+        out << QStringLiteral("mined %1 hard negatives and %2 hard positives with %3 (%4 images searched, %5 s)\n")
+                   .arg(mined->negativesAdded).arg(mined->positivesAdded).arg(mined->backend).arg(mined->images)
+                   .arg(mined->seconds, 0, 'f', 2);
+    out << QStringLiteral("%1 queue, %2 (threshold %3): first %4 of %5 pairs, %6 without a verdict\n")
+               .arg(data::queueStrategyName(strategy), version ? version->name : QStringLiteral("no model"))
+               .arg(threshold).arg(records.size()).arg(order.entries.size()).arg(unlabelled);
+    for (int i = 0; i < records.size(); ++i) {
+        const data::QueueEntry &e = order.entries[i];
+        out << records[i].id << "\t" << (e.score ? QString::number(*e.score, 'f', 4) : QStringLiteral("-")) << "\t"
+            << e.reason << "\t" << records[i].a.absPath << "\t" << records[i].b.absPath << "\n";
+    }
+    for (const QString &n : (mined ? mined->notes : QStringList()) + order.notes)
+        out << "note: " << n << "\n";
+    return 0;
+}
+
+} // namespace facelab::cli
