@@ -1,6 +1,9 @@
 #include "CliCommands.h"
 #include "EvalCommands.h"
 #include "QueueCommands.h"
+#ifdef FACELAB_WITH_TORCH
+#include "TrainCommands.h"
+#endif
 
 #include "data/DemoProject.h"
 #ifdef FACELAB_WITH_TORCH
@@ -453,6 +456,8 @@ const QVector<Command> &commands()
          }},
         {"embed", "Embed every face with a model version (default: the current one) and score the pairs.", cmdEmbed,
          [](QCommandLineParser &p) { p.addOption({"model", "Model version name.", "NAME"}); }},
+        {"finetune", "Fine-tune a model version on the verdicts: a new version, compared on the test split.",
+         usageMapped(cmdFinetune), finetuneOptions},
 #endif
     };
     return cmds;

@@ -284,7 +284,7 @@ std::vector<torch::Tensor> OnnxGraphModuleImpl::forwardAll(const std::vector<tor
         values[size_t(m_inputSlots[i])] = x;
     }
 
-    const OnnxRunState state{batch, is_training()};
+    const OnnxRunState state{batch, is_training(), is_training() && m_trainBatchNorm};
     std::vector<torch::Tensor> args;
     for (const auto &step : m_steps) {
         args.clear();

@@ -48,6 +48,11 @@ public:
     void setChannelsLast(bool on);
     bool channelsLast() const { return m_channelsLast; }
 
+    // In train() mode, BatchNormalization uses batch statistics and updates its running ones.
+    // Off by default: the stored statistics are used in both modes.
+    void setTrainBatchNorm(bool on) { m_trainBatchNorm = on; }
+    bool trainBatchNorm() const { return m_trainBatchNorm; }
+
 private:
     struct Step
     {
@@ -71,6 +76,7 @@ private:
     std::map<std::string, torch::Tensor> m_initValues;
     std::map<std::string, std::string> m_stateNames;
     bool m_channelsLast = false;
+    bool m_trainBatchNorm = false;
 };
 TORCH_MODULE(OnnxGraphModule);
 

@@ -273,11 +273,14 @@ OnnxKernel batchNorm(const Node &n, const Ctx &)
         if (!n.output(i).empty())
             fail("BatchNormalization's training outputs (mean, var) are not supported");
     const double eps = a.f("epsilon", 1e-5f);
-    // ONNX graphs are inference graphs: the stored statistics are always used (frozen BN, which is
-    // also what fine-tuning on a few hundred pairs wants). Gradients still reach scale and bias.
-    return [=](const Ins &in, const OnnxRunState &) {
-        return Outs{torch::batch_norm(need(in, 0), need(in, 1), need(in, 2), need(in, 3), need(in, 4), false, 0.0,
-                                      eps, true)};
+    // By default the stored statistics are used (frozen BN, what fine-tuning on a few hundred pairs
+    // wants; gradients still reach scale and bias). When fine-tuning asks to train BN, the batch's
+    // statistics normalise and the running ones (buffers, exported with the weights) are updated
+    // with ONNX's default momentum 0.9 (torch's 0.1).
+    const double momentum = 1.0 - a.f("momentum", 0.9f);
+    return [=](const Ins &in, const OnnxRunState &st) {
+        return Outs{torch::batch_norm(need(in, 0), need(in, 1), need(in, 2), need(in, 3), need(in, 4),
+                                      st.batchNormTraining, momentum, eps, true)};
     };
 }
 

@@ -26,6 +26,9 @@ struct OnnxRunState
 {
     int64_t batch = -1;    // dim 0 of the runtime inputs
     bool training = false; // module.is_training(): Dropout acts only then
+    // Training with batch statistics: BatchNormalization normalises with the batch's mean and
+    // variance and updates its running statistics (OnnxGraphModule::setTrainBatchNorm).
+    bool batchNormTraining = false;
 };
 
 // Missing optional inputs are undefined tensors; outputs follow node.output() order (an output

@@ -8,9 +8,10 @@ import time
 
 import cv2
 import numpy as np
-import onnx
 import torch
-from onnx import numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from frfeature_torch import FrFeature  # noqa: E402
 
 model = next((a for a in sys.argv[1:] if a.endswith(".onnx")),
              os.path.expanduser("~/.local/share/FaceLab/models/fr_feature.onnx"))
@@ -19,39 +20,12 @@ threads = os.cpu_count()
 torch.set_num_threads(threads)
 cv2.setNumThreads(threads)
 
-m = onnx.load(model)
-W = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in m.graph.initializer}
-ops = {n.op_type for n in m.graph.node}
-assert ops <= {"Conv", "PRelu", "Add", "Reshape"}, f"this script only knows fr_feature's operators, not {ops}"
-nodes = [(n.op_type, list(n.input), n.output[0], {a.name: onnx.helper.get_attribute_value(a) for a in n.attribute})
-         for n in m.graph.node]
+graph = FrFeature(model)
+run = graph.run
 
 
 def weights(channels_last):
-    out = {}
-    for k, t in W.items():
-        if t.dtype == torch.float32 and t.dim() == 3:  # PRelu slopes (C,1,1) -> (C) for torch.prelu
-            t = t.reshape(-1)
-        if channels_last and t.dim() == 4:
-            t = t.contiguous(memory_format=torch.channels_last)
-        out[k] = t
-    return out
-
-
-def run(x, w):
-    v = {m.graph.input[0].name: x}
-    for op, ins, out, a in nodes:
-        i = [v[k] if k in v else w[k] for k in ins]
-        if op == "Conv":
-            v[out] = torch.conv2d(i[0], i[1], i[2] if len(i) > 2 else None, a["strides"], a["pads"][:2],
-                                  a["dilations"], a["group"])
-        elif op == "PRelu":
-            v[out] = torch.prelu(i[0], i[1])
-        elif op == "Add":
-            v[out] = i[0] + i[1]
-        else:  # Reshape [1, -1]: keep the batch
-            v[out] = i[0].reshape(x.shape[0], -1)
-    return v[m.graph.output[0].name]
+    return graph.weights(channels_last)
 
 
 def rate(batch, fn):

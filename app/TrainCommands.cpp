@@ -1,0 +1,112 @@
+#include "TrainCommands.h"
+
+#include "EvalCommands.h"
+#include "finetune/FineTuneJob.h"
+#include "jobs/JobContext.h"
+
+#include <QJsonDocument>
+#include <QTextStream>
+#include <cmath>
+
+namespace facelab::cli {
+
+namespace {
+
+double numberOption(const QCommandLineParser &p, const char *name, double fallback)
+{
+    if (!p.isSet(name))
+        return fallback;
+    bool ok = false;
+    const double v = p.value(name).toDouble(&ok);
+    if (!ok || !std::isfinite(v))
+        throw EvalUsageError(QStringLiteral("--%1 needs a number, not '%2'").arg(QLatin1String(name), p.value(name)).toStdString());
+    return v;
+}
+
+int intOption(const QCommandLineParser &p, const char *name, int fallback)
+{
+    const double v = numberOption(p, name, fallback);
+    if (v != std::floor(v))
+        throw EvalUsageError(QStringLiteral("--%1 needs a whole number").arg(QLatin1String(name)).toStdString());
+    return int(v);
+}
+
+} // namespace
+
+void finetuneOptions(QCommandLineParser &p)
+{
+    p.addOption({"model", "Version to start from (default: the current one).", "NAME"});
+    p.addOption({"epochs", "Epochs (default 10).", "E"});
+    p.addOption({"margin", "Contrastive margin on unit-vector distance (default 1.0).", "M"});
+    p.addOption({"lr", "Adam learning rate (default 1e-4).", "LR"});
+    p.addOption({"batch", "Pairs per step (default 32).", "B"});
+    p.addOption({"seed", "Random seed (default 1): same seed and data, same result on the CPU.", "S"});
+    p.addOption({"flip", "Mirror training faces at random (augmentation)."});
+    p.addOption({"train-batchnorm", "Train BatchNorm statistics too (default: frozen)."});
+    p.addOption({"freeze", "Fraction of the early parameter tensors kept fixed (default 0).", "F"});
+    p.addOption({"patience", "Stop after P epochs without better validation accuracy (default: never).", "P"});
+    p.addOption({"include-test", "Also train on test-split verdicts (the test comparison is then not held out)."});
+    p.addOption({"truth", "Truth for the test comparison: verdicts (default) or imported.", "SOURCE"});
+    p.addOption({"use", "Make the new version the project's current one."});
+}
+
+int cmdFinetune(QCommandLineParser &p, const QStringList &)
+{
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() < 2)
+        throw EvalUsageError("missing PROJECT; usage: facelab finetune PROJECT [--model NAME] [--epochs E] [--margin M] "
+                             "[--lr LR] [--batch B] [--seed S] [--json]");
+    const store::ProjectStore st = store::ProjectStore::open(pos[1]);
+    finetune::FineTuneRequest req;
+    auto &t = req.training;
+    req.model = p.value("model");
+    t.epochs = intOption(p, "epochs", t.epochs);
+    t.margin = numberOption(p, "margin", t.margin);
+    t.learningRate = numberOption(p, "lr", t.learningRate);
+    t.batchPairs = intOption(p, "batch", t.batchPairs);
+    if (p.isSet("seed")) {
+        bool ok = false;
+        t.seed = p.value("seed").toULongLong(&ok);
+        if (!ok)
+            throw EvalUsageError("--seed needs a non-negative whole number");
+    }
+    t.flipAugment = p.isSet("flip");
+    t.trainBatchNorm = p.isSet("train-batchnorm");
+    t.freezeFraction = numberOption(p, "freeze", t.freezeFraction);
+    t.patience = intOption(p, "patience", t.patience);
+    req.snapshot.includeTestSplit = p.isSet("include-test");
+    req.snapshot.seed = t.seed;
+    if (p.isSet("truth")) {
+        const auto s = eval::truthSourceFromName(p.value("truth"));
+        if (!s)
+            throw EvalUsageError("--truth must be verdicts or imported");
+        req.truth = *s;
+    }
+    req.makeCurrent = p.isSet("use");
+
+    const bool json = p.isSet("json");
+    jobs::PlainJobContext ctx(!json);
+    const finetune::FineTuneReport r = finetune::fineTune(st, req, ctx);
+    QTextStream out(stdout);
+    if (json) {
+        out << QJsonDocument(r.toJson()).toJson(QJsonDocument::Indented);
+    } else {
+        out << QStringLiteral("%1 -> %2: %3 epochs (best %4), %5 training pairs, validation accuracy %6 -> %7, %8 s on %9\n")
+                   .arg(r.parent, r.version).arg(r.training.epochsRun).arg(r.training.bestEpoch).arg(r.snapshot.train.size())
+                   .arg(r.training.epochs.front().valAccuracy, 0, 'f', 4)
+                   .arg(r.toJson().value("val_accuracy_after").toDouble(), 0, 'f', 4)
+                   .arg(r.seconds, 0, 'f', 1).arg(QString::fromStdString(r.training.device));
+        if (r.test.available)
+            out << QStringLiteral("test split, %1 pairs: accuracy %2 -> %3, AUC %4 -> %5, FP %6 -> %7, FN %8 -> %9\n")
+                       .arg(r.test.child.pairs).arg(r.test.parent.atThreshold.accuracy(), 0, 'f', 4)
+                       .arg(r.test.child.atThreshold.accuracy(), 0, 'f', 4).arg(r.test.parent.auc, 0, 'f', 4)
+                       .arg(r.test.child.auc, 0, 'f', 4).arg(r.test.parent.atThreshold.fp).arg(r.test.child.atThreshold.fp)
+                       .arg(r.test.parent.atThreshold.fn).arg(r.test.child.atThreshold.fn);
+    }
+    out.flush();
+    for (const QString &n : r.notes)
+        QTextStream(stderr) << "note: " << n << "\n";
+    return 0;
+}
+
+} // namespace facelab::cli

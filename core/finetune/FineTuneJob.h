@@ -1,0 +1,69 @@
+#pragma once
+// A fine-tuning run of a project's model version on the user's verdicts, end to end: snapshot of
+// the feedback, contrastive training (core/train), the best epoch written atomically as a new
+// version (parent = the version it started from), embeddings for it, and the test split evaluated
+// for parent and child. Recorded as a run of kind "finetune". Qt at the edge; no torch include.
+#include "FeedbackSnapshot.h"
+#include "eval/Evaluation.h"
+#include "eval/TruthSource.h"
+#include "jobs/JobContext.h"
+#include "train/TrainingTypes.h"
+
+#include <QJsonObject>
+#include <functional>
+
+namespace facelab::finetune {
+
+struct FineTuneRequest
+{
+    QString model;                        // version name; empty = the project's current version
+    train::ContrastiveOptions training;
+    SnapshotOptions snapshot;
+    eval::TruthSource truth = eval::TruthSource::Verdicts;   // for the test comparison
+    bool makeCurrent = false;             // make the new version the project's current one
+    QJsonObject toJson() const;           // the run's parameters
+    static FineTuneRequest fromJson(const QJsonObject &o);   // missing keys keep their defaults
+};
+
+// Live figures for a training panel; called on the job's thread.
+struct FineTuneObserver
+{
+    std::function<void(const QString &device, const FeedbackSnapshot &)> started;
+    std::function<void(const train::StepStats &)> step;
+    std::function<void(const train::EpochStats &)> epoch;
+};
+
+struct VersionComparison
+{
+    bool available = false;               // false: no test-split pairs with truth (see note)
+    QString note;
+    eval::EvalResult parent, child;
+    QJsonObject toJson() const;           // {"parent":{...},"child":{...},"delta":{accuracy,auc,fp,fn}}
+};
+
+struct FineTuneReport
+{
+    qint64 runId = 0;
+    qint64 versionId = 0;                 // 0 when no epoch completed (cancelled early)
+    QString version, parent;
+    qint64 parentId = 0;
+    FeedbackSnapshot snapshot;
+    train::TrainResult training;
+    VersionComparison test;
+    double seconds = 0;
+    QStringList notes;
+    QJsonObject toJson() const;           // the CLI's --json document
+};
+
+// Throws std::runtime_error with a message for the user (unknown version, a model that cannot be
+// trained, no usable feedback, one class only, missing aligned faces, diverged loss); the run is
+// then recorded as failed. A cancel during training keeps the best epoch so far as the new
+// version and records the run as cancelled (the report says so; nothing throws); a cancel before
+// the first epoch ends throws jobs::Cancelled and registers nothing.
+FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest &request, jobs::JobContext &ctx,
+                        const FineTuneObserver &observer = {});
+
+// "fr_feature-ft1", "fr_feature-ft2", ...: the first name not taken in the project.
+QString childVersionName(const store::ProjectStore &store, const QString &parentName);
+
+} // namespace facelab::finetune

@@ -1,0 +1,315 @@
+#include "ContrastiveTrainer.h"
+
+#include "ContrastiveLoss.h"
+#include "PairSeparation.h"
+#include "nn/Engine.h"
+#include "nn/OnnxGraphModule.h"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <set>
+
+namespace facelab::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0)
+{
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Every parameter and buffer, copied (the best epoch so far, or the starting weights).
+std::vector<torch::Tensor> snapshot(nn::OnnxGraphModuleImpl &m)
+{
+    std::vector<torch::Tensor> out;
+    for (const auto &p : m.parameters())
+        out.push_back(p.detach().clone());
+    for (const auto &b : m.buffers())
+        out.push_back(b.detach().clone());
+    return out;
+}
+
+void restore(nn::OnnxGraphModuleImpl &m, const std::vector<torch::Tensor> &saved)
+{
+    torch::NoGradGuard noGrad;
+    size_t i = 0;
+    for (auto &p : m.parameters())
+        p.copy_(saved[i++]);
+    for (auto &b : m.buffers())
+        b.copy_(saved[i++]);
+}
+
+void checkSet(const TrainingSet &set)
+{
+    const int n = int(set.faces.size());
+    auto checkPairs = [&](const std::vector<FacePair> &pairs, const char *what) {
+        size_t same = 0;
+        for (const auto &p : pairs) {
+            if (p.a < 0 || p.a >= n || p.b < 0 || p.b >= n)
+                throw TrainingError(std::string(what) + " pair refers to face " + std::to_string(std::max(p.a, p.b)) +
+                                    " of " + std::to_string(n));
+            same += p.same ? 1 : 0;
+        }
+        if (pairs.empty())
+            throw TrainingError(std::string("no ") + what + " pairs");
+        if (same == 0 || same == pairs.size())
+            throw TrainingError(std::string("the ") + what + " pairs are all " + (same ? "\"same\"" : "\"different\"") +
+                                ": contrastive training needs both same-person and different-person pairs");
+    };
+    checkPairs(set.train, "training");
+    checkPairs(set.validation, "validation");
+    for (int i = 0; i < n; ++i)
+        if (set.faces[size_t(i)].empty() || set.faces[size_t(i)].type() != CV_8UC3)
+            throw TrainingError("face " + std::to_string(i) + " is not an 8-bit colour image");
+}
+
+// Faces idx as one input tensor; rows with flip[i] mirrored left-right.
+torch::Tensor faceBatch(const TrainingSet &set, const std::vector<int> &idx, const std::vector<bool> &flip,
+                        const nn::Preprocessing &spec)
+{
+    std::vector<cv::Mat> faces;
+    faces.reserve(idx.size());
+    for (int i : idx)
+        faces.push_back(set.faces[size_t(i)]);
+    torch::Tensor x = nn::facesToTensor(faces, spec);
+    for (size_t i = 0; i < flip.size(); ++i)
+        if (flip[i])
+            x[long(i)] = x[long(i)].flip({2});
+    return x;
+}
+
+std::string deviceText(const torch::Device &d)
+{
+    if (d.is_cuda())
+        return "cuda:" + std::to_string(d.has_index() ? d.index() : 0);
+    return "cpu (" + std::to_string(at::get_num_threads()) + " threads)";
+}
+
+} // namespace
+
+std::shared_ptr<nn::OnnxGraphModuleImpl> loadTrainableOnnx(const std::string &path)
+{
+    nn::initEngine();
+    return std::make_shared<nn::OnnxGraphModuleImpl>(path);
+}
+
+ContrastiveTrainer::ContrastiveTrainer(std::shared_ptr<nn::OnnxGraphModuleImpl> module, nn::Preprocessing spec,
+                                       ContrastiveOptions options)
+    : m_module(std::move(module)), m_spec(spec), m_options(options)
+{
+    if (!m_module)
+        throw TrainingError("no model to train");
+    const auto &o = m_options;
+    if (o.epochs < 1 || o.epochs > 10000)
+        throw TrainingError("epochs must be between 1 and 10000 (got " + std::to_string(o.epochs) + ")");
+    if (o.batchPairs < 1 || o.batchPairs > 4096)
+        throw TrainingError("batch size must be between 1 and 4096 pairs (got " + std::to_string(o.batchPairs) + ")");
+    if (!(o.learningRate > 0 && o.learningRate < 1))
+        throw TrainingError("learning rate must be in (0, 1) (got " + std::to_string(o.learningRate) + ")");
+    if (!(o.margin > 0 && o.margin <= 2))
+        throw TrainingError("margin must be in (0, 2]: distances between unit vectors lie in [0, 2] (got " +
+                            std::to_string(o.margin) + ")");
+    if (!(o.freezeFraction >= 0 && o.freezeFraction < 1))
+        throw TrainingError("the frozen fraction must be in [0, 1)");
+    nn::initEngine();
+}
+
+EpochStats ContrastiveTrainer::validate(const TrainingSet &set)
+{
+    torch::NoGradGuard noGrad;
+    nn::OnnxGraphModuleImpl &m = *m_module;
+    m.eval();
+    // Each face once, even when it appears in several pairs.
+    std::vector<int> faces;
+    {
+        std::set<int> seen;
+        for (const auto &p : set.validation) {
+            if (seen.insert(p.a).second)
+                faces.push_back(p.a);
+            if (seen.insert(p.b).second)
+                faces.push_back(p.b);
+        }
+    }
+    std::vector<int> row(set.faces.size(), -1);
+    std::vector<torch::Tensor> chunks;
+    const size_t chunk = 64;
+    for (size_t s = 0; s < faces.size(); s += chunk) {
+        const std::vector<int> idx(faces.begin() + long(s), faces.begin() + long(std::min(faces.size(), s + chunk)));
+        chunks.push_back(m.forward(faceBatch(set, idx, {}, m_spec)).to(torch::kCPU));
+    }
+    for (size_t i = 0; i < faces.size(); ++i)
+        row[size_t(faces[i])] = int(i);
+    const torch::Tensor emb = torch::cat(chunks).reshape({long(faces.size()), -1});
+    std::vector<int64_t> ia, ib;
+    std::vector<float> y;
+    for (const auto &p : set.validation) {
+        ia.push_back(row[size_t(p.a)]);
+        ib.push_back(row[size_t(p.b)]);
+        y.push_back(p.same ? 1.f : 0.f);
+    }
+    const torch::Tensor e1 = emb.index_select(0, torch::tensor(ia));
+    const torch::Tensor e2 = emb.index_select(0, torch::tensor(ib));
+    EpochStats st;
+    st.valLoss = contrastiveLoss(e1, e2, torch::tensor(y), m_options.margin).item<double>();
+    const torch::Tensor cos = pairCosine(e1, e2).to(torch::kDouble).contiguous();
+    std::vector<double> scores(cos.data_ptr<double>(), cos.data_ptr<double>() + cos.numel());
+    std::vector<bool> same;
+    for (float v : y)
+        same.push_back(v > 0.5f);
+    const Separation sep = separation(scores, same);
+    st.valAccuracy = sep.accuracy;
+    st.valThreshold = sep.threshold;
+    st.valAuc = sep.auc;
+    return st;
+}
+
+TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbacks &cb)
+{
+    checkSet(set);
+    const auto t0 = Clock::now();
+    nn::OnnxGraphModuleImpl &m = *m_module;
+    const torch::Device device = nn::preferredDevice();
+    m.to(device);
+    if (device.is_cpu())
+        m.setChannelsLast(true);   // oneDNN convolutions, forward and backward, run faster channels-last
+    m.setTrainBatchNorm(m_options.trainBatchNorm);
+    torch::manual_seed(m_options.seed);
+    std::mt19937_64 rng(m_options.seed);
+
+    TrainResult res;
+    res.device = deviceText(device);
+
+    // Freeze the first parameter tensors in file order (the early layers of a feed-forward graph).
+    std::vector<torch::Tensor> trainable;
+    {
+        std::vector<torch::Tensor> params;
+        for (const auto &name : m.initializerNames())
+            if (m.isParameter(name))
+                params.push_back(m.named_parameters()[m.stateName(name)]);
+        const size_t frozen = size_t(std::floor(m_options.freezeFraction * double(params.size())));
+        for (size_t i = 0; i < params.size(); ++i) {
+            params[i].set_requires_grad(i >= frozen);
+            if (i >= frozen) {
+                trainable.push_back(params[i]);
+                res.trainableScalars += params[i].numel();
+            } else {
+                res.frozenScalars += params[i].numel();
+            }
+        }
+    }
+    const std::vector<torch::Tensor> start = snapshot(m);
+    std::vector<torch::Tensor> best = start;
+
+    EpochStats base = validate(set);
+    base.epoch = 0;
+    base.trainLoss = std::nan("");
+    base.seconds = secondsSince(t0);
+    res.epochs.push_back(base);
+    if (cb.onEpoch)
+        cb.onEpoch(base);
+
+    torch::optim::Adam optimizer(trainable, torch::optim::AdamOptions(m_options.learningRate));
+    const int64_t perEpoch = int64_t((set.train.size() + size_t(m_options.batchPairs) - 1) / size_t(m_options.batchPairs));
+    const int64_t steps = perEpoch * m_options.epochs;
+    int64_t step = 0;
+    double bestAcc = -1, bestLoss = 0, trainSeconds = 0;
+    double bestSoFar = base.valAccuracy;   // what patience counts against
+    int sinceBetter = 0;
+    int64_t pairsTrained = 0;
+    std::vector<size_t> order(set.train.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::bernoulli_distribution coin(0.5);
+
+    try {
+        for (int epoch = 1; epoch <= m_options.epochs; ++epoch) {
+            for (size_t i = order.size(); i > 1; --i)   // Fisher-Yates with our own engine: same on every libstdc++
+                std::swap(order[i - 1], order[size_t(rng() % i)]);
+            m.train();
+            double lossSum = 0;
+            const auto epochStart = Clock::now();
+            for (size_t s = 0; s < order.size(); s += size_t(m_options.batchPairs)) {
+                if (cb.cancelled && cb.cancelled()) {
+                    res.cancelled = true;
+                    break;
+                }
+                const size_t e = std::min(order.size(), s + size_t(m_options.batchPairs));
+                const long b = long(e - s);
+                std::vector<int> idx(size_t(2 * b));
+                std::vector<bool> flip(size_t(2 * b), false);
+                std::vector<float> y(static_cast<size_t>(b));
+                for (long k = 0; k < b; ++k) {
+                    const FacePair &p = set.train[order[s + size_t(k)]];
+                    idx[size_t(k)] = p.a;
+                    idx[size_t(b + k)] = p.b;
+                    y[size_t(k)] = p.same ? 1.f : 0.f;
+                    if (m_options.flipAugment) {
+                        flip[size_t(k)] = coin(rng);
+                        flip[size_t(b + k)] = coin(rng);
+                    }
+                }
+                const torch::Tensor emb = m.forward(faceBatch(set, idx, flip, m_spec)).reshape({2 * b, -1});
+                const torch::Tensor loss = contrastiveLoss(emb.slice(0, 0, b), emb.slice(0, b, 2 * b),
+                                                           torch::tensor(y).to(emb.device()), m_options.margin);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                const double l = loss.item<double>();
+                if (!std::isfinite(l))
+                    throw TrainingError("training diverged: the loss became " + std::to_string(l) + " at epoch " +
+                                        std::to_string(epoch) + "; try a lower learning rate");
+                lossSum += l * double(b);
+                pairsTrained += b;
+                ++step;
+                if (cb.onStep)
+                    cb.onStep(StepStats{epoch, step, steps, l});
+            }
+            trainSeconds += secondsSince(epochStart);
+            if (res.cancelled)
+                break;
+
+            EpochStats st = validate(set);
+            st.epoch = epoch;
+            st.trainLoss = lossSum / double(set.train.size());
+            // Best by validation accuracy; equal accuracy goes to the lower validation loss.
+            st.best = st.valAccuracy > bestAcc || (st.valAccuracy == bestAcc && st.valLoss < bestLoss);
+            if (st.best) {
+                bestAcc = st.valAccuracy;
+                bestLoss = st.valLoss;
+                res.bestEpoch = epoch;
+                best = snapshot(m);
+            }
+            st.seconds = secondsSince(t0);
+            res.epochs.push_back(st);
+            res.epochsRun = epoch;
+            if (cb.onEpoch)
+                cb.onEpoch(st);
+            if (st.valAccuracy > bestSoFar) {
+                bestSoFar = st.valAccuracy;
+                sinceBetter = 0;
+            } else if (m_options.patience > 0 && ++sinceBetter >= m_options.patience && epoch < m_options.epochs) {
+                res.stoppedEarly = true;
+                break;
+            }
+        }
+    } catch (...) {
+        restore(m, start);
+        m.eval();
+        for (auto &p : m.parameters())
+            p.set_requires_grad(true);
+        throw;
+    }
+
+    restore(m, best);
+    m.eval();
+    for (auto &p : m.parameters())
+        p.set_requires_grad(true);
+    res.seconds = secondsSince(t0);
+    res.pairsPerSecond = trainSeconds > 0 ? double(pairsTrained) / trainSeconds : 0;
+    return res;
+}
+
+} // namespace facelab::train

@@ -1,0 +1,84 @@
+#pragma once
+// What contrastive fine-tuning takes and reports. Torch-free and Qt-free: the job at the edge
+// (core/finetune) fills these from the project store, the trainer (ContrastiveTrainer) reads them.
+#include "nn/Preprocessing.h"
+
+#include <opencv2/core.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace facelab::train {
+
+struct ContrastiveOptions
+{
+    int epochs = 10;
+    int batchPairs = 32;          // pairs per optimiser step (2x as many faces per forward pass)
+    double learningRate = 1e-4;   // Adam
+    double margin = 1.0;          // on the distance between unit vectors (0..2)
+    bool flipAugment = false;     // each face of a training pair mirrored with probability 1/2
+    bool trainBatchNorm = false;  // false: BN uses its stored statistics (right for a few hundred pairs)
+    double freezeFraction = 0.0;  // the first fraction of the parameter tensors (file order) stays fixed
+    int patience = 0;             // stop after this many epochs without a better validation; 0 = never
+    std::uint64_t seed = 1;       // shuffling, augmentation: same seed and data, same result on the CPU
+};
+
+// One labelled pair: indices into TrainingSet::faces.
+struct FacePair
+{
+    int a = 0;
+    int b = 0;
+    bool same = false;
+};
+
+struct TrainingSet
+{
+    std::vector<cv::Mat> faces;   // aligned 8-bit BGR faces, each used by one or more pairs
+    std::vector<FacePair> train;
+    std::vector<FacePair> validation;
+};
+
+struct StepStats
+{
+    int epoch = 0;                // 1-based
+    std::int64_t step = 0;        // 1-based over the whole run
+    std::int64_t steps = 0;       // total planned
+    double loss = 0;              // this batch's mean loss
+};
+
+struct EpochStats
+{
+    int epoch = 0;                // 0 = the starting weights (validation only)
+    double trainLoss = 0;         // mean over the epoch's pairs (NaN for epoch 0)
+    double valLoss = 0;
+    double valAccuracy = 0;       // at the best-accuracy threshold on the validation pairs
+    double valThreshold = 0;      // that threshold (cosine)
+    double valAuc = 0;
+    double seconds = 0;           // since training started
+    bool best = false;            // the best so far (kept)
+};
+
+struct TrainResult
+{
+    std::vector<EpochStats> epochs;   // epoch 0 first
+    int bestEpoch = 0;                // 0 when no epoch ran to the end
+    int epochsRun = 0;                // complete epochs
+    bool cancelled = false;
+    bool stoppedEarly = false;
+    std::string device;               // "cpu (2 threads)" / "cuda:0"
+    std::int64_t trainableScalars = 0;
+    std::int64_t frozenScalars = 0;
+    double seconds = 0;
+    double pairsPerSecond = 0;        // training pairs through forward+backward+step
+};
+
+struct TrainCallbacks
+{
+    std::function<bool()> cancelled;                   // polled between steps
+    std::function<void(const StepStats &)> onStep;
+    std::function<void(const EpochStats &)> onEpoch;
+};
+
+} // namespace facelab::train

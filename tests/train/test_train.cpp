@@ -1,0 +1,250 @@
+// core/train: the contrastive loss, the validation separation, and training itself on a small
+// real ONNX graph (weights move, loss falls, frozen parts stay bit-identical, same seed gives the
+// same weights, cancel keeps the best epoch, bad input is refused with a message).
+#include "TrainTestData.h"
+#include "train/ContrastiveLoss.h"
+#include "train/ContrastiveTrainer.h"
+#include "train/PairSeparation.h"
+
+#include <QtTest>
+#include <random>
+
+using namespace facelab;
+
+namespace {
+
+std::shared_ptr<nn::OnnxGraphModuleImpl> smallModule(std::uint64_t seed = 7)
+{
+    onnx::ModelProto proto;
+    proto.ParseFromString(traintest::smallEmbedderOnnx(seed));
+    return std::make_shared<nn::OnnxGraphModuleImpl>(nn::OnnxModelFile::fromProto(proto, "small-embedder"));
+}
+
+std::map<std::string, torch::Tensor> weights(nn::OnnxGraphModuleImpl &m)
+{
+    std::map<std::string, torch::Tensor> out;
+    for (const auto &name : m.initializerNames())
+        out[name] = m.initializerValue(name).detach().clone();
+    return out;
+}
+
+} // namespace
+
+class TestTrain : public QObject
+{
+    Q_OBJECT
+private slots:
+    void lossMatchesHandComputedValue()
+    {
+        // Pair 1 (same): unit vectors (1,0) and (0,1): d^2 = 2.
+        // Pair 2 (different): (3,4) and (6,8) are the same direction: d = 0, push = margin^2.
+        // Pair 3 (different): (1,0) and (-2,0): d = 2 > margin: push = 0.
+        // Pair 4 (same): (0,5) and (0,2): d = 0.
+        const auto e1 = torch::tensor({1.f, 0.f, 3.f, 4.f, 1.f, 0.f, 0.f, 5.f}).reshape({4, 2});
+        const auto e2 = torch::tensor({0.f, 1.f, 6.f, 8.f, -2.f, 0.f, 0.f, 2.f}).reshape({4, 2});
+        const auto y = torch::tensor({1.f, 0.f, 0.f, 1.f});
+        // (Tolerance: d is sqrt(d^2 + 1e-12), 1e-6 for identical directions.)
+        QVERIFY(std::abs(train::contrastiveLoss(e1, e2, y, 1.0).item<double>() - (2.0 + 1.0 + 0.0 + 0.0) / 4) < 1e-5);
+        // Margin 1.5 on the opposite pair (d = 2): still 0; on the identical pair: 2.25.
+        QVERIFY(std::abs(train::contrastiveLoss(e1, e2, y, 1.5).item<double>() - (2.0 + 2.25) / 4) < 1e-5);
+        // Pair of distance sqrt(2) under margin 2: (2 - sqrt 2)^2.
+        const auto l = train::contrastiveLoss(e1.slice(0, 0, 1), e2.slice(0, 0, 1), torch::tensor({0.f}), 2.0);
+        QVERIFY(std::abs(l.item<double>() - std::pow(2.0 - std::sqrt(2.0), 2)) < 1e-6);
+        // The gradient is finite for identical faces of a same pair (no sqrt at 0).
+        auto a = torch::tensor({{1.f, 2.f}}, torch::requires_grad());
+        train::contrastiveLoss(a, a.detach().clone(), torch::tensor({1.f}), 1.0).backward();
+        QVERIFY(torch::isfinite(a.grad()).all().item<bool>());
+    }
+
+    void separationMatchesBruteForce()
+    {
+        std::mt19937 rng(5);
+        for (int trial = 0; trial < 200; ++trial) {
+            const int n = 2 + int(rng() % 30);
+            std::vector<double> s(static_cast<size_t>(n));
+            std::vector<bool> y(static_cast<size_t>(n));
+            for (int i = 0; i < n; ++i) {
+                s[size_t(i)] = double(rng() % 7) / 7.0;   // many ties
+                y[size_t(i)] = rng() % 2;
+            }
+            y[0] = true;
+            y[1] = false;
+            const train::Separation sep = train::separation(s, y);
+            // Brute force: every threshold between/around the distinct scores; AUC by pair counting.
+            double best = 0;
+            std::vector<double> cands = s;
+            cands.push_back(2.0);
+            for (double t : cands) {
+                int ok = 0;
+                for (int i = 0; i < n; ++i)
+                    ok += (s[size_t(i)] >= t) == y[size_t(i)];
+                best = std::max(best, double(ok) / n);
+            }
+            double wins = 0, pairs = 0;
+            for (int i = 0; i < n; ++i)
+                for (int j = 0; j < n; ++j)
+                    if (y[size_t(i)] && !y[size_t(j)]) {
+                        pairs += 1;
+                        wins += s[size_t(i)] > s[size_t(j)] ? 1 : s[size_t(i)] == s[size_t(j)] ? 0.5 : 0;
+                    }
+            QCOMPARE(sep.accuracy, best);
+            QVERIFY(std::abs(sep.auc - wins / pairs) < 1e-12);
+            int ok = 0;
+            for (int i = 0; i < n; ++i)
+                ok += (s[size_t(i)] >= sep.threshold) == y[size_t(i)];
+            QCOMPARE(double(ok) / n, sep.accuracy);   // the reported threshold gives that accuracy
+        }
+    }
+
+    void trainingLowersLossAndKeepsFrozenPartsBitIdentical()
+    {
+        const train::TrainingSet set = traintest::syntheticPeople(8, 4);
+        auto m = smallModule();
+        const auto before = weights(*m);
+        train::ContrastiveOptions o;
+        o.epochs = 6;
+        o.batchPairs = 8;
+        o.learningRate = 3e-3;
+        o.freezeFraction = 0.5;   // w1, b1, bn_s, bn_b of 8 parameter tensors
+        train::ContrastiveTrainer trainer(m, traintest::smallSpec(), o);
+        const train::TrainResult r = trainer.train(set);
+        QCOMPARE(r.epochsRun, 6);
+        QCOMPARE(int(r.epochs.size()), 7);
+        QVERIFY2(r.epochs.back().trainLoss < r.epochs[1].trainLoss,
+                 qPrintable(QString("loss %1 -> %2").arg(r.epochs[1].trainLoss).arg(r.epochs.back().trainLoss)));
+        QVERIFY(r.bestEpoch >= 1);
+        QVERIFY(r.frozenScalars > 0 && r.trainableScalars > 0);
+        const auto after = weights(*m);
+        QStringList frozen, moved;
+        for (const auto &name : m->initializerNames()) {
+            const bool same = torch::equal(before.at(name), after.at(name));
+            (same ? frozen : moved) << QString::fromStdString(name);
+        }
+        // Parameters in file order: w1 b1 bn_s bn_b slope w2 b2 w3 b3 (9; floor(0.5*9) = 4 frozen).
+        // BN statistics are buffers and stay (BN not trained).
+        for (const char *n : {"w1", "b1", "bn_s", "bn_b", "bn_m", "bn_v"})
+            QVERIFY2(frozen.contains(n), n);
+        for (const char *n : {"slope", "w2", "w3", "b3"})
+            QVERIFY2(moved.contains(n), n);
+        // The kept weights are the best epoch's: validating them again gives its figures.
+        const train::EpochStats again = trainer.validate(set);
+        QCOMPARE(again.valAccuracy, r.epochs[size_t(r.bestEpoch)].valAccuracy);
+    }
+
+    void batchNormStatisticsMoveOnlyWhenAsked()
+    {
+        const train::TrainingSet set = traintest::syntheticPeople(6, 3);
+        for (bool trainBn : {false, true}) {
+            auto m = smallModule();
+            const auto before = weights(*m);
+            train::ContrastiveOptions o;
+            o.epochs = 2;
+            o.batchPairs = 8;
+            o.trainBatchNorm = trainBn;
+            train::ContrastiveTrainer(m, traintest::smallSpec(), o).train(set);
+            QCOMPARE(!torch::equal(before.at("bn_m"), m->initializerValue("bn_m")), trainBn);
+        }
+    }
+
+    void sameSeedSameWeights()
+    {
+        const train::TrainingSet set = traintest::syntheticPeople(6, 3);
+        std::vector<std::map<std::string, torch::Tensor>> results;
+        for (std::uint64_t seed : {11u, 11u, 12u}) {
+            auto m = smallModule();
+            train::ContrastiveOptions o;
+            o.epochs = 2;
+            o.batchPairs = 4;
+            o.flipAugment = true;
+            o.seed = seed;
+            train::ContrastiveTrainer(m, traintest::smallSpec(), o).train(set);
+            results.push_back(weights(*m));
+        }
+        for (const auto &[name, t] : results[0])
+            QVERIFY2(torch::equal(t, results[1].at(name)), name.c_str());
+        bool differs = false;
+        for (const auto &[name, t] : results[0])
+            differs |= !torch::equal(t, results[2].at(name));
+        QVERIFY(differs);
+    }
+
+    void cancelMidEpochKeepsTheBestCompleteEpoch()
+    {
+        const train::TrainingSet set = traintest::syntheticPeople(8, 4);
+        auto m = smallModule();
+        train::ContrastiveOptions o;
+        o.epochs = 5;
+        o.batchPairs = 4;
+        o.learningRate = 3e-3;
+        std::map<std::string, torch::Tensor> atEpoch1;
+        int steps = 0;
+        train::TrainCallbacks cb;
+        cb.onEpoch = [&](const train::EpochStats &e) {
+            if (e.epoch == 1)
+                atEpoch1 = weights(*m);
+        };
+        cb.onStep = [&](const train::StepStats &) { ++steps; };
+        const int perEpoch = int((set.train.size() + 3) / 4);
+        cb.cancelled = [&] { return steps >= perEpoch + perEpoch / 2; };   // half-way through epoch 2
+        const train::TrainResult r = train::ContrastiveTrainer(m, traintest::smallSpec(), o).train(set, cb);
+        QVERIFY(r.cancelled);
+        QCOMPARE(r.epochsRun, 1);
+        QCOMPARE(r.bestEpoch, 1);
+        QVERIFY(!atEpoch1.empty());
+        for (const auto &[name, t] : atEpoch1)
+            QVERIFY2(torch::equal(t, m->initializerValue(name)), name.c_str());
+
+        // Cancelled before any epoch ended: the starting weights come back.
+        auto fresh = smallModule();
+        const auto start = weights(*fresh);
+        cb = {};
+        int n = 0;
+        cb.cancelled = [&] { return ++n > 2; };
+        const train::TrainResult r0 = train::ContrastiveTrainer(fresh, traintest::smallSpec(), o).train(set, cb);
+        QVERIFY(r0.cancelled);
+        QCOMPARE(r0.bestEpoch, 0);
+        for (const auto &[name, t] : start)
+            QVERIFY2(torch::equal(t, fresh->initializerValue(name)), name.c_str());
+    }
+
+    void badInputIsRefusedWithAMessage()
+    {
+        auto m = smallModule();
+        train::ContrastiveTrainer trainer(m, traintest::smallSpec(), {});
+        train::TrainingSet set = traintest::syntheticPeople(4, 3);
+        auto expectError = [&](train::TrainingSet s, const char *needle) {
+            try {
+                trainer.train(s);
+                QFAIL("no error");
+            } catch (const train::TrainingError &e) {
+                QVERIFY2(QString(e.what()).contains(needle), e.what());
+            }
+        };
+        train::TrainingSet oneClass = set;
+        for (auto &p : oneClass.train)
+            p.same = true;
+        expectError(oneClass, "all \"same\"");
+        train::TrainingSet empty = set;
+        empty.train.clear();
+        expectError(empty, "no training pairs");
+        train::TrainingSet badIndex = set;
+        badIndex.validation.push_back({0, 999, true});
+        expectError(badIndex, "refers to face 999");
+        train::TrainingSet gray = set;
+        gray.faces[0] = cv::Mat(16, 16, CV_8UC1, cv::Scalar(0));
+        expectError(gray, "not an 8-bit colour image");
+
+        for (auto bad : {std::make_pair(0, 1e-4), std::make_pair(3, 0.0), std::make_pair(3, 2.0)}) {
+            train::ContrastiveOptions o;
+            o.epochs = bad.first;
+            o.learningRate = bad.second;
+            QVERIFY_THROWS_EXCEPTION(train::TrainingError, train::ContrastiveTrainer(m, traintest::smallSpec(), o));
+        }
+        train::ContrastiveOptions o;
+        o.margin = 3;
+        QVERIFY_THROWS_EXCEPTION(train::TrainingError, train::ContrastiveTrainer(m, traintest::smallSpec(), o));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrain)
+#include "test_train.moc"
