@@ -84,7 +84,10 @@ int cmdQueue(QCommandLineParser &p, const QStringList &)
     const QStringList pos = p.positionalArguments();
     if (pos.size() < 2)
         throw QueueUsageError(QStringLiteral("missing PROJECT; usage: %1").arg(QLatin1String(usage)).toStdString());
-    data::QueueStrategy strategy = data::QueueStrategy::Mix;
+    const store::ProjectStore st = store::ProjectStore::open(pos[1]);
+    // Default: the strategy the project's Annotate view uses (Pairs > Queue strategy).
+    data::QueueStrategy strategy =
+        data::queueStrategyFromName(st.setting(QString::fromLatin1(data::kQueueStrategySetting))).value_or(data::QueueStrategy::Mix);
     if (p.isSet("strategy")) {
         const auto s = data::queueStrategyFromName(p.value("strategy"));
         if (!s)
@@ -94,7 +97,6 @@ int cmdQueue(QCommandLineParser &p, const QStringList &)
     const int limit = intOption(p, "limit", 20, 0);
     const int mineCount = intOption(p, "mine", 0, 0);
 
-    const store::ProjectStore st = store::ProjectStore::open(pos[1]);
     const auto version = versionOption(st, p);
     if (mineCount > 0 && !version)
         throw QueueUsageError("--mine needs a model version with embeddings: add one with 'facelab model' and run 'facelab embed'");

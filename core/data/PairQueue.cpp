@@ -1,5 +1,6 @@
 #include "PairQueue.h"
 
+#include "QueueStrategy.h"
 #include "store/PairTable.h"
 
 #include <QSet>
@@ -16,7 +17,15 @@ PairQueue::PairQueue(const store::ProjectStore &store, int radius, qint64 versio
 
 void PairQueue::reload()
 {
-    m_ids = store::PairTable(m_store).queueOrder(m_versionId, m_threshold);
+    // The project's strategy (Pairs > Queue strategy, `facelab queue --strategy`); plain
+    // uncertainty and the unscored order come straight from SQL, the others need every pair's
+    // identities and score in memory.
+    const auto strategy = queueStrategyFromName(m_store.setting(QString::fromLatin1(kQueueStrategySetting)))
+                              .value_or(QueueStrategy::Mix);
+    if (m_versionId <= 0 || strategy == QueueStrategy::Uncertainty)
+        m_ids = store::PairTable(m_store).queueOrder(m_versionId, m_threshold);
+    else
+        m_ids = queueOrder(m_store, m_versionId, m_threshold, strategy);
     m_indexById.clear();
     m_window.clear();
     m_windowLo = 0;

@@ -77,6 +77,8 @@ QVector<int> spreadOrder(const QVector<QueueCandidate> &candidates, const QVecto
 // (versionId 0: every pair unscored).
 QVector<QueueCandidate> loadQueueCandidates(const store::ProjectStore &store, qint64 versionId);
 QueueOrder orderQueue(const store::ProjectStore &store, qint64 versionId, double threshold, QueueStrategy strategy);
+// The project setting PairQueue (the Annotate view) orders by; absent = Mix.
+constexpr const char *kQueueStrategySetting = "queue/strategy";
 // Pair ids only: what PairQueue needs for its snapshot.
 QVector<qint64> queueOrder(const store::ProjectStore &store, qint64 versionId, double threshold, QueueStrategy strategy);
 
