@@ -5,6 +5,7 @@
 #include "data/ImportReport.h"
 #include "data/PairQueue.h"
 #include "data/PairsFileImport.h"
+#include "data/QueueStrategy.h"
 #include "store/ProjectStore.h"
 #include "ui/RecentProjects.h"
 #include "ui/Resources.h"
@@ -25,6 +26,8 @@
 #include "ui/evaluate/EvaluateView.h"
 #include "ui/errors/ErrorsView.h"
 #include "ui/start/StartPage.h"
+#include "ui/training/FineTuneJobs.h"
+#include "ui/training/TrainingView.h"
 #include "ui/widgets/NotificationBar.h"
 
 #if __has_include("data/DemoProject.h")
@@ -33,6 +36,7 @@
 #endif
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -96,6 +100,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     new QListWidgetItem(icon(QStringLiteral("runs")), tr("Runs"), m_nav);
     new QListWidgetItem(icon(QStringLiteral("eye")), tr("Evaluate"), m_nav);
     new QListWidgetItem(icon(QStringLiteral("warning")), tr("Errors"), m_nav);
+    new QListWidgetItem(icon(QStringLiteral("train")), tr("Training"), m_nav);
     m_views = new QStackedWidget(m_workspace);
     m_annotate = new AnnotateView(m_views);
     m_models = new ModelsView(m_views);
@@ -103,12 +108,14 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_runs = new RunsView(m_views);
     m_evaluate = new EvaluateView(m_views);
     m_errors = new ErrorsView(m_views);
+    m_training = new TrainingView(m_views);
     m_views->addWidget(m_annotate);
     m_views->addWidget(m_models);
     m_views->addWidget(m_faces);
     m_views->addWidget(m_runs);
     m_views->addWidget(m_evaluate);
     m_views->addWidget(m_errors);
+    m_views->addWidget(m_training);
     wh->addWidget(m_nav);
     wh->addWidget(m_views, 1);
     connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
@@ -141,9 +148,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     m_modelJobs = new ModelJobs(m_jobs, m_notify, this);
     m_faceJobs = new FaceJobs(m_jobs, m_notify, this);
+    m_fineTuneJobs = new FineTuneJobs(m_jobs, m_notify, this);
     m_models->setActions(m_modelJobs->addFileAction(), m_modelJobs->addDefaultAction());
     m_faces->setFindFacesAction(m_faceJobs->findFacesAction());
     connectModelViews();
+    connectTraining();   // MainWindowTraining.cpp
 
     buildMenus();
     buildStatusBar();
@@ -202,6 +211,8 @@ void MainWindow::setViewsProject(const store::ProjectStore *store)
     m_jobsPanel->setProject(store);
     m_modelJobs->setProject(store);
     m_faceJobs->setProject(store);
+    m_training->setProject(store);
+    m_fineTuneJobs->setProject(store);
 }
 
 void MainWindow::connectModelViews()
@@ -362,6 +373,41 @@ void MainWindow::buildMenus()
     m_actGenerate->setToolTip(tr("Draw same/different pairs from the imported identities"));
     connect(m_actGenerate, &QAction::triggered, this, &MainWindow::chooseAndGeneratePairs);
     pairs->addAction(m_actGenerate);
+    // How the Annotate queue orders the open pairs once a model has scored them (a project setting,
+    // shared with `facelab queue`).
+    QMenu *strategyMenu = pairs->addMenu(tr("Queue &strategy"));
+    strategyMenu->setObjectName(QStringLiteral("menuQueueStrategy"));
+    auto *strategies = new QActionGroup(strategyMenu);
+    const QStringList strategyTips = {
+        tr("Pairs whose similarity is closest to the threshold first"),
+        tr("Different people the model finds most alike first"),
+        tr("The same person the model finds least alike first"),
+        tr("Uncertain pairs, spread so no face or person repeats within 8 pairs"),
+        tr("Uncertain, hard negatives and hard positives in turn, spread out (default)")};
+    const QStringList strategyNames = data::queueStrategyNames();
+    for (int i = 0; i < strategyNames.size(); ++i) {
+        QAction *a = strategyMenu->addAction(strategyNames[i]);
+        a->setCheckable(true);
+        a->setData(strategyNames[i]);
+        a->setToolTip(strategyTips.value(i));
+        strategies->addAction(a);
+        connect(a, &QAction::triggered, this, [this, name = strategyNames[i]] {
+            if (!m_store)
+                return;
+            m_store->setSetting(QString::fromLatin1(data::kQueueStrategySetting), name);
+            m_annotate->refreshModel(/*scoresUpdated=*/true);
+            statusBar()->showMessage(tr("Queue strategy: %1").arg(name), 4000);
+        });
+    }
+    strategyMenu->setToolTipsVisible(true);
+    connect(strategyMenu, &QMenu::aboutToShow, this, [this, strategies] {
+        const QString cur = m_store ? m_store->setting(QString::fromLatin1(data::kQueueStrategySetting), QStringLiteral("mix"))
+                                    : QStringLiteral("mix");
+        for (QAction *a : strategies->actions()) {
+            a->setChecked(a->data().toString() == cur);
+            a->setEnabled(m_store != nullptr);
+        }
+    });
 
     // Models: the model engine's jobs and the face stage.
     QMenu *models = menuBar()->addMenu(tr("&Models"));
@@ -379,9 +425,9 @@ void MainWindow::buildMenus()
     QMenu *training = menuBar()->addMenu(tr("&Training"));
     training->setObjectName(QStringLiteral("menuTraining"));
     training->setToolTipsVisible(true);   // tooltips show on disabled actions too
-    m_actFineTune = make(QStringLiteral("actionFineTune"), tr("&Fine-tune…"), QStringLiteral("train"));
-    m_actFineTune->setToolTip(tr("Needs a model: arrives with the model engine. Fine-tunes it on your "
-                                 "same/different verdicts (contrastive loss) in the background."));
+    m_actFineTune = m_fineTuneJobs->fineTuneAction();   // enabled with a model version; its tooltip says why not
+    connect(training, &QMenu::aboutToShow, m_fineTuneJobs, &FineTuneJobs::updateAction);
+    training->addAction(m_actFineTune);
     m_actLinearizer = make(QStringLiteral("actionTrainLinearizer"), tr("Train &Linearizer…"),
                            QStringLiteral("linearizer"));
     m_actLinearizer->setToolTip(tr("Needs a model: arrives with the model engine and the Linearizer "
@@ -389,7 +435,7 @@ void MainWindow::buildMenus()
     m_actInvert = make(QStringLiteral("actionInvertIdentity"), tr("&Invert identity…"), QStringLiteral("invert"));
     m_actInvert->setToolTip(tr("Needs a model: arrives with the model engine and inversion (images of what "
                                "the model thinks an identity looks like)."));
-    for (QAction *a : {m_actFineTune, m_actLinearizer, m_actInvert}) {
+    for (QAction *a : {m_actLinearizer, m_actInvert}) {
         a->setEnabled(false);
         a->setStatusTip(a->toolTip());
         training->addAction(a);

@@ -28,6 +28,8 @@ namespace facelab::ui {
 
 class AnnotateView;
 class ErrorsView;
+class FineTuneJobs;
+class TrainingView;
 class EvaluateView;
 class FaceJobs;
 class FacesView;
@@ -61,7 +63,7 @@ public:
     jobs::JobRunner *importPairs(const QString &file, const QString &imagesRoot);
     jobs::JobRunner *generatePairs(const data::PairGenOptions &options);
 
-    enum class View { Annotate = 0, Models = 1, Faces = 2, Runs = 3, Evaluate = 4, Errors = 5 };
+    enum class View { Annotate = 0, Models = 1, Faces = 2, Runs = 3, Evaluate = 4, Errors = 5, Training = 6 };
     void showView(View v);
 
     AnnotateView *annotateView() const { return m_annotate; }
@@ -70,6 +72,8 @@ public:
     FacesView *facesView() const { return m_faces; }
     EvaluateView *evaluateView() const { return m_evaluate; }
     ErrorsView *errorsView() const { return m_errors; }
+    TrainingView *trainingView() const { return m_training; }
+    FineTuneJobs *fineTuneJobs() const { return m_fineTuneJobs; }
     // The model engine's and the face stage's jobs (menu actions, and the calls tests make).
     ModelJobs *modelJobs() const { return m_modelJobs; }
     FaceJobs *faceJobs() const { return m_faceJobs; }
@@ -115,6 +119,8 @@ private:
     FacesView *m_faces = nullptr;
     EvaluateView *m_evaluate = nullptr;
     ErrorsView *m_errors = nullptr;
+    TrainingView *m_training = nullptr;
+    FineTuneJobs *m_fineTuneJobs = nullptr;
     ModelJobs *m_modelJobs = nullptr;
     FaceJobs *m_faceJobs = nullptr;
     NotificationBar *m_notify = nullptr;
@@ -138,6 +144,7 @@ private:
     bool m_dockHiddenByUser = false;
     void updateDockVisibility();
     void connectModelViews();
+    void connectTraining();   // MainWindowTraining.cpp: Training > Fine-tune…, the Training view, lineage
     void setViewsProject(const store::ProjectStore *store);
 };
 

@@ -2,7 +2,11 @@
 
 #include "StoreError.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSqlQuery>
+#include <QStringList>
 #include <QVariant>
 
 namespace facelab::store {
@@ -136,6 +140,83 @@ std::optional<ModelVersionRecord> ModelTable::current() const
 void ModelTable::setCurrent(qint64 versionId) const
 {
     m_store.setSetting(QString::fromLatin1(kCurrentKey), QString::number(versionId));
+}
+
+QVector<ModelVersionRecord> ModelTable::children(qint64 versionId) const
+{
+    QSqlQuery q(m_store.db());
+    prepare(q, kSelect + QStringLiteral("WHERE v.parent_id = ? ORDER BY v.id"));
+    q.addBindValue(versionId);
+    exec(q, "list child versions");
+    QVector<ModelVersionRecord> out;
+    while (q.next())
+        out.push_back(read(q));
+    return out;
+}
+
+void ModelTable::removeVersion(qint64 versionId) const
+{
+    const auto v = version(versionId);
+    if (!v)
+        throw StoreError(QStringLiteral("no model version with id %1").arg(versionId));
+    const auto cur = current();
+    if (cur && cur->id == versionId)
+        throw StoreError(QStringLiteral("%1 is the current version; make another version current first").arg(v->name));
+    const QVector<ModelVersionRecord> kids = children(versionId);
+    if (!kids.isEmpty()) {
+        QStringList names;
+        for (const auto &k : kids)
+            names << k.name;
+        throw StoreError(QStringLiteral("%1 has fine-tuned versions made from it (%2); delete those first")
+                             .arg(v->name, names.join(QStringLiteral(", "))));
+    }
+
+    bool fileShared = false;
+    {
+        Transaction tx(m_store.db());
+        auto run = [&](const QString &sql, qint64 id, const char *what) {
+            QSqlQuery q(m_store.db());
+            prepare(q, sql);
+            q.addBindValue(id);
+            exec(q, what);
+        };
+        run(QStringLiteral("DELETE FROM embeddings WHERE model_version_id = ?"), versionId, "delete version embeddings");
+        run(QStringLiteral("DELETE FROM pair_scores WHERE model_version_id = ?"), versionId, "delete version scores");
+        run(QStringLiteral("UPDATE feedback SET model_version_id = NULL WHERE model_version_id = ?"), versionId,
+            "detach verdicts from version");
+        run(QStringLiteral("UPDATE metrics SET model_version_id = NULL WHERE model_version_id = ?"), versionId,
+            "detach metrics from version");
+        run(QStringLiteral("DELETE FROM model_versions WHERE id = ?"), versionId, "delete model version");
+        run(QStringLiteral("DELETE FROM models WHERE id = ? AND NOT EXISTS "
+                           "(SELECT 1 FROM model_versions WHERE model_id = models.id)"),
+            v->modelId, "delete model without versions");
+        QSqlQuery q(m_store.db());
+        prepare(q, QStringLiteral("SELECT count(*) FROM model_versions WHERE file = ?"));
+        q.addBindValue(v->file);
+        exec(q, "check shared model file");
+        fileShared = q.next() && q.value(0).toLongLong() > 0;
+        tx.commit();
+    }
+    // The file after the commit: a failed delete leaves the registered version and its file intact.
+    const QDir project(m_store.folder());
+    const QString abs = QDir::cleanPath(project.absoluteFilePath(v->file));
+    const bool inside = QFileInfo(v->file).isRelative() &&
+                        abs.startsWith(QDir::cleanPath(project.absolutePath()) + QLatin1Char('/'));
+    if (!fileShared && inside)
+        QFile::remove(abs);
+}
+
+QMap<QString, double> ModelTable::runMetrics(qint64 runId, qint64 versionId) const
+{
+    QSqlQuery q(m_store.db());
+    prepare(q, QStringLiteral("SELECT name, value FROM metrics WHERE run_id = ? AND model_version_id = ? ORDER BY id"));
+    q.addBindValue(runId);
+    q.addBindValue(versionId);
+    exec(q, "read run metrics");
+    QMap<QString, double> out;
+    while (q.next())
+        out.insert(q.value(0).toString(), q.value(1).toDouble());
+    return out;
 }
 
 } // namespace facelab::store

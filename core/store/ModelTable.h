@@ -4,6 +4,8 @@
 // carries its own preprocessing and decision threshold.
 #include "ProjectStore.h"
 
+#include <QMap>
+
 namespace facelab::store {
 
 struct ModelVersionRecord
@@ -41,6 +43,18 @@ public:
     // The version the project works with (annotate scores, queue order); falls back to the newest.
     std::optional<ModelVersionRecord> current() const;
     void setCurrent(qint64 versionId) const;
+
+    // Versions fine-tuned directly from this one, oldest first.
+    QVector<ModelVersionRecord> children(qint64 versionId) const;
+    // Deletes a version: its row, cached embeddings and pair scores in one transaction; verdicts
+    // keep their verdict and runs their metrics (history), only their reference to it is cleared;
+    // its model row goes with its last version. After the commit its file is removed when it lies
+    // in the project folder and no other version uses it. Throws StoreError, deleting nothing, for
+    // the current version and for a version with children (named): the lineage keeps its parents.
+    void removeVersion(qint64 versionId) const;
+    // What a run measured for a version (metric name -> value), e.g. a fine-tuning run's
+    // val_accuracy or test_accuracy.
+    QMap<QString, double> runMetrics(qint64 runId, qint64 versionId) const;
 
 private:
     const ProjectStore &m_store;

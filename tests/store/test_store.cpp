@@ -75,6 +75,7 @@ private slots:
     void facesRecordTheChoiceAndKeepTheUsersChoice();
     void modelVersionsFormALineage();
     void embeddingsAreCachedPerVersion();
+    void removingAVersionKeepsLineageAndVerdicts();
     void queueOrdersByUncertaintyAndSpreadsImages();
 };
 
@@ -453,6 +454,54 @@ void StoreTest::embeddingsAreCachedPerVersion()
     QCOMPARE(got[f.images[1]], (std::vector<float>{0, 1, 0}));
     faces.record(f.images[5], {}, -1, "none");
     QCOMPARE(emb.missing(v).size(), 3);   // no face, nothing to embed
+}
+
+void StoreTest::removingAVersionKeepsLineageAndVerdicts()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    const Fixture f = fill(st);
+    ModelTable models(st);
+    const qint64 m = models.addModel("m", "onnx", "");
+    const qint64 v1 = models.addVersion(m, "m", 0, "models/m.onnx", "{}", std::nullopt, 0);
+    const qint64 run = RunTable(st).start("finetune", "{}");
+    const qint64 v2 = models.addVersion(m, "m-ft1", v1, "models/m-ft1.onnx", "{}", 0.3, run);
+    QDir(dir.path()).mkpath("models");
+    for (const char *file : {"models/m.onnx", "models/m-ft1.onnx"}) {
+        QFile out(QDir(dir.path()).filePath(file));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write("onnx");
+    }
+    const float data[] = {1, 0};
+    EmbeddingTable(st).put(v2, {f.images[0]}, data, 2);
+    ScoreTable(st).put(v2, {f.pairs[0]}, {0.5});
+    FeedbackTable(st).add(f.pairs[0], Verdict::Same, v2, 0.5);
+    RunTable(st).addMetric(run, v2, "val_accuracy", 0.9);
+    QCOMPARE(models.runMetrics(run, v2).value("val_accuracy"), 0.9);
+    QCOMPARE(models.children(v1).size(), 1);
+
+    // The current version and a parent are refused, and nothing changes.
+    models.setCurrent(v2);
+    QVERIFY_THROWS_EXCEPTION(StoreError, models.removeVersion(v2));
+    try {
+        models.removeVersion(v1);
+        QFAIL("a parent was deleted");
+    } catch (const StoreError &e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains("m-ft1"), e.what());
+    }
+    QCOMPARE(models.versions().size(), 2);
+
+    models.setCurrent(v1);
+    models.removeVersion(v2);
+    QVERIFY(!models.version(v2).has_value());
+    QCOMPARE(scalar(st, QStringLiteral("SELECT count(*) FROM embeddings WHERE model_version_id = %1").arg(v2)), 0);
+    QCOMPARE(scalar(st, QStringLiteral("SELECT count(*) FROM pair_scores WHERE model_version_id = %1").arg(v2)), 0);
+    QCOMPARE(scalar(st, "SELECT count(*) FROM feedback WHERE model_version_id IS NULL AND undone = 0"), 1);   // verdict kept
+    QCOMPARE(scalar(st, "SELECT count(*) FROM metrics"), 1);                                                 // history kept
+    QVERIFY(!QFileInfo::exists(QDir(dir.path()).filePath("models/m-ft1.onnx")));
+    QVERIFY(QFileInfo::exists(QDir(dir.path()).filePath("models/m.onnx")));
+    QCOMPARE(models.current()->id, v1);
+    QVERIFY(models.children(v1).isEmpty());
 }
 
 void StoreTest::queueOrdersByUncertaintyAndSpreadsImages()

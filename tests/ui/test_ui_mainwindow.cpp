@@ -135,7 +135,7 @@ private slots:
         QVERIFY(w.openProject(p->folder));
         QVERIFY(!w.startPage()->isVisible());
         QVERIFY(w.annotateView()->isVisible());
-        QCOMPARE(w.navigation()->count(), 6);
+        QCOMPARE(w.navigation()->count(), 7);
         QCOMPARE(w.navigation()->item(0)->text(), QStringLiteral("Annotate"));
         QCOMPARE(w.annotateView()->queue()->size(), 6);
         QVERIFY(w.findChild<QAction *>(QStringLiteral("actionGeneratePairs"))->isEnabled());

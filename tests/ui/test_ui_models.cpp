@@ -7,6 +7,7 @@
 
 #include "DataPaths.h"
 #include "data/PairQueue.h"
+#include "data/QueueStrategy.h"
 #include "store/FaceTable.h"
 #include "store/FeedbackTable.h"
 #include "store/ModelTable.h"
@@ -218,6 +219,8 @@ private slots:
     {
         Scored s = makeScored();
         const store::ProjectStore &st = *s.project->store;
+        // The uncertainty strategy (Pairs > Queue strategy; the default mix interleaves hard pairs).
+        st.setSetting(QString::fromLatin1(data::kQueueStrategySetting), QStringLiteral("uncertainty"));
         auto view = showAnnotate(&st);
         data::PairQueue *q = view->queue();
         QCOMPARE(q->modelVersion(), s.version);
@@ -418,11 +421,11 @@ private slots:
         ui::MainWindow w;
         w.show();
         QVERIFY(w.openProject(p->folder));
-        QCOMPARE(w.navigation()->count(), 6);   // Annotate, Models, Faces, Runs, Evaluate, Errors
+        QCOMPARE(w.navigation()->count(), 7);   // Annotate, Models, Faces, Runs, Evaluate, Errors, Training
         QStringList rows;
         for (int i = 0; i < w.navigation()->count(); ++i)
             rows << w.navigation()->item(i)->text();
-        QCOMPARE(rows, (QStringList{"Annotate", "Models", "Faces", "Runs", "Evaluate", "Errors"}));
+        QCOMPARE(rows, (QStringList{"Annotate", "Models", "Faces", "Runs", "Evaluate", "Errors", "Training"}));
         ui::ModelStrip *strip = w.annotateView()->modelStrip();
         if (ui::engine::available()) {
             QCOMPARE(strip->state(), ui::ModelStrip::State::NoModel);

@@ -125,8 +125,17 @@ ProjectModels readProjectModels(const store::ProjectStore &store)
         if (r.createdByRun > 0) {
             try {
                 const store::RunRecord run = runs.run(r.createdByRun);
+                v.runId = run.id;
+                v.runKind = run.kind;
+                v.runStatus = run.status;
+                const QJsonObject params = QJsonDocument::fromJson(run.paramsJson.toUtf8()).object();
                 if (run.kind == QLatin1String("model-import"))
-                    v.report = QJsonDocument::fromJson(run.paramsJson.toUtf8()).object();
+                    v.report = params;
+                else
+                    v.runParams = params;
+                v.metrics = models.runMetrics(run.id, r.id);
+                if (r.parentId > 0)
+                    v.parentMetrics = models.runMetrics(run.id, r.parentId);
             } catch (const std::exception &) {
             }
         }
@@ -134,13 +143,20 @@ ProjectModels readProjectModels(const store::ProjectStore &store)
         v.check.compared = diff.isDouble() && std::isfinite(diff.toDouble());
         v.check.maxDiff = diff.toDouble();
         v.check.note = v.report.value(QStringLiteral("opencv_note")).toString();
-        if (v.report.isEmpty())
+        if (v.report.isEmpty() && r.parentId > 0)
+            v.check.note = QObject::tr("fine-tuned from %1: the same graph with new weights, not compared with OpenCV "
+                                       "dnn here (exporting it as .onnx runs that check)").arg(r.parentName);
+        else if (v.report.isEmpty())
             v.check.note = QObject::tr("no import report for this version, so no LibTorch / OpenCV dnn comparison "
                                        "is recorded");
         v.embeddings = embeddings.count(r.id);
         v.pairsScored = scores.count(r.id);
         all.push_back(v);
     }
+    for (VersionInfo &v : all)
+        for (const VersionInfo &c : std::as_const(all))
+            if (c.record.parentId == v.record.id)
+                v.children << c.record.name;
     QSet<qint64> seen;
     lineageOrder(all, 0, 0, pm.versions, seen);
     for (const VersionInfo &v : all)   // a parent that no longer exists: list it anyway

@@ -6,6 +6,7 @@
 #include "store/ModelTable.h"
 
 #include <QJsonObject>
+#include <QMap>
 #include <QVector>
 
 namespace facelab::ui {
@@ -47,6 +48,13 @@ struct VersionInfo
     qint64 pairsScored = 0;
     bool current = false;
     int depth = 0;             // lineage depth (0 = imported)
+    // The run that made the version (an import or a fine-tuning run) and what it measured.
+    qint64 runId = 0;
+    QString runKind, runStatus;
+    QJsonObject runParams;             // a fine-tuning run's settings (epochs, lr, seed, ...)
+    QMap<QString, double> metrics;     // this version's, from that run (val_accuracy, test_accuracy, ...)
+    QMap<QString, double> parentMetrics;   // its parent's, from the same run (the "before")
+    QStringList children;              // names of the versions fine-tuned from it
 };
 
 struct ProjectModels

@@ -79,6 +79,46 @@ QString shapes(const QJsonArray &a)
     return out.join(QStringLiteral(", "));
 }
 
+QString pct(double v) { return QStringLiteral("%1%").arg(v * 100.0, 0, 'f', 1); }
+
+// "val 91.2% · test 88.0%" from a fine-tuning run's metrics ("" when none were recorded).
+QString accuracyText(const QMap<QString, double> &m)
+{
+    QStringList parts;
+    if (m.contains(QStringLiteral("val_accuracy")))
+        parts << QObject::tr("val %1").arg(pct(m.value(QStringLiteral("val_accuracy"))));
+    if (m.contains(QStringLiteral("test_accuracy")))
+        parts << QObject::tr("test %1").arg(pct(m.value(QStringLiteral("test_accuracy"))));
+    return parts.join(QStringLiteral(" · "));
+}
+
+// "91.2 / 88.0%": validation / test accuracy for the version list ("" when none were recorded).
+QString shortAccuracy(const QMap<QString, double> &m)
+{
+    const QString val = QStringLiteral("val_accuracy"), test = QStringLiteral("test_accuracy");
+    if (!m.contains(val) && !m.contains(test))
+        return QString();
+    auto one = [&m](const QString &k) { return m.contains(k) ? QString::number(m.value(k) * 100.0, 'f', 1) : QStringLiteral("–"); };
+    return QStringLiteral("%1 / %2%").arg(one(val), one(test));
+}
+
+// "91.2% (parent 88.0%, +3.2)" with the change coloured.
+QString withParent(const VersionInfo &v, const QString &key, bool percent)
+{
+    if (!v.metrics.contains(key))
+        return QString();
+    const double c = v.metrics.value(key);
+    QString text = percent ? pct(c) : QString::number(c, 'f', 4);
+    if (v.parentMetrics.contains(key)) {
+        const double p = v.parentMetrics.value(key), d = c - p;
+        const QColor col = d > 0 ? theme::same() : d < 0 ? theme::different() : theme::mutedText();
+        text += QObject::tr(" (parent %1, <span style=\"color:%2\">%3%4</span>)")
+                    .arg(percent ? pct(p) : QString::number(p, 'f', 4), col.name(), d >= 0 ? QStringLiteral("+") : QString(),
+                         percent ? QString::number(d * 100.0, 'f', 1) : QString::number(d, 'f', 4));
+    }
+    return text;
+}
+
 QString compactCount(qint64 n)
 {
     if (n >= 1000000)
@@ -121,7 +161,11 @@ ModelsView::ModelsView(QWidget *parent) : QWidget(parent)
     split->setChildrenCollapsible(false);
     m_list = new QTreeWidget(split);
     m_list->setObjectName(QStringLiteral("versionList"));
-    m_list->setHeaderLabels({tr("Version"), tr("Created"), tr("Threshold"), tr("OpenCV check"), tr("Embedded")});
+    m_list->setHeaderLabels({tr("Version"), tr("Created"), tr("Threshold"), tr("OpenCV check"), tr("Embedded"),
+                             tr("Made by"), tr("Val / test")});
+    m_list->headerItem()->setToolTip(ColRun, tr("The run that made the version: an import, or a fine-tuning run (see Runs)"));
+    m_list->headerItem()->setToolTip(ColMetrics, tr("A fine-tuned version's accuracy on the validation pairs of its "
+                                                    "run (best epoch) and on the held-out test split"));
     m_list->headerItem()->setToolTip(ColCheck, tr("max |LibTorch − OpenCV dnn| on the same input, measured at import; "
                                                   "red above 1e-4 or when no comparison ran"));
     m_list->headerItem()->setToolTip(ColEmbeddings, tr("Faces embedded by the version / images with a usable face"));
@@ -134,6 +178,8 @@ ModelsView::ModelsView(QWidget *parent) : QWidget(parent)
     m_list->header()->setSectionResizeMode(ColName, QHeaderView::Stretch);
     m_list->header()->setMinimumSectionSize(60);
     m_list->setMinimumWidth(560);
+    // The creation time is in the details; its column would squeeze the version names out.
+    m_list->setColumnHidden(ColCreated, true);
     connect(m_list, &QTreeWidget::currentItemChanged, this, &ModelsView::showDetails);
     auto *details = new QScrollArea(split);
     details->setWidgetResizable(true);
@@ -144,7 +190,7 @@ ModelsView::ModelsView(QWidget *parent) : QWidget(parent)
     split->addWidget(details);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
-    split->setSizes({660, 500});
+    split->setSizes({720, 440});
     lv->addWidget(split, 1);
     m_emptyPage = buildEmpty();
     m_pages->addWidget(m_listPage);
@@ -242,6 +288,8 @@ QWidget *ModelsView::buildDetails()
     row(g1, tr("Created"), m_created, QStringLiteral("versionCreated"));
     row(g1, tr("Parameters"), m_params, QStringLiteral("versionParams"));
     row(g1, tr("Input / output"), m_io, QStringLiteral("versionIO"));
+    row(g1, tr("Made by"), m_training, QStringLiteral("versionTraining"));
+    m_training->setTextFormat(Qt::RichText);
 
     section(tr("Preprocessing (as recorded, never guessed)"));
     QGridLayout *g2 = grid();
@@ -295,7 +343,10 @@ QWidget *ModelsView::buildDetails()
     m_embed->setObjectName(QStringLiteral("embedButton"));
     m_export = new QPushButton(icon(QStringLiteral("export")), tr("Export as .onnx…"), w);
     m_export->setObjectName(QStringLiteral("exportButton"));
-    for (QPushButton *b : {m_makeCurrent, m_embed, m_export})
+    m_delete = new QPushButton(icon(QStringLiteral("close")), tr("Delete…"), w);
+    m_delete->setObjectName(QStringLiteral("deleteVersionButton"));
+    connect(m_delete, &QPushButton::clicked, this, &ModelsView::confirmAndRemove);
+    for (QPushButton *b : {m_makeCurrent, m_embed, m_export, m_delete})
         b->setCursor(Qt::PointingHandCursor);
     connect(m_makeCurrent, &QPushButton::clicked, this, [this] {
         const qint64 id = selectedVersion();
@@ -323,6 +374,10 @@ QWidget *ModelsView::buildDetails()
     buttons->addWidget(m_export);
     buttons->addStretch(1);
     v->addLayout(buttons);
+    auto *danger = new QHBoxLayout;   // apart from the everyday actions
+    danger->addStretch(1);
+    danger->addWidget(m_delete);
+    v->addLayout(danger);
     v->addStretch(1);
     return w;
 }
@@ -386,6 +441,74 @@ void ModelsView::setEmbedding(qint64 versionId)
     showDetails();
 }
 
+void ModelsView::setFineTuning(qint64 versionId)
+{
+    m_fineTuning = versionId;
+    showDetails();
+}
+
+QString ModelsView::deleteRefusal(qint64 versionId) const
+{
+    const VersionInfo *v = m_models.find(versionId);
+    if (!v)
+        return tr("No such version.");
+    if (v->current)
+        return tr("%1 is the current version: Annotate scores and orders the pairs with it. Make another version "
+                  "current first.").arg(v->record.name);
+    if (!v->children.isEmpty())
+        return tr("%1 has versions fine-tuned from it (%2). Delete those first: FaceLab keeps every version's "
+                  "parent, so the lineage always says where weights came from.")
+            .arg(v->record.name, v->children.join(QStringLiteral(", ")));
+    if (versionId == m_embedding)
+        return tr("%1 is embedding faces right now; delete it when that job has finished or been cancelled.")
+            .arg(v->record.name);
+    if (versionId == m_fineTuning)
+        return tr("A fine-tuning job is training from %1; delete it when that job has finished or been cancelled.")
+            .arg(v->record.name);
+    return QString();
+}
+
+bool ModelsView::removeVersion(qint64 versionId)
+{
+    if (!m_store)
+        return false;
+    const QString why = deleteRefusal(versionId);
+    if (!why.isEmpty()) {
+        QMessageBox::information(this, tr("Version not deleted"), why);
+        return false;
+    }
+    try {
+        store::ModelTable(*m_store).removeVersion(versionId);
+    } catch (const std::exception &e) {
+        QMessageBox::critical(this, tr("Version not deleted"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    refresh();
+    emit versionRemoved(versionId);
+    return true;
+}
+
+void ModelsView::confirmAndRemove()
+{
+    const VersionInfo *v = m_models.find(selectedVersion());
+    if (!v)
+        return;
+    const QString why = deleteRefusal(v->record.id);
+    if (!why.isEmpty()) {
+        QMessageBox::information(this, tr("Version not deleted"), why);
+        return;
+    }
+    const auto answer = QMessageBox::question(
+        this, tr("Delete %1?").arg(v->record.name),
+        tr("Delete model version %1? Its file (%2), %3 cached embeddings and %4 pair scores are removed. Your verdicts "
+           "and the runs that used it stay. This cannot be undone.")
+            .arg(v->record.name, QDir::toNativeSeparators(v->record.file), QLocale().toString(v->embeddings),
+                 QLocale().toString(v->pairsScored)),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer == QMessageBox::Yes)
+        removeVersion(v->record.id);
+}
+
 void ModelsView::refresh()
 {
     const qint64 keep = selectedVersion();
@@ -432,6 +555,31 @@ void ModelsView::refresh()
         it->setToolTip(ColEmbeddings, tr("%1 of %2 images with a face embedded · %3 of %4 pairs scored")
                                           .arg(QLocale().toString(v.embeddings), QLocale().toString(m_models.usableImages),
                                                QLocale().toString(v.pairsScored), QLocale().toString(m_models.pairs)));
+        if (v.record.parentId > 0 && v.report.isEmpty()) {   // fine-tuned: never compared, not a disagreement
+            it->setText(ColCheck, tr("— not compared"));
+            it->setForeground(ColCheck, theme::mutedText());
+            it->setToolTip(ColCheck, v.check.note);
+        }
+        if (v.runKind == QLatin1String("finetune")) {
+            it->setText(ColRun, v.runStatus == QLatin1String("done") ? tr("fine-tune #%1").arg(v.runId)
+                                                                     : tr("fine-tune #%1, %2").arg(v.runId).arg(v.runStatus));
+            it->setToolTip(ColRun, tr("Fine-tuned from %1 by run #%2: %3 epochs, lr %4, seed %5")
+                                       .arg(v.record.parentName)
+                                       .arg(v.runId)
+                                       .arg(v.runParams.value(QStringLiteral("epochs")).toInt())
+                                       .arg(v.runParams.value(QStringLiteral("lr")).toDouble())
+                                       .arg(v.runParams.value(QStringLiteral("seed")).toString()));
+        } else {
+            it->setText(ColRun, v.runKind == QLatin1String("model-import") ? tr("import") : v.runKind);
+        }
+        it->setForeground(ColRun, theme::mutedText());
+        it->setText(ColMetrics, shortAccuracy(v.metrics));
+        it->setTextAlignment(ColMetrics, Qt::AlignRight | Qt::AlignVCenter);
+        it->setToolTip(ColMetrics, v.metrics.isEmpty() ? QString()
+                                   : accuracyText(v.metrics) +
+                                         (v.parentMetrics.isEmpty() ? QString()
+                                                                    : tr("\n%1 before fine-tuning: %2")
+                                                                          .arg(v.record.parentName, accuracyText(v.parentMetrics))));
         it->setTextAlignment(ColThreshold, Qt::AlignRight | Qt::AlignVCenter);
         it->setTextAlignment(ColEmbeddings, Qt::AlignRight | Qt::AlignVCenter);
     }
@@ -459,7 +607,7 @@ void ModelsView::refresh()
 void ModelsView::showDetails()
 {
     const VersionInfo *v = m_models.find(selectedVersion());
-    for (QPushButton *b : {m_makeCurrent, m_embed, m_export})
+    for (QPushButton *b : {m_makeCurrent, m_embed, m_export, m_delete})
         b->setEnabled(v != nullptr);
     m_threshold->setEnabled(v != nullptr);
     if (!v) {
@@ -493,13 +641,46 @@ void ModelsView::showDetails()
                                 : tr("%1 — missing").arg(QDir::toNativeSeparators(r.file)));
     m_file->setToolTip(QDir::toNativeSeparators(abs));
     m_created->setText(when(r.createdAt));
-    const QJsonValue params = v->report.value(QStringLiteral("parameters"));
+    // A fine-tuned version has its ancestor's graph: parameters and shapes come from that import.
+    const VersionInfo *imported = v;
+    for (int hops = 0; imported->report.isEmpty() && imported->record.parentId > 0 && hops < 32; ++hops) {
+        const VersionInfo *p = m_models.find(imported->record.parentId);
+        if (!p)
+            break;
+        imported = p;
+    }
+    const QJsonValue params = imported->report.value(QStringLiteral("parameters"));
     m_params->setText(params.isDouble() ? tr("%1 (%2 exactly)").arg(compactCount(params.toInteger()),
                                                                     QLocale().toString(params.toInteger()))
                                         : tr("not recorded"));
-    const QString in = shapes(v->report.value(QStringLiteral("inputs")).toArray());
-    const QString out = shapes(v->report.value(QStringLiteral("outputs")).toArray());
+    const QString in = shapes(imported->report.value(QStringLiteral("inputs")).toArray());
+    const QString out = shapes(imported->report.value(QStringLiteral("outputs")).toArray());
     m_io->setText(in.isEmpty() && out.isEmpty() ? tr("not recorded") : QStringLiteral("%1 → %2").arg(in, out));
+    if (v->runKind == QLatin1String("finetune")) {
+        const QJsonObject &rp = v->runParams;
+        QString t = tr("fine-tuning run #%1 (%2): %3 epochs, batch %4, lr %5, margin %6, seed %7")
+                        .arg(v->runId)
+                        .arg(v->runStatus)
+                        .arg(rp.value(QStringLiteral("epochs")).toInt())
+                        .arg(rp.value(QStringLiteral("batch")).toInt())
+                        .arg(rp.value(QStringLiteral("lr")).toDouble())
+                        .arg(rp.value(QStringLiteral("margin")).toDouble())
+                        .arg(rp.value(QStringLiteral("seed")).toString());
+        const QString val = withParent(*v, QStringLiteral("val_accuracy"), true);
+        const QString test = withParent(*v, QStringLiteral("test_accuracy"), true);
+        const QString auc = withParent(*v, QStringLiteral("test_auc"), false);
+        if (!val.isEmpty())
+            t += tr("<br>validation accuracy %1").arg(val);
+        if (!test.isEmpty())
+            t += tr("<br>test accuracy %1").arg(test);
+        if (!auc.isEmpty())
+            t += tr("<br>test AUC %1").arg(auc);
+        if (test.isEmpty())
+            t += tr("<br><span style=\"color:%1\">no test-split comparison recorded</span>").arg(theme::mutedText().name());
+        m_training->setText(t);
+    } else {
+        m_training->setText(v->runId > 0 ? tr("%1 run #%2").arg(v->runKind.toHtmlEscaped()).arg(v->runId) : tr("not recorded"));
+    }
 
     const PreprocessingInfo &p = v->preprocessing;
     m_order->setText(p.valid ? p.channelOrder : tr("not recorded"));
@@ -526,6 +707,9 @@ void ModelsView::showDetails()
                             "scores from this version may not be what the model computes elsewhere")
                              .arg(theme::different().name())
                              .arg(c.maxDiff, 0, 'e', 2));
+    } else if (r.parentId > 0 && v->report.isEmpty()) {   // fine-tuned: its note says why, not alarming
+        m_check->setText(tr("<span style=\"color:%1\"><b>No comparison ran</b></span> for this fine-tuned version")
+                             .arg(theme::mutedText().name()));
     } else {
         m_check->setText(tr("<span style=\"color:%1\"><b>✗ No comparison ran</b></span> — nothing confirms that "
                             "LibTorch computes what the model file means")
@@ -554,6 +738,8 @@ void ModelsView::showDetails()
     m_export->setToolTip(engineOk ? tr("Write this version as a standard .onnx file and check it with OpenCV dnn")
                                   : engine::unavailableText());
     m_threshold->setEnabled(true);
+    const QString why = deleteRefusal(r.id);
+    m_delete->setToolTip(why.isEmpty() ? tr("Delete this version, its file, embeddings and scores (asks first)") : why);
 }
 
 void ModelsView::onThresholdEdited(double t)

@@ -1,0 +1,71 @@
+#pragma once
+// Training > Fine-tune…: the settings of a fine-tuning run (start version, epochs, batch, learning
+// rate, margin, augmentation, BatchNorm, frozen layers, early stopping, seed, test split, make
+// current), remembered in QSettings, and what the run will train on: the feedback snapshot's
+// counts and notes, computed off the GUI thread whenever a setting that changes them changes.
+#include "finetune/FineTuneJob.h"
+
+#include <QDialog>
+#include <QFutureWatcher>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSpinBox;
+
+namespace facelab::ui {
+
+// What the dialog's background count produced (or why it could not).
+struct SnapshotPreview
+{
+    bool ok = false;
+    QString error;
+    finetune::FeedbackSnapshot snapshot;
+};
+
+class FineTuneDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    FineTuneDialog(const store::ProjectStore &store, QWidget *parent = nullptr);
+    ~FineTuneDialog() override;
+
+    finetune::FineTuneRequest request() const;
+    // Chooses the version to start from (default: the current one).
+    void setStartVersion(const QString &name);
+    bool isCounting() const { return m_counting; }   // until the count is shown
+    const SnapshotPreview &preview() const { return m_preview; }
+    QLabel *dataLabel() const { return m_data; }
+
+    QComboBox *versionBox() const { return m_version; }
+    QSpinBox *epochsBox() const { return m_epochs; }
+    QSpinBox *batchBox() const { return m_batch; }
+    QCheckBox *includeTestBox() const { return m_includeTest; }
+    QCheckBox *makeCurrentBox() const { return m_makeCurrent; }
+
+    void accept() override;   // remembers the settings
+
+private:
+    void load();
+    void save() const;
+    void restoreDefaults();
+    void recount();
+    void showPreview();
+    void fitHeight();
+
+    const store::ProjectStore &m_store;
+    QComboBox *m_version;
+    QSpinBox *m_epochs, *m_batch, *m_freeze, *m_patience, *m_seed;
+    QDoubleSpinBox *m_lr, *m_margin;
+    QCheckBox *m_flip, *m_trainBn, *m_includeTest, *m_makeCurrent;
+    QLabel *m_testWarning, *m_data, *m_notes;
+    QDialogButtonBox *m_buttons;
+    QFutureWatcher<SnapshotPreview> m_watcher;
+    SnapshotPreview m_preview;
+    bool m_recountPending = false;
+    bool m_counting = false;
+};
+
+} // namespace facelab::ui

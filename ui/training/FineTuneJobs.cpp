@@ -1,0 +1,171 @@
+#include "ui/training/FineTuneJobs.h"
+
+#include "store/ModelTable.h"
+#include "ui/Resources.h"
+#include "ui/jobs/RunningJobs.h"
+#include "ui/training/FineTuneDialog.h"
+#include "ui/training/FineTuneEngine.h"
+#include "ui/widgets/NotificationBar.h"
+
+#include <QAction>
+#include <QWidget>
+
+namespace facelab::ui {
+
+FineTuneJobs::FineTuneJobs(RunningJobs *jobs, NotificationBar *notify, QWidget *dialogParent)
+    : QObject(dialogParent), m_jobs(jobs), m_notify(notify), m_parent(dialogParent)
+{
+    m_action = new QAction(icon(QStringLiteral("train")), tr("&Fine-tune…"), this);
+    m_action->setObjectName(QStringLiteral("actionFineTune"));
+    m_action->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    connect(m_action, &QAction::triggered, this, &FineTuneJobs::chooseAndStart);
+    updateAction();
+}
+
+void FineTuneJobs::setProject(const store::ProjectStore *store)
+{
+    m_store = store;
+    updateAction();
+}
+
+void FineTuneJobs::updateAction()
+{
+    bool haveModel = false;
+    if (m_store) {
+        try {
+            haveModel = store::ModelTable(*m_store).current().has_value();
+        } catch (const std::exception &) {
+        }
+    }
+    QString tip;
+    // While disabled the tooltip starts with what is needed.
+    if (!finetuning::available())
+        tip = tr("Needs a training engine: %1").arg(finetuning::unavailableText());
+    else if (!m_store)
+        tip = tr("Needs a model: open a project with a model version, then fine-tune it on your same/different "
+                 "verdicts (contrastive loss) in the background.");
+    else if (!haveModel)
+        tip = tr("Needs a model version: add one in Models (Models > Add default model), then label some pairs.");
+    else if (m_runner)
+        tip = tr("A fine-tuning job is running; see Training.");
+    else
+        tip = tr("Fine-tune a model version on your same/different verdicts (contrastive loss) in the background; "
+                 "the best epoch becomes a new version.");
+    m_action->setEnabled(finetuning::available() && m_store && haveModel && !m_runner);
+    m_action->setToolTip(tip);
+    m_action->setStatusTip(tip);
+}
+
+void FineTuneJobs::chooseAndStart()
+{
+    updateAction();
+    if (!m_action->isEnabled() || !m_store)
+        return;
+    auto *d = new FineTuneDialog(*m_store, m_parent);
+    d->setAttribute(Qt::WA_DeleteOnClose);
+    const QString folder = m_store->folder();
+    connect(d, &QDialog::accepted, this, [this, d, folder] {
+        if (m_store && m_store->folder() == folder)
+            start(d->request());
+    });
+    d->open();
+}
+
+void FineTuneJobs::cancel()
+{
+    if (m_runner)
+        m_runner->cancel();
+}
+
+jobs::JobRunner *FineTuneJobs::start(const finetune::FineTuneRequest &request)
+{
+    if (!m_store)
+        return nullptr;
+    if (!finetuning::available()) {
+        m_notify->showMessage(NotificationBar::Kind::Warning, finetuning::unavailableText());
+        return nullptr;
+    }
+    if (m_runner) {
+        m_notify->showMessage(NotificationBar::Kind::Info, tr("A fine-tuning job is running already; see Training."),
+                              {}, {}, 6000);
+        return nullptr;
+    }
+    std::optional<store::ModelVersionRecord> parent;
+    try {
+        const store::ModelTable models(*m_store);
+        parent = request.model.isEmpty() ? models.current() : models.versionByName(request.model);
+    } catch (const std::exception &) {
+    }
+    if (!parent) {
+        m_notify->showMessage(NotificationBar::Kind::Error,
+                              request.model.isEmpty() ? tr("No model version to fine-tune.")
+                                                      : tr("No model version named %1.").arg(request.model));
+        return nullptr;
+    }
+    finetune::FineTuneRequest req = request;
+    req.model = parent->name;
+    const store::ProjectStore st = *m_store;
+    auto report = std::make_shared<finetune::FineTuneReport>();
+    // The observer runs on the worker thread: each call is queued to this object's (GUI) thread.
+    // The job is cancelled and waited for before this object goes (RunningJobs, MainWindow).
+    finetune::FineTuneObserver observer;
+    observer.started = [this](const QString &device, const finetune::FeedbackSnapshot &snap) {
+        QMetaObject::invokeMethod(this, [this, device, snap] { emit trainingStarted(device, snap); }, Qt::QueuedConnection);
+    };
+    observer.step = [this](const train::StepStats &s) {
+        QMetaObject::invokeMethod(this, [this, s] { emit stepDone(s); }, Qt::QueuedConnection);
+    };
+    observer.epoch = [this](const train::EpochStats &e) {
+        QMetaObject::invokeMethod(this, [this, e] { emit epochDone(e); }, Qt::QueuedConnection);
+    };
+    m_runner = m_jobs->start(
+        // fineTune records its own run (kind "finetune"), so the job itself records none.
+        QString(), QStringLiteral("finetune"), tr("Fine-tuning %1").arg(parent->name), QString(),
+        [st, req, report, observer](jobs::JobContext &ctx) -> QVariant {
+            *report = finetuning::run(st, req, ctx, observer);
+            return report->versionId;
+        },
+        [this, report, folder = st.folder()](jobs::JobRunner &r) {
+            m_runner = nullptr;
+            updateAction();
+            const bool same = m_store && m_store->folder() == folder;
+            // A cancel after an epoch keeps the best one and returns normally (the job is 'done',
+            // fineTune records its run as cancelled): report it as the cancel it was.
+            const QString status = r.status() == QLatin1String("done") && report->training.cancelled
+                                       ? QStringLiteral("cancelled")
+                                       : r.status();
+            if (report->versionId > 0)
+                m_report = report;
+            emit runFinished(status, r.error(), *report);
+            if (!same)
+                return;
+            if (report->versionId > 0) {
+                bool madeCurrent = false;
+                try {
+                    const auto cur = store::ModelTable(*m_store).current();
+                    madeCurrent = cur && cur->id == report->versionId;
+                } catch (const std::exception &) {
+                }
+                emit modelsChanged(report->versionId, madeCurrent);
+            }
+            if (status == QLatin1String("done") || (status == QLatin1String("cancelled") && report->versionId > 0)) {
+                m_notify->showMessage(status == QLatin1String("done") ? NotificationBar::Kind::Success
+                                                                      : NotificationBar::Kind::Info,
+                                      status == QLatin1String("done")
+                                          ? tr("Fine-tuning finished: new version %1 (from %2).").arg(report->version, report->parent)
+                                          : tr("Fine-tuning cancelled; the best epoch so far was kept as %1.").arg(report->version),
+                                      tr("Show result"), [this] { emit showRequested(); }, 12000);
+            } else if (status == QLatin1String("cancelled")) {
+                m_notify->showMessage(NotificationBar::Kind::Info,
+                                      tr("Fine-tuning cancelled before an epoch ended: no new version."), {}, {}, 10000);
+            } else {
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Fine-tuning failed: %1").arg(r.error()),
+                                      tr("Show training"), [this] { emit showRequested(); });
+            }
+        });
+    updateAction();
+    emit runQueued(parent->name, parent->id, req);
+    return m_runner;
+}
+
+} // namespace facelab::ui

@@ -1,0 +1,527 @@
+#include "ui/training/TrainingView.h"
+
+#include "store/ModelTable.h"
+#include "ui/Resources.h"
+#include "ui/Theme.h"
+#include "ui/jobs/RunningJobs.h"
+#include "ui/training/FineTuneJobs.h"
+#include "ui/training/VersionComparisonTable.h"
+#include "ui/widgets/PlotStyle.h"
+
+#include <QAction>
+#include <QDateTime>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QStackedWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <cmath>
+#include <qcustomplot.h>
+
+namespace facelab::ui {
+
+namespace {
+
+QLabel *makeLabel(QWidget *parent, const QString &name, const QString &role = {})
+{
+    auto *l = new QLabel(parent);
+    l->setObjectName(name);
+    if (!role.isEmpty())
+        l->setProperty("role", role);
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return l;
+}
+
+// A figure tile (the style sheet's statTile): a big value over a muted caption.
+QLabel *tile(QWidget *parent, QHBoxLayout *row, const QString &name, const QString &caption)
+{
+    auto *f = new QFrame(parent);
+    f->setObjectName(QStringLiteral("statTile"));
+    auto *v = new QVBoxLayout(f);
+    v->setContentsMargins(14, 8, 14, 8);
+    v->setSpacing(2);
+    QLabel *value = makeLabel(f, name, QStringLiteral("stat"));
+    value->setText(QStringLiteral("—"));
+    auto *c = new QLabel(caption, f);
+    c->setProperty("role", QStringLiteral("muted"));
+    v->addWidget(value);
+    v->addWidget(c);
+    row->addWidget(f);
+    return value;
+}
+
+QString duration(qint64 ms)
+{
+    const qint64 s = std::max<qint64>(0, ms / 1000);
+    if (s >= 3600)
+        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString pct(double v) { return QStringLiteral("%1%").arg(v * 100.0, 0, 'f', 1); }
+
+} // namespace
+
+TrainingView::TrainingView(QWidget *parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("trainingView"));
+    auto *root = new QVBoxLayout(this);
+    root->setContentsMargins(28, 18, 28, 18);
+    root->setSpacing(10);
+
+    auto *head = new QHBoxLayout;
+    m_title = new QLabel(tr("Training"), this);
+    m_title->setProperty("role", QStringLiteral("title"));
+    m_status = makeLabel(this, QStringLiteral("trainingStatus"), QStringLiteral("muted"));
+    m_startAgain = new QPushButton(icon(QStringLiteral("train")), tr("Fine-tune…"), this);
+    m_startAgain->setObjectName(QStringLiteral("trainingStart"));
+    m_cancel = new QPushButton(icon(QStringLiteral("cancel")), tr("Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("trainingCancel"));
+    m_cancel->setToolTip(tr("Stop training: after the first epoch the best epoch so far is kept as the new version"));
+    m_cancel->setVisible(false);
+    head->addWidget(m_title);
+    head->addSpacing(12);
+    head->addWidget(m_status, 1);
+    head->addWidget(m_startAgain);
+    head->addWidget(m_cancel);
+    root->addLayout(head);
+
+    m_pages = new QStackedWidget(this);
+    m_pages->addWidget(buildEmpty());
+    m_pages->addWidget(buildRun());
+    root->addWidget(m_pages, 1);
+
+    m_timer = new QTimer(this);
+    m_timer->setInterval(1000);
+    connect(m_timer, &QTimer::timeout, this, &TrainingView::tick);
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        if (m_jobs)
+            m_jobs->cancel();
+        m_cancel->setEnabled(false);
+        m_phase = tr("cancelling…");
+        tick();
+    });
+}
+
+QWidget *TrainingView::buildEmpty()
+{
+    auto *page = new QWidget(this);
+    auto *v = new QVBoxLayout(page);
+    v->addStretch(2);
+    auto *ic = new QLabel(page);
+    ic->setPixmap(icon(QStringLiteral("train")).pixmap(72, 72));
+    ic->setAlignment(Qt::AlignCenter);
+    auto *t = new QLabel(tr("No fine-tuning in this window yet"), page);
+    t->setProperty("role", QStringLiteral("hero"));
+    t->setAlignment(Qt::AlignCenter);
+    auto *text = new QLabel(tr("Training ▸ Fine-tune… trains a model version on your same/different verdicts in the "
+                               "background and keeps the best epoch as a new version. Its loss and validation accuracy "
+                               "show here as it learns; label on in Annotate meanwhile. Earlier runs are listed in Runs, "
+                               "their versions in Models."),
+                            page);
+    text->setWordWrap(true);
+    text->setAlignment(Qt::AlignCenter);
+    text->setProperty("role", QStringLiteral("muted"));
+    text->setFixedWidth(620);
+    auto *row = new QHBoxLayout;
+    row->addStretch(1);
+    row->addWidget(text);
+    row->addStretch(1);
+    v->addWidget(ic);
+    v->addSpacing(8);
+    v->addWidget(t);
+    v->addLayout(row);
+    v->addStretch(3);
+    return page;
+}
+
+QWidget *TrainingView::buildRun()
+{
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *page = new QWidget(scroll);
+    auto *v = new QVBoxLayout(page);
+    v->setContentsMargins(0, 0, 4, 0);
+    v->setSpacing(10);
+
+    auto *tiles = new QHBoxLayout;
+    tiles->setSpacing(10);
+    m_elapsed = tile(page, tiles, QStringLiteral("trainingElapsed"), tr("elapsed"));
+    m_eta = tile(page, tiles, QStringLiteral("trainingEta"), tr("left (estimate)"));
+    m_phaseLabel = tile(page, tiles, QStringLiteral("trainingEpoch"), tr("epoch"));
+    tiles->addStretch(1);
+    v->addLayout(tiles);
+
+    m_progress = new QProgressBar(page);
+    m_progress->setObjectName(QStringLiteral("trainingProgress"));
+    m_progress->setTextVisible(false);
+    m_progress->setFixedHeight(8);
+    v->addWidget(m_progress);
+    m_device = makeLabel(page, QStringLiteral("trainingDevice"), QStringLiteral("muted"));
+    m_snapshot = makeLabel(page, QStringLiteral("trainingSnapshot"), QStringLiteral("muted"));
+    m_snapshot->setWordWrap(true);
+    v->addWidget(m_device);
+    v->addWidget(m_snapshot);
+
+    auto *plots = new QHBoxLayout;
+    plots->setSpacing(12);
+    m_lossPlot = new QCustomPlot(page);
+    m_lossPlot->setObjectName(QStringLiteral("lossPlot"));
+    stylePlot(m_lossPlot, tr("Epoch"), tr("Contrastive loss"));
+    m_stepGraph = m_lossPlot->addGraph();
+    QColor stepColour = theme::accent();
+    stepColour.setAlpha(110);
+    m_stepGraph->setPen(QPen(stepColour, 1));
+    m_stepGraph->setName(tr("training loss, per step"));
+    m_trainGraph = m_lossPlot->addGraph();
+    m_trainGraph->setPen(QPen(theme::accent(), 2.5));
+    m_trainGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, theme::accent(), 7));
+    m_trainGraph->setName(tr("training loss, epoch mean"));
+    m_valLossGraph = m_lossPlot->addGraph();
+    m_valLossGraph->setPen(QPen(theme::warning(), 2, Qt::DashLine));
+    m_valLossGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, theme::warning(), 7));
+    m_valLossGraph->setName(tr("validation loss"));
+    m_lossPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+
+    m_accPlot = new QCustomPlot(page);
+    m_accPlot->setObjectName(QStringLiteral("accuracyPlot"));
+    stylePlot(m_accPlot, tr("Epoch (0 = starting weights)"), tr("Validation accuracy"));
+    m_accGraph = m_accPlot->addGraph();
+    m_accGraph->setPen(QPen(theme::same(), 2.5));
+    m_accGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, theme::same(), 7));
+    m_accGraph->setName(tr("validation accuracy"));
+    m_bestGraph = m_accPlot->addGraph();
+    m_bestGraph->setLineStyle(QCPGraph::lsNone);
+    m_bestGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QPen(QColor(0xff, 0xd4, 0x79), 2),
+                                                 QBrush(Qt::NoBrush), 16));
+    m_bestGraph->setName(tr("best epoch (kept)"));
+    m_bestLabel = new QCPItemText(m_accPlot);
+    m_bestLabel->setColor(QColor(0xff, 0xd4, 0x79));
+    m_bestLabel->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
+    m_bestLabel->setPadding(QMargins(0, 0, 0, 12));
+    m_bestLabel->setVisible(false);
+    m_accPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    plots->addWidget(m_lossPlot, 1);
+    plots->addWidget(m_accPlot, 1);
+    v->addLayout(plots, 1);
+
+    // The result, once the job ends with a new version.
+    m_result = new QFrame(page);
+    m_result->setObjectName(QStringLiteral("trainingResult"));
+    m_result->setStyleSheet(QStringLiteral("QFrame#trainingResult { background: #22252a; border: 1px solid #2c3036; "
+                                           "border-radius: 8px; }"));
+    auto *rv = new QVBoxLayout(m_result);
+    rv->setContentsMargins(16, 12, 16, 12);
+    rv->setSpacing(8);
+    m_resultTitle = makeLabel(m_result, QStringLiteral("trainingResultTitle"), QStringLiteral("subtitle"));
+    m_resultTitle->setWordWrap(true);
+    m_table = new VersionComparisonTable(m_result);
+    m_notes = makeLabel(m_result, QStringLiteral("trainingNotes"));
+    m_notes->setWordWrap(true);
+    m_notes->setStyleSheet(QStringLiteral("color: %1").arg(theme::warning().name()));
+    auto *buttons = new QHBoxLayout;
+    m_makeCurrent = new QPushButton(icon(QStringLiteral("star")), tr("Make current"), m_result);
+    m_makeCurrent->setObjectName(QStringLiteral("trainingMakeCurrent"));
+    m_compare = new QPushButton(icon(QStringLiteral("eye")), tr("Compare in Evaluate"), m_result);
+    m_compare->setObjectName(QStringLiteral("trainingCompare"));
+    m_compare->setToolTip(tr("The Evaluate view with the new version and its parent on the same plots"));
+    m_showModels = new QPushButton(icon(QStringLiteral("model")), tr("Show in Models"), m_result);
+    m_showModels->setObjectName(QStringLiteral("trainingShowModels"));
+    for (QPushButton *b : {m_makeCurrent, m_compare, m_showModels}) {
+        b->setCursor(Qt::PointingHandCursor);
+        buttons->addWidget(b);
+    }
+    buttons->addStretch(1);
+    rv->addWidget(m_resultTitle);
+    rv->addWidget(m_table);
+    rv->addWidget(m_notes);
+    rv->addLayout(buttons);
+    m_result->setVisible(false);
+    v->addWidget(m_result);
+
+    connect(m_makeCurrent, &QPushButton::clicked, this, [this] {
+        if (!m_store || m_report.versionId <= 0)
+            return;
+        try {
+            store::ModelTable(*m_store).setCurrent(m_report.versionId);
+        } catch (const std::exception &e) {
+            QMessageBox::critical(this, tr("Current model not changed"), QString::fromUtf8(e.what()));
+            return;
+        }
+        showResult();
+        emit currentChanged(m_report.versionId);
+    });
+    connect(m_compare, &QPushButton::clicked, this, [this] {
+        if (m_report.versionId > 0)
+            emit compareRequested(m_report.versionId, m_report.parentId);
+    });
+    connect(m_showModels, &QPushButton::clicked, this, [this] {
+        if (m_report.versionId > 0)
+            emit showModelsRequested(m_report.versionId);
+    });
+    scroll->setWidget(page);
+    return scroll;
+}
+
+void TrainingView::setProject(const store::ProjectStore *store)
+{
+    if (store != m_store && !m_running) {
+        m_pages->setCurrentIndex(0);
+        m_status->clear();
+        m_report = {};
+    }
+    m_store = store;
+}
+
+void TrainingView::setJobs(FineTuneJobs *jobs)
+{
+    m_jobs = jobs;
+    QAction *a = jobs->fineTuneAction();
+    auto sync = [this, a] {
+        m_startAgain->setEnabled(a->isEnabled());
+        m_startAgain->setToolTip(a->toolTip());
+    };
+    sync();
+    connect(a, &QAction::changed, this, sync);
+    connect(m_startAgain, &QPushButton::clicked, a, &QAction::trigger);
+    connect(jobs, &FineTuneJobs::runQueued, this, &TrainingView::reset);
+    connect(jobs, &FineTuneJobs::trainingStarted, this, &TrainingView::onStarted);
+    connect(jobs, &FineTuneJobs::stepDone, this, &TrainingView::onStep);
+    connect(jobs, &FineTuneJobs::epochDone, this, &TrainingView::onEpoch);
+    connect(jobs, &FineTuneJobs::runFinished, this, &TrainingView::onFinished);
+}
+
+void TrainingView::reset(const QString &parent, qint64 parentId, const finetune::FineTuneRequest &request)
+{
+    m_running = true;
+    m_parent = parent;
+    m_parentId = parentId;
+    m_plannedEpochs = request.training.epochs;
+    m_jobClock.start();
+    m_trainClock.invalidate();
+    m_endedMs = -1;
+    m_stepsDone = m_stepsTotal = 0;
+    m_stepX.clear();
+    m_stepLoss.clear();
+    m_epochs.clear();
+    m_bestEpoch = -1;
+    m_report = {};
+    m_phase = tr("detecting faces and loading the training set…");
+    m_device->setText(tr("Device: starting…"));
+    m_snapshot->setText(tr("Taking the feedback snapshot…"));
+    m_result->setVisible(false);
+    m_table->clear();
+    m_cancel->setVisible(true);
+    m_cancel->setEnabled(true);
+    m_progress->setRange(0, 0);
+    m_pages->setCurrentIndex(1);
+    if (m_jobs && m_jobs->runner())
+        connect(m_jobs->runner(), &jobs::JobRunner::progress, this, [this](qint64, qint64, const QString &what) {
+            // The job's own phases: loading faces, then (after training) embedding and evaluating.
+            if (m_running && (m_stepsTotal == 0 || m_stepsDone >= m_stepsTotal))
+                m_phase = what;
+        });
+    replot();
+    tick();
+    m_timer->start();
+}
+
+void TrainingView::onStarted(const QString &device, const finetune::FeedbackSnapshot &s)
+{
+    m_trainClock.start();
+    m_phase.clear();
+    m_device->setText(tr("Device: %1").arg(device));
+    const QDateTime taken = QDateTime::fromString(s.takenAt, Qt::ISODateWithMs);
+    m_snapshot->setText(tr("Uses %1 verdicts taken at %2 (%3 training pairs, %4 validation pairs from the %5); "
+                           "labelling goes on meanwhile and later verdicts wait for the next run.")
+                            .arg(QLocale().toString(qint64(s.train.size() + s.validation.size())),
+                                 taken.isValid() ? taken.toLocalTime().toString(QStringLiteral("HH:mm")) : s.takenAt,
+                                 QLocale().toString(qint64(s.train.size())), QLocale().toString(qint64(s.validation.size())),
+                                 s.validationSource));
+    tick();
+}
+
+void TrainingView::onStep(const train::StepStats &s)
+{
+    if (!m_trainClock.isValid())
+        m_trainClock.start();
+    m_stepsDone = s.step;
+    m_stepsTotal = s.steps;
+    const double perEpoch = m_plannedEpochs > 0 ? double(s.steps) / m_plannedEpochs : 1.0;
+    m_stepX.push_back(perEpoch > 0 ? double(s.step) / perEpoch : double(s.epoch));
+    m_stepLoss.push_back(s.loss);
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(s.steps > 0 ? int(s.step * 1000 / s.steps) : 0);
+    m_phaseLabel->setText(QStringLiteral("%1 / %2").arg(s.epoch).arg(m_plannedEpochs));
+    m_phase = s.step >= s.steps ? tr("embedding the faces with the new version and evaluating both on the test split…")
+                                : QString();
+    // Many steps per second are possible: the plot follows the timer, not every step.
+}
+
+void TrainingView::onEpoch(const train::EpochStats &e)
+{
+    m_epochs.push_back(e);
+    if (e.best)
+        m_bestEpoch = e.epoch;
+    replot();
+    tick();
+}
+
+void TrainingView::onFinished(const QString &status, const QString &error, const finetune::FineTuneReport &report)
+{
+    m_running = false;
+    m_endedMs = m_jobClock.isValid() ? m_jobClock.elapsed() : 0;
+    m_timer->stop();
+    m_cancel->setVisible(false);
+    m_report = report;
+    m_phase.clear();
+    m_progress->setRange(0, 1000);
+    if (status == QLatin1String("done"))
+        m_progress->setValue(1000);
+    if (report.versionId > 0) {
+        m_bestEpoch = report.training.bestEpoch;
+        m_status->setText(status == QLatin1String("done")
+                              ? tr("Done: %1 fine-tuned into %2 (best epoch %3 of %4)")
+                                    .arg(report.parent, report.version)
+                                    .arg(report.training.bestEpoch)
+                                    .arg(report.training.epochsRun)
+                              : tr("Cancelled: the best epoch so far (%1) was kept as %2")
+                                    .arg(report.training.bestEpoch)
+                                    .arg(report.version));
+        showResult();
+    } else if (status == QLatin1String("cancelled")) {
+        m_status->setText(tr("Cancelled before the first epoch ended: no new version."));
+    } else {
+        m_status->setText(tr("Failed: %1").arg(error));
+    }
+    replot();
+    tick();
+}
+
+void TrainingView::showResult()
+{
+    const finetune::FineTuneReport &r = m_report;
+    m_result->setVisible(r.versionId > 0);
+    if (r.versionId <= 0)
+        return;
+    const double before = r.training.epochs.empty() ? NAN : r.training.epochs.front().valAccuracy;
+    double after = NAN;
+    for (const auto &e : r.training.epochs)
+        if (e.epoch == r.training.bestEpoch)
+            after = e.valAccuracy;
+    m_resultTitle->setText(tr("%1 → %2 · validation accuracy %3 → %4")
+                               .arg(r.parent, r.version, std::isfinite(before) ? pct(before) : QStringLiteral("—"),
+                                    std::isfinite(after) ? pct(after) : QStringLiteral("—")));
+    m_table->setComparison(r.parent, r.version, r.test);
+    QStringList notes;
+    for (const QString &n : r.notes)
+        notes << QStringLiteral("⚠ ") + n;
+    m_notes->setText(notes.join(QLatin1Char('\n')));
+    m_notes->setVisible(!notes.isEmpty());
+    bool current = false;
+    if (m_store) {
+        try {
+            const auto cur = store::ModelTable(*m_store).current();
+            current = cur && cur->id == r.versionId;
+        } catch (const std::exception &) {
+        }
+    }
+    m_makeCurrent->setEnabled(!current && m_store);
+    m_makeCurrent->setText(current ? tr("Current") : tr("Make current"));
+    m_compare->setEnabled(r.parentId > 0);
+}
+
+QString TrainingView::statusText() const { return m_status->text(); }
+QString TrainingView::snapshotText() const { return m_snapshot->text(); }
+QString TrainingView::deviceText() const { return m_device->text(); }
+
+void TrainingView::tick()
+{
+    const qint64 ms = m_endedMs >= 0 ? m_endedMs : (m_jobClock.isValid() ? m_jobClock.elapsed() : 0);
+    m_elapsed->setText(duration(ms));
+    if (m_running && m_trainClock.isValid() && m_stepsDone > 0 && m_stepsDone < m_stepsTotal) {
+        const double left = double(m_trainClock.elapsed()) * double(m_stepsTotal - m_stepsDone) / double(m_stepsDone);
+        m_eta->setText(duration(qint64(left)));
+    } else {
+        m_eta->setText(m_running ? QStringLiteral("—") : duration(0));
+    }
+    if (m_running) {
+        QString text = tr("Fine-tuning %1").arg(m_parent);
+        if (!m_phase.isEmpty())
+            text += QStringLiteral(" · ") + m_phase;
+        else if (m_stepsTotal > 0)
+            text += tr(" · step %1 of %2, loss %3").arg(m_stepsDone).arg(m_stepsTotal).arg(m_stepLoss.value(m_stepLoss.size() - 1), 0, 'f', 4);
+        m_status->setText(text);
+        replot();
+    }
+}
+
+void TrainingView::replot()
+{
+    m_stepGraph->setData(m_stepX, m_stepLoss, true);
+    // The epoch axis grows with the run (one epoch ahead), up to the planned epochs: a long run's
+    // first epochs stay readable.
+    const int lastEpoch = m_epochs.isEmpty() ? 0 : m_epochs.back().epoch;
+    const double seen = std::max(double(lastEpoch), m_stepX.isEmpty() ? 0.0 : std::ceil(m_stepX.back()));
+    const double xmax = std::max(1.0, std::max(seen, std::min(double(m_plannedEpochs), seen + 1)));
+    QVector<double> ex, train, valLoss, acc, bx, by;
+    for (const auto &e : std::as_const(m_epochs)) {
+        if (e.epoch > 0 && std::isfinite(e.trainLoss)) {
+            ex.push_back(e.epoch);
+            train.push_back(e.trainLoss);
+        }
+        if (e.epoch == m_bestEpoch) {
+            bx.push_back(e.epoch);
+            by.push_back(e.valAccuracy);
+        }
+    }
+    QVector<double> vx;
+    for (const auto &e : std::as_const(m_epochs)) {
+        vx.push_back(e.epoch);
+        valLoss.push_back(e.valLoss);
+        acc.push_back(e.valAccuracy);
+    }
+    m_trainGraph->setData(ex, train, true);
+    m_valLossGraph->setData(vx, valLoss, true);
+    m_accGraph->setData(vx, acc, true);
+    m_bestGraph->setData(bx, by, true);
+    m_bestLabel->setVisible(!bx.isEmpty());
+    if (!bx.isEmpty()) {
+        m_bestLabel->position->setCoords(bx.front(), by.front());
+        // Near an edge the label extends inwards, so it stays inside the plot.
+        const double where = bx.front() / xmax;
+        m_bestLabel->setPositionAlignment((where > 0.6 ? Qt::AlignRight : where < 0.25 ? Qt::AlignLeft : Qt::AlignHCenter) |
+                                          Qt::AlignBottom);
+        m_bestLabel->setText(tr("best: epoch %1, %2").arg(int(bx.front())).arg(pct(by.front())));
+    }
+    m_lossPlot->xAxis->setRange(0, xmax);
+    bool found = false;
+    QCPRange ly = m_stepGraph->getValueRange(found);
+    for (QCPGraph *g : {m_trainGraph, m_valLossGraph}) {
+        bool f = false;
+        const QCPRange r = g->getValueRange(f);
+        if (f)
+            ly = found ? QCPRange(std::min(ly.lower, r.lower), std::max(ly.upper, r.upper)) : r;
+        found |= f;
+    }
+    if (found)
+        m_lossPlot->yAxis->setRange(0, std::max(0.05, ly.upper * 1.1));
+    m_accPlot->xAxis->setRange(-0.3, xmax + 0.3);
+    double lo = 1.0;
+    for (double a : std::as_const(acc))
+        lo = std::min(lo, a);
+    m_accPlot->yAxis->setRange(acc.isEmpty() ? 0.5 : std::max(0.0, lo - 0.08), 1.02);
+    m_lossPlot->legend->setVisible(!m_stepX.isEmpty() || !vx.isEmpty());
+    m_accPlot->legend->setVisible(!vx.isEmpty());
+    m_lossPlot->replot(QCustomPlot::rpQueuedReplot);
+    m_accPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace facelab::ui
