@@ -6,6 +6,7 @@
 #include "ui/Theme.h"
 #include "ui/evaluate/ErrorExportJob.h"
 #include "ui/evaluate/HistogramMouse.h"
+#include "ui/widgets/PlotStyle.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -45,32 +46,6 @@ QLabel *makeLabel(QWidget *parent, const QString &objectName, const QString &rol
         l->setProperty("role", role);
     l->setTextInteractionFlags(Qt::TextSelectableByMouse);
     return l;
-}
-
-void styleAxis(QCPAxis *a, const QString &label)
-{
-    a->setLabel(label);
-    a->setBasePen(QPen(theme::border()));
-    a->setTickPen(QPen(theme::border()));
-    a->setSubTickPen(QPen(theme::border()));
-    a->setTickLabelColor(theme::mutedText());
-    a->setLabelColor(theme::text());
-    a->grid()->setPen(QPen(QColor(0x2c, 0x30, 0x36), 1, Qt::DotLine));
-    a->grid()->setZeroLinePen(Qt::NoPen);
-}
-
-void stylePlot(QCustomPlot *p, const QString &x, const QString &y)
-{
-    p->setBackground(QBrush(theme::surface()));
-    p->axisRect()->setBackground(QBrush(theme::window()));
-    styleAxis(p->xAxis, x);
-    styleAxis(p->yAxis, y);
-    p->legend->setVisible(true);
-    p->legend->setBrush(QBrush(QColor(0x23, 0x26, 0x2b, 220)));
-    p->legend->setBorderPen(QPen(theme::border()));
-    p->legend->setTextColor(theme::text());
-    p->setMinimumHeight(240);
-    p->setMinimumWidth(280);
 }
 
 QString pct(double v) { return QStringLiteral("%1%").arg(v * 100.0, 0, 'f', 2); }
@@ -294,6 +269,7 @@ EvaluateView::~EvaluateView()
 void EvaluateView::buildPlots()
 {
     stylePlot(m_roc, tr("False accept rate (FAR)"), tr("True accept rate (TAR)"));
+    m_roc->setMinimumHeight(240);
     m_roc->legend->setVisible(true);
     m_roc->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     m_diag = m_roc->addGraph();
@@ -309,6 +285,7 @@ void EvaluateView::buildPlots()
     m_rocPoint->setName(tr("operating point"));
 
     stylePlot(m_hist, tr("Similarity"), tr("Share of pairs"));
+    m_hist->setMinimumHeight(240);
     m_hist->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     m_diffGraph = m_hist->addGraph();
     m_diffGraph->setName(tr("different pairs"));

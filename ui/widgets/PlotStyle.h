@@ -1,6 +1,5 @@
 #pragma once
 // The dark QCustomPlot styling FaceLab's plots share (axes, grid, legend in the theme colours).
-// The Evaluate view still has its own copy of these lines; it can switch to this helper.
 #include <QString>
 
 class QCustomPlot;
