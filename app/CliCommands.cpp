@@ -10,6 +10,7 @@
 #include "embedding/EmbeddingJob.h"
 #include "embedding/ModelExport.h"
 #include "embedding/ModelImport.h"
+#include "nn/families/CheckpointInspection.h"
 #include "store/ModelTable.h"
 #endif
 #include "data/FaceIndexer.h"
@@ -279,9 +280,19 @@ int cmdFaces(QCommandLineParser &p, const QStringList &)
 }
 
 #ifdef FACELAB_WITH_TORCH
-QJsonObject versionJson(const store::ModelVersionRecord &v, qint64 currentId)
+QJsonObject versionJson(const ProjectStore &st, const store::ModelVersionRecord &v, qint64 currentId)
 {
+    // A version imported below a complete load (forced) says so wherever it is listed.
+    bool partial = false;
+    if (v.parentId == 0 && v.createdByRun > 0) {
+        try {
+            const store::RunRecord run = store::RunTable(st).run(v.createdByRun);
+            partial = QJsonDocument::fromJson(run.paramsJson.toUtf8()).object().value("partial").toBool();
+        } catch (const std::exception &) {
+        }
+    }
     return QJsonObject{{"id", v.id},
+                       {"partial", partial},
                        {"name", v.name},
                        {"model", v.modelName},
                        {"family", v.family},
@@ -311,24 +322,68 @@ store::ModelVersionRecord versionNamed(const ProjectStore &st, const QString &na
                                  .arg(name, names.isEmpty() ? QStringLiteral("none") : names.join(", ")).toStdString());
 }
 
+// Reads a torch.save file with the restricted unpickler (nothing in it runs) and says what it holds.
+int cmdCheckpoint(QCommandLineParser &p, const QStringList &)
+{
+    const QString file = projectArg(p, "facelab checkpoint FILE [--json]");
+    const QJsonObject o =
+        QJsonDocument::fromJson(QByteArray::fromStdString(nn::inspectCheckpointJson(file.toStdString()))).object();
+    if (p.isSet("json")) {
+        printJson(o);
+        return 0;
+    }
+    out() << file << ": torch.save (" << o.value("format").toString() << "), " << o.value("tensors").toInt()
+          << " tensors\n";
+    for (const QJsonValue &t : o.value("tree").toArray()) {
+        const QJsonObject e = t.toObject();
+        QStringList dims;
+        for (const QJsonValue &d : e.value("shape").toArray())
+            dims << QString::number(d.toInteger());
+        out() << "  " << e.value("path").toString() << "  [" << dims.join(", ") << "] " << e.value("dtype").toString() << "\n";
+    }
+    if (!o.value("family").isNull()) {
+        const QJsonObject r = o.value("report").toObject();
+        out() << "family: " << o.value("family").toString() << " (" << r.value("architecture").toString() << ", "
+              << r.value("why").toString() << ")\n";
+    } else if (o.value("closest").isObject()) {
+        const QJsonObject c = o.value("closest").toObject();
+        out() << "no known family matches; closest: " << c.value("family").toString() << " ("
+              << c.value("architecture").toString() << "): " << c.value("why").toString() << "\n";
+    } else {
+        out() << "no known family matches\n";
+    }
+    return 0;
+}
+
 int cmdModel(QCommandLineParser &p, const QStringList &)
 {
-    const char *usage = "facelab model PROJECT (--add FILE [--name NAME] [--preprocessing P] | --list | --export NAME --out "
-                        "FILE.onnx | --use NAME | --threshold T [--name NAME]) [--json]";
+    const char *usage = "facelab model PROJECT (--add FILE [--family F] [--allow-partial] [--name NAME] [--preprocessing P] "
+                        "| --list | --export NAME --out FILE(.onnx|.pth) | --use NAME | --threshold T [--name NAME]) [--json]";
     const ProjectStore st = ProjectStore::open(projectArg(p, usage));
     store::ModelTable models(st);
     jobs::PlainJobContext ctx(!p.isSet("json"));
     if (p.isSet("add")) {
         const embedding::ModelImportResult r =
-            embedding::importModel(st, p.value("add"), p.value("name"), p.value("preprocessing"), ctx);
+            embedding::importModel(st, p.value("add"), p.value("name"), p.value("preprocessing"), ctx, p.value("family"),
+                                   p.isSet("allow-partial"));
         if (p.isSet("json")) {
             QJsonObject o = r.report;
             o.insert("name", r.name);
             o.insert("version_id", r.versionId);
             printJson(o);
         } else {
-            out() << "imported model " << r.name << ": " << r.report.value("parameters").toInteger() << " parameters, "
-                  << "max |LibTorch - OpenCV dnn| = " << r.report.value("max_abs_diff_vs_opencv").toDouble() << "\n";
+            const QJsonObject check = r.report.value("cross_check").toObject();
+            out() << "imported model " << r.name << " (" << r.report.value("family").toString() << ", "
+                  << r.report.value("architecture").toString() << "): " << r.report.value("tensors").toString() << ", "
+                  << r.report.value("parameters").toInteger() << " parameters";
+            if (check.value("max_abs_diff").isDouble())
+                out() << ", max |FaceLab - " << check.value("runtime").toString()
+                      << "| = " << check.value("max_abs_diff").toDouble();
+            else
+                out() << ", no cross-check (" << check.value("note").toString() << ")";
+            if (r.report.value("partial").toBool())
+                out() << "; PARTIAL load, imported because --allow-partial was given";
+            out() << "\n";
         }
         return 0;
     }
@@ -336,14 +391,17 @@ int cmdModel(QCommandLineParser &p, const QStringList &)
         const auto current = models.current();
         QJsonArray arr;
         for (const auto &v : models.versions())
-            arr.append(versionJson(v, current ? current->id : 0));
+            arr.append(versionJson(st, v, current ? current->id : 0));
         if (p.isSet("json")) {
             printJson(arr);
         } else {
-            for (const auto &v : models.versions())
-                out() << (current && current->id == v.id ? "* " : "  ") << v.name << "	"
-                      << (v.parentName.isEmpty() ? QStringLiteral("(imported)") : QStringLiteral("from ") + v.parentName)
-                      << "	" << v.file << "	" << v.createdAt << "\n";
+            for (const QJsonValue &j : arr) {
+                const QJsonObject v = j.toObject();
+                out() << (v.value("current").toBool() ? "* " : "  ") << v.value("name").toString()
+                      << (v.value("partial").toBool() ? " (PARTIAL)" : "") << "\t" << v.value("family").toString() << "\t"
+                      << (v.value("parent").isNull() ? QStringLiteral("(imported)") : QStringLiteral("from ") + v.value("parent").toString())
+                      << "\t" << v.value("file").toString() << "\t" << v.value("created").toString() << "\n";
+            }
         }
         return 0;
     }
@@ -351,9 +409,19 @@ int cmdModel(QCommandLineParser &p, const QStringList &)
         if (!p.isSet("out"))
             throw UsageError("--export NAME needs --out FILE.onnx");
         const store::ModelVersionRecord v = versionNamed(st, p.value("export"));
-        const double diff = embedding::exportVersion(st, v, p.value("out"));
-        out() << "wrote " << p.value("out") << " (" << v.name << "; OpenCV dnn reads it, max difference to LibTorch "
-              << diff << ")\n";
+        const nn::CrossCheck c = embedding::exportVersion(st, v, p.value("out"));
+        if (p.isSet("json")) {
+            printJson(QJsonObject{{"version", v.name}, {"out", p.value("out")},
+                                  {"cross_check", QJsonObject{{"runtime", QString::fromStdString(c.runtime)},
+                                                              {"max_abs_diff", c.ran() ? QJsonValue(c.maxAbsDiff) : QJsonValue()},
+                                                              {"agrees", c.agrees()},
+                                                              {"note", QString::fromStdString(c.note)}}}});
+        } else if (c.ran()) {
+            out() << "wrote " << p.value("out") << " (" << v.name << "; " << QString::fromStdString(c.runtime)
+                  << " reads it, max difference to FaceLab " << c.maxAbsDiff << ")\n";
+        } else {
+            out() << "wrote " << p.value("out") << " (" << v.name << "; " << QString::fromStdString(c.note) << ")\n";
+        }
         return 0;
     }
     if (p.isSet("use")) {
@@ -445,15 +513,19 @@ const QVector<Command> &commands()
 #ifdef FACELAB_WITH_TORCH
         {"model", "Add, list, choose or export model versions.", cmdModel,
          [](QCommandLineParser &p) {
-             p.addOption({"add", "Import an ONNX model file.", "FILE"});
+             p.addOption({"add", "Import a model file: .onnx, a torch.save checkpoint (.pth .pt .ckpt) or TorchScript.", "FILE"});
+             p.addOption({"family", "Model family of --add (detected from the file when not given).", "F"});
+             p.addOption({"allow-partial", "Import a checkpoint that loads below complete (marked partial)."});
              p.addOption({"name", "Name of the model (with --add) or version (with --threshold).", "NAME"});
              p.addOption({"preprocessing", "Input convention: frfeature, arcface, magface or JSON.", "P"});
              p.addOption({"list", "List model versions."});
-             p.addOption({"export", "Export a version as .onnx.", "NAME"});
-             p.addOption({"out", "Output file for --export.", "FILE"});
+             p.addOption({"export", "Export a version (.onnx, or its family's own format).", "NAME"});
+             p.addOption({"out", "Output file for --export; its suffix chooses the format.", "FILE"});
              p.addOption({"use", "Make a version the current one.", "NAME"});
              p.addOption({"threshold", "Set the decision threshold (cosine).", "T"});
          }},
+        {"checkpoint", "Show what a torch.save checkpoint holds (nothing in it runs) and which model family it is.",
+         cmdCheckpoint, [](QCommandLineParser &) {}},
         {"embed", "Embed every face with a model version (default: the current one) and score the pairs.", cmdEmbed,
          [](QCommandLineParser &p) { p.addOption({"model", "Model version name.", "NAME"}); }},
         {"finetune", "Fine-tune a model version on the verdicts: a new version, compared on the test split.",

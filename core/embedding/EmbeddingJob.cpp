@@ -1,6 +1,7 @@
 #include "EmbeddingJob.h"
 
 #include "ModelImport.h"
+#include "VersionModel.h"
 #include "data/FaceIndexer.h"
 #include "nn/Embedder.h"
 #include "store/EmbeddingTable.h"
@@ -41,8 +42,7 @@ EmbedReport embedProject(const store::ProjectStore &store, qint64 versionId, job
     const QVector<qint64> todo = cache.missing(versionId);
     rep.cached = int(cache.count(versionId));
     if (!todo.isEmpty()) {
-        const nn::Preprocessing spec = nn::Preprocessing::fromJson(version->preprocessingJson.toStdString());
-        nn::Embedder embedder(versionFilePath(store, *version).toStdString(), spec);
+        nn::Embedder embedder(openVersion(store, *version), nn::EmbedBackend::Auto);
         rep.backend = QString::fromLatin1(nn::backendName(embedder.backend()));
         for (int start = 0; start < todo.size(); start += batch) {
             ctx.checkCanceled();

@@ -2,7 +2,7 @@
 
 #include "DataPaths.h"
 #include "nn/ModelError.h"
-#include "nn/OnnxImportReport.h"
+#include "nn/ModelFamily.h"
 #include "nn/Preprocessing.h"
 #include "store/RunTable.h"
 #include "store/StoreError.h"
@@ -29,18 +29,6 @@ QString sha256Of(const QString &path)
     QCryptographicHash h(QCryptographicHash::Sha256);
     h.addData(&f);
     return QString::fromLatin1(h.result().toHex());
-}
-
-QJsonArray valueInfos(const std::vector<nn::OnnxValueInfo> &v)
-{
-    QJsonArray a;
-    for (const auto &i : v) {
-        QJsonArray shape;
-        for (int64_t d : i.shape)
-            shape.append(qint64(d));
-        a.append(QJsonObject{{"name", QString::fromStdString(i.name)}, {"shape", shape}});
-    }
-    return a;
 }
 
 QString uniqueName(const store::ModelTable &models, QString base)
@@ -82,61 +70,141 @@ QString versionFilePath(const store::ProjectStore &store, const store::ModelVers
     return QDir(store.folder()).filePath(v.file);
 }
 
+namespace {
+
+QJsonArray stringArray(const std::vector<std::string> &v)
+{
+    QJsonArray a;
+    for (const auto &x : v)
+        a.append(QString::fromStdString(x));
+    return a;
+}
+
+QJsonValue number(double v)
+{
+    return std::isfinite(v) ? QJsonValue(v) : QJsonValue();
+}
+
+// The family, given or detected by content. Throws naming the file and what FaceLab reads.
+const nn::ModelFamily &familyFor(const QString &file, const QString &familyArg)
+{
+    if (!familyArg.isEmpty()) {
+        if (const nn::ModelFamily *f = nn::modelFamily(familyArg.toStdString()))
+            return *f;
+        QStringList ids;
+        for (const auto *f : nn::modelFamilies())
+            ids << QString::fromStdString(f->id());
+        throw std::runtime_error(QStringLiteral("unknown model family '%1' (known: %2)").arg(familyArg, ids.join(", ")).toStdString());
+    }
+    if (const nn::ModelFamily *f = nn::detectModelFamily(file.toStdString()))
+        return *f;
+    QStringList names;
+    for (const auto *f : nn::modelFamilies())
+        names << QString::fromStdString(f->displayName());
+    throw std::runtime_error(QStringLiteral("%1: not a model file FaceLab can read (it reads %2); if it is one of "
+                                            "these, say which with --family")
+                                 .arg(file, names.join(", ")).toStdString());
+}
+
+} // namespace
+
+QJsonObject loadReportJson(const nn::LoadReport &r)
+{
+    QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(r.detailsJson.empty() ? "{}" : r.detailsJson)).object();
+    o.insert("file", QString::fromStdString(r.path));
+    o.insert("family", QString::fromStdString(r.family));
+    o.insert("architecture", QString::fromStdString(r.architecture));
+    o.insert("tensors_loaded", qint64(r.tensorsLoaded));
+    o.insert("tensors_expected", qint64(r.tensorsExpected));
+    o.insert("tensors", QString::fromStdString(r.countsText()));
+    o.insert("missing", stringArray(r.missing));
+    o.insert("unexpected", stringArray(r.unexpected));
+    o.insert("mismatched", stringArray(r.mismatched));
+    o.insert("dropped", stringArray(r.dropped));
+    o.insert("complete", r.complete());
+    if (!o.contains("parameters"))
+        o.insert("parameters", qint64(r.parameterCount));
+    o.insert("embedding_dim", r.embeddingDim);
+    o.insert("input", QJsonArray{r.inputWidth, r.inputHeight});
+    o.insert("cross_check", QJsonObject{{"applicable", r.crossCheck.applicable},
+                                        {"runtime", QString::fromStdString(r.crossCheck.runtime)},
+                                        {"max_abs_diff", number(r.crossCheck.maxAbsDiff)},
+                                        {"tolerance", r.crossCheck.tolerance},
+                                        {"agrees", r.crossCheck.agrees()},
+                                        {"note", QString::fromStdString(r.crossCheck.note)}});
+    o.insert("fused_max_abs_diff", number(r.fusedMaxAbsDiff));
+    o.insert("notes", stringArray(r.notes));
+    o.insert("refusal", QString::fromStdString(r.refusal));
+    return o;
+}
+
+QJsonObject inspectModelFile(const QString &file, const QString &familyArg)
+{
+    const QFileInfo fi(file);
+    if (!fi.isFile() || fi.size() == 0)
+        throw std::runtime_error(QStringLiteral("%1: %2").arg(file, !fi.exists() ? QStringLiteral("no such file")
+                                                                   : fi.isFile() ? QStringLiteral("the file is empty")
+                                                                                 : QStringLiteral("not a file")).toStdString());
+    const nn::ModelFamily &family = familyFor(fi.absoluteFilePath(), familyArg);
+    const nn::LoadReport rep = family.inspect(fi.absoluteFilePath().toStdString());
+    QJsonObject o = loadReportJson(rep);
+    o.insert("family_name", QString::fromStdString(family.displayName()));
+    QString prep = preprocessingFor(fi.absoluteFilePath(), QString());
+    if (prep.isEmpty() && rep.preprocessing)
+        prep = QString::fromStdString(rep.preprocessing->toJson());
+    if (!prep.isEmpty())
+        o.insert("preprocessing", QJsonDocument::fromJson(prep.toUtf8()).object());
+    return o;
+}
+
 ModelImportResult importModel(const store::ProjectStore &store, const QString &file, const QString &nameArg,
-                              const QString &preprocessingSpec, jobs::JobContext &ctx)
+                              const QString &preprocessingSpec, jobs::JobContext &ctx, const QString &familyArg,
+                              bool allowPartial)
 {
     const QFileInfo fi(file);
     if (!fi.exists())
         throw std::runtime_error(QStringLiteral("%1: no such file").arg(file).toStdString());
-    if (fi.suffix().toLower() != QLatin1String("onnx"))
-        throw std::runtime_error(QStringLiteral("%1: FaceLab reads ONNX models (.onnx) here").arg(file).toStdString());
+    if (!fi.isFile() || fi.size() == 0)
+        throw std::runtime_error(QStringLiteral("%1: %2").arg(file, fi.isFile() ? QStringLiteral("the file is empty")
+                                                                                : QStringLiteral("not a file")).toStdString());
+    const nn::ModelFamily &family = familyFor(fi.absoluteFilePath(), familyArg);
+
+    // What would load, before anything is registered: a file that cannot run is refused first,
+    // before FaceLab asks how it wants its input.
+    ctx.setProgress(0, 2, QStringLiteral("Checking the model"));
+    const nn::LoadReport rep = family.inspect(fi.absoluteFilePath().toStdString());
+    if (!rep.refusal.empty())
+        throw std::runtime_error(QStringLiteral("%1: %2").arg(file, QString::fromStdString(rep.refusal)).toStdString());
+    if (!rep.complete() && !allowPartial)
+        throw std::runtime_error(QStringLiteral("%1: as %2 it loads %3; refused, because the missing weights would stay "
+                                                "random (use --allow-partial to import it anyway, marked partial)")
+                                     .arg(file, QString::fromStdString(rep.architecture.empty() ? family.displayName() : rep.architecture),
+                                          QString::fromStdString(rep.countsText()))
+                                     .toStdString());
+
     QString prep = preprocessingFor(fi.absoluteFilePath(), preprocessingSpec);
+    if (prep.isEmpty() && rep.preprocessing)
+        prep = QString::fromStdString(rep.preprocessing->toJson());
     if (prep.isEmpty())
         throw std::runtime_error(QStringLiteral("%1 is not a model FaceLab recognises, so it cannot know how the model "
                                                 "wants its input; say it with --preprocessing arcface|frfeature|magface "
                                                 "or a JSON spec").arg(file).toStdString());
-
-    ctx.setProgress(0, 2, QStringLiteral("Checking the model"));
-    // Reads, validates, builds the LibTorch module and compares it with OpenCV dnn.
-    const nn::OnnxImportReport rep = nn::inspectOnnxModel(fi.absoluteFilePath().toStdString());
-    if (!rep.loadable()) {
-        QStringList ops;
-        for (const auto &o : rep.unsupportedOps)
-            ops << QString::fromStdString(o);
-        throw std::runtime_error(QStringLiteral("%1: unsupported ONNX operators: %2").arg(file, ops.join(", ")).toStdString());
-    }
-    if (rep.inputs.size() != 1 || rep.inputs[0].shape.size() != 4 || rep.inputs[0].shape[1] != 3)
-        throw std::runtime_error(QStringLiteral("%1: expected one image input of shape [N,3,H,W], the model has %2")
-                                     .arg(file, QString::fromStdString(rep.inputs.empty() ? std::string("none")
-                                                                          : nn::shapeToString(rep.inputs[0].shape)))
-                                     .toStdString());
-    // The input size comes from the graph itself, never from the caller's spec.
+    // The input size comes from the network itself, never from the caller's spec.
     nn::Preprocessing spec = nn::Preprocessing::fromJson(prep.toStdString());
-    if (rep.inputs[0].shape[2] > 0 && rep.inputs[0].shape[3] > 0) {
-        spec.height = int(rep.inputs[0].shape[2]);
-        spec.width = int(rep.inputs[0].shape[3]);
-    }
+    spec.width = rep.inputWidth;
+    spec.height = rep.inputHeight;
     prep = QString::fromStdString(spec.toJson());
 
-    QJsonObject ops;
-    for (const auto &[op, n] : rep.opHistogram)
-        ops.insert(QString::fromStdString(op), n);
-    const bool compared = !std::isnan(rep.maxAbsDiffVsOpenCV);
-    QJsonObject report{{"file", fi.absoluteFilePath()},
-                       {"parameters", qint64(rep.parameterCount)},
-                       {"parameter_tensors", qint64(rep.parameterTensors)},
-                       {"buffer_tensors", qint64(rep.bufferTensors)},
-                       {"opset", qint64(rep.opset)},
-                       {"inputs", valueInfos(rep.inputs)},
-                       {"outputs", valueInfos(rep.outputs)},
-                       {"ops", ops},
-                       {"max_abs_diff_vs_opencv", compared ? QJsonValue(rep.maxAbsDiffVsOpenCV) : QJsonValue()},
-                       {"opencv_note", QString::fromStdString(rep.openCvNote)},
-                       {"agrees_with_opencv", rep.agreesWithOpenCV()},
-                       {"preprocessing", QJsonDocument::fromJson(prep.toUtf8()).object()}};
-    if (compared && !rep.agreesWithOpenCV())
-        ctx.log(QStringLiteral("warning: %1: LibTorch and OpenCV dnn disagree by %2 (above 1e-4); the model is flagged")
-                    .arg(file).arg(rep.maxAbsDiffVsOpenCV));
+    QJsonObject report = loadReportJson(rep);
+    report.insert("partial", !rep.complete());
+    report.insert("preprocessing", QJsonDocument::fromJson(prep.toUtf8()).object());
+    if (rep.crossCheck.ran() && !rep.crossCheck.agrees())
+        ctx.log(QStringLiteral("warning: %1: FaceLab and %2 disagree by %3 (above %4); the model is flagged")
+                    .arg(file, QString::fromStdString(rep.crossCheck.runtime)).arg(rep.crossCheck.maxAbsDiff)
+                    .arg(rep.crossCheck.tolerance));
+    if (!rep.complete())
+        ctx.log(QStringLiteral("warning: %1: partial load (%2), imported because it was asked for; the version is "
+                               "marked partial").arg(file, QString::fromStdString(rep.countsText())));
 
     store::ModelTable models(store);
     const QString name = nameArg.isEmpty() ? uniqueName(models, fi.completeBaseName()) : nameArg;
@@ -144,9 +212,11 @@ ModelImportResult importModel(const store::ProjectStore &store, const QString &f
         throw std::runtime_error(QStringLiteral("a model or version named '%1' exists in this project; choose another "
                                                 "--name").arg(name).toStdString());
 
-    // Copy into the project (atomically: a half-copied model must never be registered).
+    // Copy into the project (atomically: a half-copied model must never be registered). The
+    // original bytes are kept; the family opens them as it did here.
     ctx.setProgress(1, 2, QStringLiteral("Copying the model into the project"));
-    const QString rel = QStringLiteral("models/%1.onnx").arg(name);
+    const QString suffix = fi.suffix().isEmpty() ? QString::fromStdString(family.fileSuffix()) : QStringLiteral(".") + fi.suffix().toLower();
+    const QString rel = QStringLiteral("models/%1%2").arg(name, suffix);
     const QString dest = QDir(store.folder()).filePath(rel);
     QDir().mkpath(QFileInfo(dest).absolutePath());
     const QString part = dest + QStringLiteral(".part");
@@ -162,11 +232,15 @@ ModelImportResult importModel(const store::ProjectStore &store, const QString &f
     qint64 versionId = 0;
     try {
         store::Transaction tx(store.db());
-        const qint64 modelId = models.addModel(name, QStringLiteral("onnx"), fi.absoluteFilePath());
+        const qint64 modelId = models.addModel(name, QString::fromStdString(family.id()), fi.absoluteFilePath());
         versionId = models.addVersion(modelId, name, 0, rel, prep, std::nullopt, run);
-        if (compared)
-            runs.addMetric(run, versionId, QStringLiteral("max_abs_diff_vs_opencv"), rep.maxAbsDiffVsOpenCV);
+        if (rep.crossCheck.ran())
+            runs.addMetric(run, versionId, QStringLiteral("cross_check_max_abs_diff"), rep.crossCheck.maxAbsDiff);
+        if (std::isfinite(rep.fusedMaxAbsDiff))
+            runs.addMetric(run, versionId, QStringLiteral("fused_max_abs_diff"), rep.fusedMaxAbsDiff);
         runs.addMetric(run, versionId, QStringLiteral("parameters"), double(rep.parameterCount));
+        runs.addMetric(run, versionId, QStringLiteral("tensors_loaded"), double(rep.tensorsLoaded));
+        runs.addMetric(run, versionId, QStringLiteral("tensors_expected"), double(rep.tensorsExpected));
         tx.commit();
     } catch (...) {
         QFile::remove(dest);

@@ -2,11 +2,11 @@
 
 #include "embedding/EmbeddingJob.h"
 #include "embedding/ModelImport.h"
+#include "embedding/VersionModel.h"
 #include "eval/EvalPairs.h"
 #include "eval/EvalRun.h"
 #include "data/FaceIndexer.h"
 #include "nn/Engine.h"
-#include "nn/OnnxExport.h"
 #include "store/FaceTable.h"
 #include "store/ModelTable.h"
 #include "store/PairTable.h"
@@ -263,9 +263,6 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
     };
 
     try {
-        if (!parent.file.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive))
-            fail(QStringLiteral("version %1 (%2) is not an ONNX graph; only ONNX versions can be fine-tuned")
-                     .arg(parent.name, parent.file));
         if (store::FaceTable(store).counts().pending > 0) {
             say(QStringLiteral("Detecting faces of images not yet looked at"));
             data::indexFaces(store, ctx);
@@ -283,14 +280,13 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
             say(n);
 
         const train::TrainingSet set = loadTrainingSet(store, snap, ctx);
-        const nn::Preprocessing spec = nn::Preprocessing::fromJson(parent.preprocessingJson.toStdString());
-        std::shared_ptr<nn::OnnxGraphModuleImpl> module;
+        nn::FaceModel model;
         try {
-            module = train::loadTrainableOnnx(embedding::versionFilePath(store, parent).toStdString());
+            model = embedding::openVersion(store, parent);
         } catch (const std::exception &e) {
             fail(QStringLiteral("cannot load version %1 for training: %2").arg(parent.name, QString::fromUtf8(e.what())));
         }
-        train::ContrastiveTrainer trainer(module, spec, req.training);
+        train::ContrastiveTrainer trainer(model, req.training);
         train::TrainCallbacks cb;
         cb.cancelled = [&ctx] { return ctx.isCanceled(); };
         cb.onStep = [&](const train::StepStats &s) {
@@ -324,10 +320,11 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
             if (e.epoch == rep.training.bestEpoch)
                 best = &e;
         rep.version = childVersionName(store, parent.name);
-        const QString rel = QStringLiteral("models/%1.onnx").arg(rep.version);
+        // In the parent's family format (.onnx, .pth, ...): the child opens like its parent.
+        const QString rel = QStringLiteral("models/%1%2").arg(rep.version, QString::fromStdString(model.fileSuffix()));
         QDir(store.folder()).mkpath(QStringLiteral("models"));
         try {
-            nn::exportOnnx(*module, QDir(store.folder()).filePath(rel).toStdString());
+            model.save(QDir(store.folder()).filePath(rel).toStdString());
         } catch (const std::exception &e) {
             fail(QStringLiteral("cannot write the new version to %1: %2").arg(QDir(store.folder()).filePath(rel), QString::fromUtf8(e.what())));
         }

@@ -3,6 +3,7 @@
 #include "nn/Engine.h"
 #include "nn/ModelError.h"
 #include "nn/OnnxGraphModule.h"
+#include "nn/OnnxOpenCv.h"
 
 #include <opencv2/dnn.hpp>
 
@@ -51,7 +52,7 @@ struct Embedder::Impl
     cv::dnn::Net net;
     std::string netOutput;
     bool openCvKeepsBatch = true;
-    std::shared_ptr<OnnxGraphModuleImpl> module;
+    std::shared_ptr<FaceNetImpl> module;
     int chunk = kTorchChunk;
     std::mutex mutex;
 
@@ -59,7 +60,7 @@ struct Embedder::Impl
     {
         const OnnxModelFile file = OnnxModelFile::load(path); // same validation and messages
         try {
-            net = cv::dnn::readNetFromONNX(path);
+            net = readOpenCvNet(file);
             netOutput = file.outputs().front().name;
             checkOpenCvBatch();
         } catch (const cv::Exception &e) {
@@ -70,7 +71,13 @@ struct Embedder::Impl
 
     void loadTorch(const std::string &path)
     {
-        module = std::make_shared<OnnxGraphModuleImpl>(path);
+        if (!module)
+            module = std::make_shared<OnnxGraphModuleImpl>(path);
+        prepareTorch();
+    }
+
+    void prepareTorch()
+    {
         module->to(preferredDevice());
         module->setChannelsLast(true);
     }
@@ -214,15 +221,25 @@ Embedder::Embedder(const std::string &onnxPath, Preprocessing spec, EmbedBackend
     }
 }
 
-Embedder::Embedder(std::shared_ptr<OnnxGraphModuleImpl> module, Preprocessing spec) : d(std::make_unique<Impl>())
+Embedder::Embedder(FaceModel model, EmbedBackend backend) : d(std::make_unique<Impl>())
 {
     initEngine();
-    if (!module)
-        throw std::invalid_argument("Embedder: no module");
-    d->spec = spec;
-    d->label = module->file().path();
-    d->module = std::move(module);
-    d->use(EmbedBackend::LibTorch);
+    if (!model)
+        throw std::invalid_argument("Embedder: no model");
+    d->spec = model.preprocessing();
+    d->label = model.path();
+    d->module = model.net();
+    const bool onnxFile = model.family() == "onnx" && !model.path().empty();
+    if (onnxFile && backend == EmbedBackend::Auto) {
+        d->chooseFastest(model.path());
+    } else if (onnxFile && backend == EmbedBackend::OpenCvDnn) {
+        d->loadOpenCv(model.path());
+        d->use(EmbedBackend::OpenCvDnn);
+        d->module.reset();
+    } else {
+        d->prepareTorch();
+        d->use(EmbedBackend::LibTorch);
+    }
 }
 
 Embedder::~Embedder() = default;

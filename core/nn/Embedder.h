@@ -1,6 +1,8 @@
 #pragma once
-// Aligned faces -> L2-normalised embeddings, with OpenCV dnn or LibTorch underneath.
+// Aligned faces -> L2-normalised embeddings of any model family (FaceModel), with LibTorch
+// underneath; ONNX models may run on OpenCV dnn instead when that is faster (an ONNX detail).
 // Torch-free header: the app and jobs call this without LibTorch includes.
+#include "nn/FaceModel.h"
 #include "nn/Preprocessing.h"
 
 #include <opencv2/core.hpp>
@@ -11,12 +13,10 @@
 
 namespace facelab::nn {
 
-class OnnxGraphModuleImpl;
-
 enum class EmbedBackend {
     Auto,      // the faster of the two, measured when the Embedder is made (see below)
-    OpenCvDnn, // cv::dnn reading the untouched .onnx file
-    LibTorch,  // OnnxGraphModule, channels-last, CUDA when available
+    OpenCvDnn, // cv::dnn reading the untouched .onnx file (ONNX family only)
+    LibTorch,  // the FaceNet, channels-last, CUDA when available
 };
 const char *backendName(EmbedBackend backend);
 
@@ -30,8 +30,11 @@ public:
     // but LibTorch's OpenMP stalls badly when other processes compete for the cores while OpenCV
     // dnn degrades gracefully, so the choice is measured rather than fixed. Throws ModelError.
     Embedder(const std::string &onnxPath, Preprocessing spec, EmbedBackend backend = EmbedBackend::Auto);
-    // A module in memory (typically fine-tuned): LibTorch, on whatever device the module is.
-    Embedder(std::shared_ptr<OnnxGraphModuleImpl> module, Preprocessing spec);
+    // An opened model of any family, with its own preprocessing. LibTorch runs it on whatever
+    // device the network is. Auto and OpenCvDnn apply to an ONNX model opened from its file and
+    // not changed since (a network changed in memory, e.g. while fine-tuning, needs LibTorch);
+    // for other families they mean LibTorch. Throws ModelError.
+    explicit Embedder(FaceModel model, EmbedBackend backend = EmbedBackend::LibTorch);
     ~Embedder();
     Embedder(Embedder &&) noexcept;
     Embedder &operator=(Embedder &&) noexcept;

@@ -2,14 +2,13 @@
 
 #include "nn/Engine.h"
 #include "nn/ModelError.h"
+#include "nn/OnnxExport.h"
 #include "nn/OnnxTensor.h"
 
 #include <set>
 #include <unordered_map>
 
 namespace facelab::nn {
-
-torch::Device preferredDevice() { return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU); }
 
 namespace {
 
@@ -129,6 +128,8 @@ OnnxGraphModuleImpl::OnnxGraphModuleImpl(OnnxModelFile file) : m_file(std::move(
         } catch (const std::exception &e) {
             throw ModelError(path, step.label + ": " + errorText(e));
         }
+        if (node.op_type() == "BatchNormalization")
+            m_bnSteps.push_back(m_steps.size());
         for (const auto &name : node.input())
             step.in.push_back(name.empty() ? -1 : slots.at(name)); // OnnxModelFile checked definitions
         for (const auto &name : node.output())
@@ -181,13 +182,28 @@ bool OnnxGraphModuleImpl::isParameter(const std::string &onnxName) const
     return named_parameters(false).contains(stateName(onnxName));
 }
 
-int64_t OnnxGraphModuleImpl::parameterCount() const
+namespace {
+int spatialDim(const OnnxModelFile &f, size_t k)
 {
-    int64_t n = 0;
-    for (const auto &p : parameters())
-        n += p.numel();
-    return n;
+    const auto &in = f.inputs();
+    if (in.empty() || in.front().shape.size() != 4 || in.front().shape[k] <= 0)
+        return 112;
+    return int(in.front().shape[k]);
 }
+} // namespace
+
+int OnnxGraphModuleImpl::inputWidth() const { return spatialDim(m_file, 3); }
+int OnnxGraphModuleImpl::inputHeight() const { return spatialDim(m_file, 2); }
+
+int OnnxGraphModuleImpl::embeddingDim() const
+{
+    const auto &out = m_file.outputs();
+    if (out.empty() || out.front().shape.empty() || out.front().shape.back() <= 0)
+        return 0;
+    return int(out.front().shape.back());
+}
+
+void OnnxGraphModuleImpl::save(const std::string &path) const { exportOnnx(*this, path); }
 
 void OnnxGraphModuleImpl::setChannelsLast(bool on)
 {
@@ -200,7 +216,7 @@ void OnnxGraphModuleImpl::setChannelsLast(bool on)
     for (auto &t : buffers())
         if (t.dim() == 4)
             t.set_data(t.contiguous(format));
-    m_channelsLast = on;
+    FaceNetImpl::setChannelsLast(on);
 }
 
 void OnnxGraphModuleImpl::checkInputs(std::vector<torch::Tensor> &inputs, int64_t &batch) const
@@ -279,17 +295,25 @@ std::vector<torch::Tensor> OnnxGraphModuleImpl::forwardAll(const std::vector<tor
         torch::Tensor x = inputs[i];
         if (device && x.device() != *device)
             x = x.to(*device);
-        if (m_channelsLast && x.dim() == 4)
+        if (channelsLast() && x.dim() == 4)
             x = x.contiguous(torch::MemoryFormat::ChannelsLast);
         values[size_t(m_inputSlots[i])] = x;
     }
 
-    const OnnxRunState state{batch, is_training(), is_training() && m_trainBatchNorm};
+    const OnnxRunState state{batch, is_training(), useBatchStatistics()};
     std::vector<torch::Tensor> args;
-    for (const auto &step : m_steps) {
+    size_t nextBn = 0;
+    for (size_t s = 0; s < m_steps.size(); ++s) {
+        const Step &step = m_steps[s];
         args.clear();
         for (int slot : step.in)
             args.push_back(slot >= 0 ? values[size_t(slot)] : torch::Tensor());
+        if (nextBn < m_bnSteps.size() && m_bnSteps[nextBn] == s) {
+            // BatchNormalization inputs: X, scale, B, mean, var.
+            if (batchNormTap() && args.size() == 5)
+                tapBatchNorm(int(nextBn), step.label, args[0], args[3], args[4]);
+            ++nextBn;
+        }
         std::vector<torch::Tensor> outs;
         try {
             outs = step.kernel(args, state);

@@ -4,6 +4,7 @@
 // Initializers become registered state: float weights are parameters (autograd, optimizers, CUDA,
 // torch::save all work as for any module); BatchNorm statistics, integer constants, scalar
 // constants and Constant-node values are buffers. Forward runs the nodes in file order.
+#include "nn/FaceNet.h"
 #include "nn/OnnxModelFile.h"
 #include "nn/OnnxOps.h"
 
@@ -15,10 +16,8 @@
 
 namespace facelab::nn {
 
-// CUDA when torch::cuda::is_available(), else the CPU.
-torch::Device preferredDevice();
-
-class OnnxGraphModuleImpl : public torch::nn::Module
+// The ONNX family's FaceNet (FaceNet.h): one input image, the first output is the embedding.
+class OnnxGraphModuleImpl : public FaceNetImpl
 {
 public:
     // Throws UnsupportedOpsError (listing every missing operator type) or ModelError; nothing of
@@ -31,7 +30,18 @@ public:
     // outputs must keep the batch apart (see the Reshape rule in OnnxOps.cpp). Throws ModelError.
     std::vector<torch::Tensor> forwardAll(const std::vector<torch::Tensor> &inputs);
     // Single-input graphs: the first output.
-    torch::Tensor forward(const torch::Tensor &input);
+    torch::Tensor forward(const torch::Tensor &input) override;
+
+    // FaceNet: the first input's spatial size (112 when it is not fixed) and the first output's width.
+    std::string family() const override { return "onnx"; }
+    int inputWidth() const override;
+    int inputHeight() const override;
+    int embeddingDim() const override;
+    // parameterGroups(): the default, one per float initializer in file order (input to output).
+    int batchNormLayerCount() const override { return int(m_bnSteps.size()); }
+    // The original graph with the current weights (OnnxExport.h), atomically.
+    void save(const std::string &path) const override;
+    std::string fileSuffix() const override { return ".onnx"; }
 
     const OnnxModelFile &file() const { return m_file; }
     // Initializer names in file order, and their current (possibly fine-tuned) values.
@@ -40,18 +50,10 @@ public:
     // Name under which an initializer is registered (named_parameters()/named_buffers()).
     std::string stateName(const std::string &onnxName) const;
     bool isParameter(const std::string &onnxName) const;
-    // Number of trainable scalars.
-    int64_t parameterCount() const;
 
     // Stores 4-D weights and feeds 4-D inputs channels-last: 1.3-3x faster convolutions on CPU
     // (oneDNN); results are unchanged up to float rounding.
-    void setChannelsLast(bool on);
-    bool channelsLast() const { return m_channelsLast; }
-
-    // In train() mode, BatchNormalization uses batch statistics and updates its running ones.
-    // Off by default: the stored statistics are used in both modes.
-    void setTrainBatchNorm(bool on) { m_trainBatchNorm = on; }
-    bool trainBatchNorm() const { return m_trainBatchNorm; }
+    void setChannelsLast(bool on) override;
 
 private:
     struct Step
@@ -75,8 +77,7 @@ private:
     std::vector<std::string> m_initNames;
     std::map<std::string, torch::Tensor> m_initValues;
     std::map<std::string, std::string> m_stateNames;
-    bool m_channelsLast = false;
-    bool m_trainBatchNorm = false;
+    std::vector<size_t> m_bnSteps; // BatchNormalization steps, input to output (for taps)
 };
 TORCH_MODULE(OnnxGraphModule);
 

@@ -2,6 +2,7 @@
 
 #include "nn/ModelError.h"
 #include "nn/OnnxGraphModule.h"
+#include "nn/OnnxOpenCv.h"
 
 #include <opencv2/dnn.hpp>
 
@@ -85,7 +86,8 @@ double maxAbsDiffVsOpenCV(OnnxGraphModuleImpl &module, const std::string &onnxPa
         outNames.push_back(out.name);
     double worst = 0.0;
     try {
-        cv::dnn::Net net = cv::dnn::readNetFromONNX(onnxPath);
+        // The file as written, or its OpenCV-readable copy (Clip bounds as attributes).
+        cv::dnn::Net net = readOpenCvNet(file.path() == onnxPath ? file : OnnxModelFile::load(onnxPath));
         for (int64_t c = 0; c < batch; c += chunk) {
             for (size_t i = 0; i < inputs.size(); ++i) {
                 auto part = inputs[i].narrow(0, c, chunk).contiguous();

@@ -3,7 +3,7 @@
 #include "ContrastiveLoss.h"
 #include "PairSeparation.h"
 #include "nn/Engine.h"
-#include "nn/OnnxGraphModule.h"
+#include "nn/FaceNet.h"
 
 #include <chrono>
 #include <cmath>
@@ -23,7 +23,7 @@ double secondsSince(Clock::time_point t0)
 }
 
 // Every parameter and buffer, copied (the best epoch so far, or the starting weights).
-std::vector<torch::Tensor> snapshot(nn::OnnxGraphModuleImpl &m)
+std::vector<torch::Tensor> snapshot(nn::FaceNetImpl &m)
 {
     std::vector<torch::Tensor> out;
     for (const auto &p : m.parameters())
@@ -33,7 +33,7 @@ std::vector<torch::Tensor> snapshot(nn::OnnxGraphModuleImpl &m)
     return out;
 }
 
-void restore(nn::OnnxGraphModuleImpl &m, const std::vector<torch::Tensor> &saved)
+void restore(nn::FaceNetImpl &m, const std::vector<torch::Tensor> &saved)
 {
     torch::NoGradGuard noGrad;
     size_t i = 0;
@@ -91,17 +91,10 @@ std::string deviceText(const torch::Device &d)
 
 } // namespace
 
-std::shared_ptr<nn::OnnxGraphModuleImpl> loadTrainableOnnx(const std::string &path)
+ContrastiveTrainer::ContrastiveTrainer(nn::FaceModel model, ContrastiveOptions options)
+    : m_model(std::move(model)), m_spec(m_model.preprocessing()), m_options(options)
 {
-    nn::initEngine();
-    return std::make_shared<nn::OnnxGraphModuleImpl>(path);
-}
-
-ContrastiveTrainer::ContrastiveTrainer(std::shared_ptr<nn::OnnxGraphModuleImpl> module, nn::Preprocessing spec,
-                                       ContrastiveOptions options)
-    : m_module(std::move(module)), m_spec(spec), m_options(options)
-{
-    if (!m_module)
+    if (!m_model)
         throw TrainingError("no model to train");
     const auto &o = m_options;
     if (o.epochs < 1 || o.epochs > 10000)
@@ -121,7 +114,7 @@ ContrastiveTrainer::ContrastiveTrainer(std::shared_ptr<nn::OnnxGraphModuleImpl> 
 EpochStats ContrastiveTrainer::validate(const TrainingSet &set)
 {
     torch::NoGradGuard noGrad;
-    nn::OnnxGraphModuleImpl &m = *m_module;
+    nn::FaceNetImpl &m = *m_model.net();
     m.eval();
     // Each face once, even when it appears in several pairs.
     std::vector<int> faces;
@@ -171,25 +164,24 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
 {
     checkSet(set);
     const auto t0 = Clock::now();
-    nn::OnnxGraphModuleImpl &m = *m_module;
+    nn::FaceNetImpl &m = *m_model.net();
     const torch::Device device = nn::preferredDevice();
     m.to(device);
     if (device.is_cpu())
         m.setChannelsLast(true);   // oneDNN convolutions, forward and backward, run faster channels-last
-    m.setTrainBatchNorm(m_options.trainBatchNorm);
+    m.setBatchNormMode(m_options.trainBatchNorm ? nn::BatchNormMode::Batch : nn::BatchNormMode::Frozen);
     torch::manual_seed(m_options.seed);
     std::mt19937_64 rng(m_options.seed);
 
     TrainResult res;
     res.device = deviceText(device);
 
-    // Freeze the first parameter tensors in file order (the early layers of a feed-forward graph).
+    // Freeze the first parameter tensors, input to output (the early layers).
     std::vector<torch::Tensor> trainable;
     {
         std::vector<torch::Tensor> params;
-        for (const auto &name : m.initializerNames())
-            if (m.isParameter(name))
-                params.push_back(m.named_parameters()[m.stateName(name)]);
+        for (const auto &group : m.parameterGroups())
+            params.insert(params.end(), group.parameters.begin(), group.parameters.end());
         const size_t frozen = size_t(std::floor(m_options.freezeFraction * double(params.size())));
         for (size_t i = 0; i < params.size(); ++i) {
             params[i].set_requires_grad(i >= frozen);

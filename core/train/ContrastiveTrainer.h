@@ -1,16 +1,13 @@
 #pragma once
-// Contrastive fine-tuning of an OnnxGraphModule on labelled face pairs (REFERENCE.md, seed 003):
+// Contrastive fine-tuning of a face network of any family (nn::FaceModel) on labelled face pairs (REFERENCE.md, seed 003):
 // L2-normalised embeddings, d = ||e1 - e2||, loss y d^2 + (1 - y) max(0, m - d)^2, Adam, a
-// validation pass after every epoch, and the best epoch's weights kept. Torch-free header (the
-// module is only forward-declared) so the Qt job at the edge compiles without LibTorch.
+// validation pass after every epoch, and the best epoch's weights kept. Torch-free header so the
+// Qt job at the edge compiles without LibTorch.
 #include "TrainingTypes.h"
+#include "nn/FaceModel.h"
 
 #include <memory>
 #include <stdexcept>
-
-namespace facelab::nn {
-class OnnxGraphModuleImpl;
-}
 
 namespace facelab::train {
 
@@ -21,17 +18,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// An .onnx file as a trainable module, for callers without LibTorch includes. Throws nn::ModelError
-// (unsupported operators listed) or UnsupportedOpsError.
-std::shared_ptr<nn::OnnxGraphModuleImpl> loadTrainableOnnx(const std::string &path);
-
 class ContrastiveTrainer
 {
 public:
-    // The module is trained in place (moved to CUDA when LibTorch has it, else the CPU with all
-    // cores). Throws TrainingError for options out of range.
-    ContrastiveTrainer(std::shared_ptr<nn::OnnxGraphModuleImpl> module, nn::Preprocessing spec,
-                       ContrastiveOptions options);
+    // The network is trained in place (moved to CUDA when LibTorch has it, else the CPU with all
+    // cores), fed with the model's own preprocessing. Throws TrainingError for options out of range.
+    ContrastiveTrainer(nn::FaceModel model, ContrastiveOptions options);
 
     // Runs the epochs. Afterwards the module holds the best epoch's weights (the starting weights
     // when no epoch completed), also after a cancel. Throws TrainingError for an unusable set (no
@@ -45,7 +37,7 @@ public:
     const ContrastiveOptions &options() const { return m_options; }
 
 private:
-    std::shared_ptr<nn::OnnxGraphModuleImpl> m_module;
+    nn::FaceModel m_model;
     nn::Preprocessing m_spec;
     ContrastiveOptions m_options;
 };

@@ -41,6 +41,7 @@ private slots:
     void errorsGoToStderrWithNonZeroExit();
     void modelAndEmbedWithTheDefaultModel();
     void queueListsNextPairsWithJson();
+    void iresnetCheckpointEndToEnd();
 };
 
 void CliTest::labellingWorkflowWithJson()
@@ -232,6 +233,123 @@ void CliTest::queueListsNextPairsWithJson()
     r = runFacelab({"queue", proj, "--mine", "5"});   // mining needs a model's embeddings
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains("model"), r.err.constData());
+}
+
+
+// A MagFace iResNet checkpoint written by PyTorch goes the whole way through the command line as an
+// ONNX model does: inspected (nothing in it runs), imported with its counts and preprocessing,
+// embedded, fine-tuned into a child of the same family, and exported as .onnx checked by OpenCV dnn.
+void CliTest::iresnetCheckpointEndToEnd()
+{
+#if !FACELAB_HAVE_ENGINE
+    QSKIP("built without the model engine (FACELAB_WITH_TORCH=OFF)");
+#endif
+    if (QProcess::execute("/usr/bin/python3", {"-c", "import torch, numpy"}) != 0)
+        QSKIP("python3 with torch and numpy (Debian python3-torch) is needed to write the checkpoint");
+    const QDir faces(QStringLiteral(FACELAB_SOURCE_DIR "/../shared/data/faces112"));
+    if (!faces.exists())
+        QSKIP(qPrintable(faces.path() + " missing: the development faces come with shared/"));
+    QTemporaryDir dir;
+    const QString ckpt = dir.filePath("magface_r18.pth");
+    QCOMPARE(QProcess::execute("/usr/bin/python3", {QStringLiteral(FACELAB_SOURCE_DIR "/tests/nn/make_family_checkpoints.py"),
+                                                    "magface18", ckpt}),
+             0);
+
+    Result r = runFacelab({"checkpoint", ckpt, "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QJsonObject o = r.json().object();
+    QCOMPARE(o.value("family").toString(), QStringLiteral("iresnet"));
+    QCOMPARE(o.value("format").toString(), QStringLiteral("zip"));
+    QVERIFY(o.value("tensors").toInt() > 100);
+    QCOMPARE(o.value("tree").toArray().size(), o.value("tensors").toInt());
+    // The classifier head is left out by name and shape, not counted as unexpected.
+    const QJsonArray dropped = o.value("report").toObject().value("dropped").toArray();
+    QCOMPARE(dropped.size(), 1);
+    QVERIFY2(dropped[0].toString().startsWith(QLatin1String("fc.weight")), qPrintable(dropped[0].toString()));
+    QCOMPARE(o.value("report").toObject().value("unexpected").toInt(), 0);
+
+    // A pickle that would run a command is refused, naming the global, and runs nothing.
+    const QString evil = dir.filePath("evil.pth"), marker = dir.filePath("pwned");
+    QCOMPARE(QProcess::execute("/usr/bin/python3",
+                               {"-c", QStringLiteral("import os, pickle\nclass E:\n    def __reduce__(self): return (os.system, "
+                                                     "('touch %1',))\npickle.dump({'state_dict': E()}, open('%2', 'wb'), "
+                                                     "protocol=2)").arg(marker, evil)}),
+             0);
+    r = runFacelab({"checkpoint", evil});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("system"), r.err.constData());
+    QVERIFY(!QFileInfo::exists(marker));
+
+    // A small project of real aligned faces: 4 people, 6 crops each.
+    const QString lfw = dir.filePath("faces");
+    const QStringList people = faces.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QVERIFY(people.size() >= 4);
+    for (int k = 0; k < 4; ++k) {
+        QDir(lfw).mkpath(people[k]);
+        const QStringList files = QDir(faces.filePath(people[k])).entryList(QDir::Files, QDir::Name);
+        for (int i = 0; i < 6 && i < files.size(); ++i)
+            QVERIFY(QFile::copy(faces.filePath(people[k] + "/" + files[i]), lfw + "/" + people[k] + "/" + files[i]));
+    }
+    const QString proj = dir.filePath("proj");
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
+    QCOMPARE(runFacelab({"import", proj, "--identities", lfw}).code, 0);
+    QCOMPARE(runFacelab({"pairs", proj, "--generate", "40", "--identities", "4", "--seed", "5"}).code, 0);
+
+    r = runFacelab({"model", proj, "--add", ckpt, "--name", "magface", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    o = r.json().object();
+    QCOMPARE(o.value("family").toString(), QStringLiteral("iresnet"));
+    QVERIFY(o.value("tensors_loaded").toInt() > 100);
+    QCOMPARE(o.value("tensors_loaded").toInt(), o.value("tensors_expected").toInt());
+    QCOMPARE(o.value("missing").toArray().size(), 0);
+    QCOMPARE(o.value("partial").toBool(), false);
+    QCOMPARE(o.value("preprocessing").toObject().value("channel_order").toString(), QStringLiteral("BGR"));
+    QVERIFY(o.contains("cross_check"));
+
+    QCOMPARE(runFacelab({"embed", proj}).code, 0);
+    // Verdicts from the truth on every training and validation pair.
+    r = runFacelab({"pairs", proj, "--list", "--json"});
+    int labelled = 0;
+    for (const QJsonValue &v : r.json().array()) {
+        const QJsonObject p = v.toObject();
+        if (p.value("split").toString() == QLatin1String("test"))
+            continue;
+        const bool same = p.value("truth").toString() == QLatin1String("same") || p.value("truth").toBool();
+        QCOMPARE(runFacelab({"label", proj, "--pair", QString::number(p.value("id").toInteger()),
+                             same ? "--same" : "--different"}).code,
+                 0);
+        ++labelled;
+    }
+    QVERIFY(labelled >= 10);
+    r = runFacelab({"finetune", proj, "--model", "magface", "--epochs", "1", "--batch", "8", "--json"}, 900000);
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QString child = r.json().object().value("model").toString();
+    QCOMPARE(child, QStringLiteral("magface-ft1"));
+
+    r = runFacelab({"model", proj, "--list", "--json"});
+    bool found = false;
+    for (const QJsonValue &v : r.json().array()) {
+        const QJsonObject m = v.toObject();
+        if (m.value("name").toString() != child)
+            continue;
+        found = true;
+        QCOMPARE(m.value("family").toString(), QStringLiteral("iresnet"));
+        QCOMPARE(m.value("parent").toString(), QStringLiteral("magface"));
+        QVERIFY(m.value("file").toString().endsWith(".pth"));
+        QCOMPARE(m.value("preprocessing").toObject().value("channel_order").toString(), QStringLiteral("BGR"));
+    }
+    QVERIFY(found);
+
+    // A .pth in, a deployable .onnx out, read back by OpenCV dnn.
+    r = runFacelab({"model", proj, "--export", child, "--out", dir.filePath("child.onnx"), "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QJsonObject check = r.json().object().value("cross_check").toObject();
+    QVERIFY2(check.value("runtime").toString().startsWith(QLatin1String("OpenCV dnn")), qPrintable(check.value("runtime").toString()));
+    QVERIFY2(check.value("max_abs_diff").toDouble(1) < 1e-3, r.out.constData());
+    r = runFacelab({"model", proj, "--export", child, "--out", dir.filePath("child.pth"), "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    r = runFacelab({"checkpoint", dir.filePath("child.pth"), "--json"});
+    QCOMPARE(r.json().object().value("family").toString(), QStringLiteral("iresnet"));
 }
 
 QTEST_GUILESS_MAIN(CliTest)

@@ -2,6 +2,6 @@
 if(FACELAB_WITH_TORCH AND TARGET facelab_nn)
   add_executable(bench_embed ${CMAKE_CURRENT_LIST_DIR}/bench_embed.cpp)
   set_target_properties(bench_embed PROPERTIES AUTOMOC OFF)
-  target_link_libraries(bench_embed PRIVATE facelab_nn facelab_warnings)
+  target_link_libraries(bench_embed PRIVATE facelab_nn ${TORCH_LIBRARIES} facelab_warnings)
   target_precompile_headers(bench_embed PRIVATE ${PROJECT_SOURCE_DIR}/core/nn/pch.h)
 endif()

@@ -5,6 +5,7 @@
 // Rounds alternate C++ and Python so that foreign load on a shared machine hits both alike; the
 // best round of each is reported.
 #include "DataPaths.h"
+#include "nn/ModelFamily.h"
 #include "train/ContrastiveTrainer.h"
 
 #include <opencv2/core.hpp>
@@ -37,11 +38,11 @@ double cppRound(const std::string &model, int pairs, int batch, int epochs)
     o.batchPairs = batch;
     // One extra epoch, as in the Python loop: the first warms the allocator and oneDNN kernels.
     o.epochs = 1;
-    auto warm = train::loadTrainableOnnx(model);
-    train::ContrastiveTrainer(warm, nn::Preprocessing::frFeature(), o).train(set);
+    nn::OpenOptions open;
+    open.preprocessing = nn::Preprocessing::frFeature();
+    train::ContrastiveTrainer(nn::openModel("onnx", model, open), o).train(set);
     o.epochs = epochs;
-    auto module = train::loadTrainableOnnx(model);
-    return train::ContrastiveTrainer(module, nn::Preprocessing::frFeature(), o).train(set).pairsPerSecond;
+    return train::ContrastiveTrainer(nn::openModel("onnx", model, open), o).train(set).pairsPerSecond;
 }
 
 // The Python reference's pairs/s (last number on its output line), or 0 when it cannot run.

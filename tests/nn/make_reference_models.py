@@ -51,6 +51,20 @@ class MiniIResNet(nn.Module):
         return self.features(self.fc(x))
 
 
+class Relu6Net(nn.Module):
+    # ReLU6 exported from opset 11 on is Clip with constant min/max inputs, which OpenCV 4.6 refuses
+    # unless FaceLab rewrites them into attributes for its cross-check.
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, 2, 1)
+        self.conv2 = nn.Conv2d(8, 16, 3, 2, 1)
+
+    def forward(self, x):
+        x = F.relu6(self.conv(x))
+        x = F.relu6(self.conv2(x))
+        return torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)
+
+
 class OpMix(nn.Module):
     # Operators InsightFace-style exports use around the backbone: shape arithmetic, Clip (ReLU6),
     # Pad, pools with ceil_mode, an SE block (GlobalAveragePool, Sigmoid), normalisation by
@@ -110,6 +124,7 @@ def main():
     lines.append(export(iresnet, "iresnet_opset9_batch1", 9, False, outdir, (3, 32, 32)))
     lines.append(export(iresnet, "iresnet_opset11_dynamic", 11, True, outdir, (3, 32, 32)))
     lines.append(export(iresnet, "iresnet_opset13_dynamic", 13, True, outdir, (3, 32, 32)))
+    lines.append(export(Relu6Net(), "relu6_opset13_batch1", 13, False, outdir, (3, 24, 24)))
     mix = OpMix()
     for opset in (9, 11, 13):
         lines.append(export(mix, f"opmix_opset{opset}_batch1", opset, False, outdir, (3, 24, 24)))

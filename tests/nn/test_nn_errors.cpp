@@ -211,7 +211,7 @@ private slots:
         EXPECT_MODEL_ERROR(m->forward(torch::randn({4, 112, 112})), p, "expects shape");
         EXPECT_MODEL_ERROR(m->forwardAll({}), p, "1 input");
 
-        Embedder e(std::make_shared<OnnxGraphModuleImpl>(p), Preprocessing::frFeature());
+        Embedder e(FaceModel(std::make_shared<OnnxGraphModuleImpl>(p), Preprocessing::frFeature(), p));
         std::vector<cv::Mat> faces(2, cv::Mat(112, 112, CV_8UC3, cv::Scalar(10, 20, 30)));
         EXPECT_MODEL_ERROR(e.embed(faces), p, "expects shape [N,3,8,8]", "[2,3,112,112]");
     }
@@ -280,7 +280,7 @@ private slots:
         writeBytes(p, smallModel().bytes());
         Preprocessing spec;
         spec.width = spec.height = 8;
-        Embedder e(std::make_shared<OnnxGraphModuleImpl>(p), spec);
+        Embedder e(FaceModel(std::make_shared<OnnxGraphModuleImpl>(p), spec, p));
         EXPECT_MODEL_ERROR(e.embed({cv::Mat(8, 8, CV_8UC1, cv::Scalar(3))}), p, "8-bit 3-channel");
     }
 };

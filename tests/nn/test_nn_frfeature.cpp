@@ -362,7 +362,7 @@ private slots:
         const auto spec = Preprocessing::frFeature();
         holder->train();
         sgdStep(holder, facesToTensor(faces, spec));
-        Embedder tuned(module, spec);
+        Embedder tuned(FaceModel(module, spec, m_path));
         QCOMPARE(tuned.backend(), EmbedBackend::LibTorch);
         cv::Mat e = tuned.embed(faces);
         QVERIFY(module->is_training()); // embedding ran in eval mode and restored the mode

@@ -67,7 +67,7 @@ private slots:
         QFile index(m_dir.path() + "/index.txt");
         QVERIFY(index.open(QIODevice::ReadOnly));
         m_index = QString::fromUtf8(index.readAll()).split('\n', Qt::SkipEmptyParts);
-        QCOMPARE(m_index.size(), 9);
+        QCOMPARE(m_index.size(), 10);
     }
 
     void matchesPytorch_data()
@@ -93,6 +93,17 @@ private slots:
         // Samples stay apart: each row equals that sample run alone.
         for (int64_t i = 0; i < x.size(0); ++i)
             QVERIFY((m->forward(x.narrow(0, i, 1)) - y.narrow(0, i, 1)).abs().max().item<double>() < 1e-5);
+    }
+
+    void clipWithConstantInputsIsCrossChecked()
+    {
+        // A PyTorch ReLU6 at opset 13: Clip with min/max as inputs. OpenCV 4.6 reads the rewritten
+        // copy, so the import compares instead of reporting "no second runtime".
+        const auto path = (m_dir.path() + "/relu6_opset13_batch1.onnx").toStdString();
+        const auto report = inspectOnnxModel(path, 3);
+        QVERIFY(report.opHistogram.count("Clip"));
+        QVERIFY2(report.agreesWithOpenCV(), report.summary().c_str());
+        QVERIFY(report.maxAbsDiffVsOpenCV < 1e-5);
     }
 
     void reportSaysWhenOpenCvCannotCheck()

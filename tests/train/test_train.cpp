@@ -106,7 +106,7 @@ private slots:
         o.batchPairs = 8;
         o.learningRate = 3e-3;
         o.freezeFraction = 0.5;   // w1, b1, bn_s, bn_b of 8 parameter tensors
-        train::ContrastiveTrainer trainer(m, traintest::smallSpec(), o);
+        train::ContrastiveTrainer trainer(nn::FaceModel(m, traintest::smallSpec(), "small-embedder"), o);
         const train::TrainResult r = trainer.train(set);
         QCOMPARE(r.epochsRun, 6);
         QCOMPARE(int(r.epochs.size()), 7);
@@ -141,7 +141,7 @@ private slots:
             o.epochs = 2;
             o.batchPairs = 8;
             o.trainBatchNorm = trainBn;
-            train::ContrastiveTrainer(m, traintest::smallSpec(), o).train(set);
+            train::ContrastiveTrainer(nn::FaceModel(m, traintest::smallSpec(), "small-embedder"), o).train(set);
             QCOMPARE(!torch::equal(before.at("bn_m"), m->initializerValue("bn_m")), trainBn);
         }
     }
@@ -157,7 +157,7 @@ private slots:
             o.batchPairs = 4;
             o.flipAugment = true;
             o.seed = seed;
-            train::ContrastiveTrainer(m, traintest::smallSpec(), o).train(set);
+            train::ContrastiveTrainer(nn::FaceModel(m, traintest::smallSpec(), "small-embedder"), o).train(set);
             results.push_back(weights(*m));
         }
         for (const auto &[name, t] : results[0])
@@ -186,7 +186,7 @@ private slots:
         cb.onStep = [&](const train::StepStats &) { ++steps; };
         const int perEpoch = int((set.train.size() + 3) / 4);
         cb.cancelled = [&] { return steps >= perEpoch + perEpoch / 2; };   // half-way through epoch 2
-        const train::TrainResult r = train::ContrastiveTrainer(m, traintest::smallSpec(), o).train(set, cb);
+        const train::TrainResult r = train::ContrastiveTrainer(nn::FaceModel(m, traintest::smallSpec(), "small-embedder"), o).train(set, cb);
         QVERIFY(r.cancelled);
         QCOMPARE(r.epochsRun, 1);
         QCOMPARE(r.bestEpoch, 1);
@@ -200,7 +200,7 @@ private slots:
         cb = {};
         int n = 0;
         cb.cancelled = [&] { return ++n > 2; };
-        const train::TrainResult r0 = train::ContrastiveTrainer(fresh, traintest::smallSpec(), o).train(set, cb);
+        const train::TrainResult r0 = train::ContrastiveTrainer(nn::FaceModel(fresh, traintest::smallSpec(), "small-embedder"), o).train(set, cb);
         QVERIFY(r0.cancelled);
         QCOMPARE(r0.bestEpoch, 0);
         for (const auto &[name, t] : start)
@@ -210,7 +210,7 @@ private slots:
     void badInputIsRefusedWithAMessage()
     {
         auto m = smallModule();
-        train::ContrastiveTrainer trainer(m, traintest::smallSpec(), {});
+        train::ContrastiveTrainer trainer(nn::FaceModel(m, traintest::smallSpec(), "small-embedder"), {});
         train::TrainingSet set = traintest::syntheticPeople(4, 3);
         auto expectError = [&](train::TrainingSet s, const char *needle) {
             try {
@@ -238,11 +238,11 @@ private slots:
             train::ContrastiveOptions o;
             o.epochs = bad.first;
             o.learningRate = bad.second;
-            QVERIFY_THROWS_EXCEPTION(train::TrainingError, train::ContrastiveTrainer(m, traintest::smallSpec(), o));
+            QVERIFY_THROWS_EXCEPTION(train::TrainingError, train::ContrastiveTrainer(nn::FaceModel(m, traintest::smallSpec(), "small-embedder"), o));
         }
         train::ContrastiveOptions o;
         o.margin = 3;
-        QVERIFY_THROWS_EXCEPTION(train::TrainingError, train::ContrastiveTrainer(m, traintest::smallSpec(), o));
+        QVERIFY_THROWS_EXCEPTION(train::TrainingError, train::ContrastiveTrainer(nn::FaceModel(m, traintest::smallSpec(), "small-embedder"), o));
     }
 };
 

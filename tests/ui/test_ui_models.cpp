@@ -79,6 +79,24 @@ qint64 registerVersion(const store::ProjectStore &st, const QString &name, qint6
                              threshold, run);
 }
 
+// An iResNet checkpoint registered as an import does: no second runtime reads it.
+qint64 registerNativeVersion(const store::ProjectStore &st, const QString &name, bool partial)
+{
+    const store::ModelTable models(st);
+    const store::RunTable runs(st);
+    const QJsonObject report{{"family", "iresnet"},
+                             {"architecture", "iresnet18"},
+                             {"tensors", partial ? "90 of 187 tensors (97 missing)" : "187 of 187 tensors"},
+                             {"partial", partial},
+                             {"cross_check", QJsonObject{{"applicable", false}, {"runtime", ""}, {"max_abs_diff", QJsonValue()},
+                                                         {"note", "no second runtime reads iresnet checkpoints"}}},
+                             {"preprocessing", QJsonDocument::fromJson(kPrep).object()}};
+    const qint64 run = runs.start(QStringLiteral("model-import"), QString::fromUtf8(QJsonDocument(report).toJson(QJsonDocument::Compact)),
+                                  store::RunStatus::Done);
+    return models.addVersion(models.addModel(name, QStringLiteral("iresnet"), QStringLiteral("/tmp/%1.pth").arg(name)), name, 0,
+                             QStringLiteral("models/%1.pth").arg(name), QString::fromLatin1(kPrep), std::nullopt, run);
+}
+
 QString fmt(double s)
 {
     return QString::number(s, 'f', 3);
@@ -318,10 +336,11 @@ private slots:
         QCOMPARE(*store::ModelTable(st).version(base)->threshold, 0.315);
         QCOMPARE(list->topLevelItem(0)->text(ui::ModelsView::ColThreshold), QStringLiteral("0.315"));
 
-        // The flag: above 1e-4, and also when no comparison ran; not for the one that agrees.
+        // The flag: above 1e-4; not for the one that agrees, and not for a fine-tuned version that
+        // was not compared (that is not a failure).
         QVERIFY(!view.isFlagged(base));
         QVERIFY(view.isFlagged(bad));
-        QVERIFY(view.isFlagged(child));
+        QVERIFY(!view.isFlagged(child));
         QTreeWidgetItem *badItem = list->topLevelItem(1);
         QVERIFY(badItem->text(ui::ModelsView::ColCheck).contains(QStringLiteral("2.5e-03")));
         QCOMPARE(badItem->foreground(ui::ModelsView::ColCheck).color(), ui::theme::different());
@@ -331,6 +350,23 @@ private slots:
         view.selectVersion(child);
         QVERIFY2(text("versionCheck").contains(QStringLiteral("No comparison")), qPrintable(text("versionCheck")));
         QVERIFY2(text("versionLineage").contains(QStringLiteral("base")), qPrintable(text("versionLineage")));
+
+        // Other families: no second runtime is "not applicable", not a red mark; a forced partial
+        // load is flagged and named partial in the list and the details.
+        const qint64 native = registerNativeVersion(st, QStringLiteral("magface"), false);
+        const qint64 partial = registerNativeVersion(st, QStringLiteral("magface-half"), true);
+        view.refresh();
+        QVERIFY(!view.isFlagged(native));
+        QVERIFY(view.isFlagged(partial));
+        view.selectVersion(native);
+        QVERIFY2(text("versionCheck").contains(QStringLiteral("Not applicable")), qPrintable(text("versionCheck")));
+        view.selectVersion(partial);
+        QVERIFY2(text("versionCheckNote").contains(QStringLiteral("PARTIAL")), qPrintable(text("versionCheckNote")));
+        bool named = false;
+        for (int i = 0; i < list->topLevelItemCount(); ++i)
+            named |= list->topLevelItem(i)->text(ui::ModelsView::ColName) == QStringLiteral("magface-half (partial)");
+        QVERIFY(named);
+        view.selectVersion(child);
 
         // Make current.
         QSignalSpy current(&view, &ui::ModelsView::currentChanged);
@@ -520,8 +556,9 @@ private slots:
         QVERIFY(QFileInfo(out).size() > 0);
         QVERIFY(w.notificationBar()->text().contains(QStringLiteral("Exported")));
 
-        // A model file FaceLab does not recognise: the preprocessing is asked for; declining adds nothing.
-        const QString other = QDir(QString::fromStdString(facelab::modelsDir())).filePath(QStringLiteral("fr_landmark.onnx"));
+        // A model file FaceLab does not recognise (a valid 3-channel graph, the face detector): the
+        // preprocessing is asked for; declining adds nothing.
+        const QString other = QDir(QString::fromStdString(facelab::modelsDir())).filePath(QStringLiteral("fr_detect.onnx"));
         if (QFileInfo::exists(other)) {
             QStringList asked;
             w.modelJobs()->setPreprocessingChooser([&asked](const QString &file) {

@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QObject>
+#include <limits>
 
 #ifdef FACELAB_HAVE_MODEL_ENGINE
 #include "embedding/ModelExport.h"
@@ -53,10 +54,24 @@ QString preprocessingFor(const QString &modelPath, const QString &spec)
     return embedding::preprocessingFor(modelPath, spec);
 }
 
-embedding::ModelImportResult importModel(const store::ProjectStore &store, const QString &file,
-                                         const QString &preprocessingSpec, jobs::JobContext &ctx)
+QJsonObject inspectModel(const QString &file, const QString &family)
 {
-    return embedding::importModel(store, file, QString(), preprocessingSpec, ctx);
+    return embedding::inspectModelFile(file, family);
+}
+
+embedding::ModelImportResult importModel(const store::ProjectStore &store, const QString &file,
+                                         const QString &preprocessingSpec, jobs::JobContext &ctx, bool allowPartial,
+                                         const QString &family)
+{
+    return embedding::importModel(store, file, QString(), preprocessingSpec, ctx, family, allowPartial);
+}
+
+QList<QPair<QString, QString>> modelFamilies()
+{
+    QList<QPair<QString, QString>> out;
+    for (const auto *f : nn::modelFamilies())
+        out.push_back({QString::fromStdString(f->id()), QString::fromStdString(f->displayName())});
+    return out;
 }
 
 qint64 ensureDefaultModel(const store::ProjectStore &store, jobs::JobContext &ctx)
@@ -71,16 +86,20 @@ embedding::EmbedReport embedProject(const store::ProjectStore &store, qint64 ver
 
 double exportVersion(const store::ProjectStore &store, const store::ModelVersionRecord &v, const QString &outPath)
 {
-    return embedding::exportVersion(store, v, outPath);
+    const nn::CrossCheck c = embedding::exportVersion(store, v, outPath);
+    return c.ran() ? c.maxAbsDiff : std::numeric_limits<double>::quiet_NaN();
 }
 
 #else
 
 QString preprocessingFor(const QString &, const QString &) { noEngine(); }
-embedding::ModelImportResult importModel(const store::ProjectStore &, const QString &, const QString &, jobs::JobContext &)
+QJsonObject inspectModel(const QString &, const QString &) { noEngine(); }
+embedding::ModelImportResult importModel(const store::ProjectStore &, const QString &, const QString &, jobs::JobContext &,
+                                         bool, const QString &)
 {
     noEngine();
 }
+QList<QPair<QString, QString>> modelFamilies() { return {}; }
 qint64 ensureDefaultModel(const store::ProjectStore &, jobs::JobContext &) { noEngine(); }
 embedding::EmbedReport embedProject(const store::ProjectStore &, qint64, jobs::JobContext &) { noEngine(); }
 double exportVersion(const store::ProjectStore &, const store::ModelVersionRecord &, const QString &) { noEngine(); }

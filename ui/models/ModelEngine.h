@@ -22,8 +22,14 @@ bool defaultModelPresent();
 constexpr const char *kDefaultModelName = "fr_feature";
 
 QString preprocessingFor(const QString &modelPath, const QString &spec);
+// The load report of a model file before anything is registered (embedding::inspectModelFile);
+// family "" = detected from the content.
+QJsonObject inspectModel(const QString &file, const QString &family = {});
 embedding::ModelImportResult importModel(const store::ProjectStore &store, const QString &file,
-                                         const QString &preprocessingSpec, jobs::JobContext &ctx);
+                                         const QString &preprocessingSpec, jobs::JobContext &ctx,
+                                         bool allowPartial = false, const QString &family = {});
+// Family id -> name shown to the user, in detection order (empty without a model engine).
+QList<QPair<QString, QString>> modelFamilies();
 qint64 ensureDefaultModel(const store::ProjectStore &store, jobs::JobContext &ctx);
 embedding::EmbedReport embedProject(const store::ProjectStore &store, qint64 versionId, jobs::JobContext &ctx);
 double exportVersion(const store::ProjectStore &store, const store::ModelVersionRecord &v, const QString &outPath);

@@ -15,9 +15,13 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QWidget>
 #include <cmath>
@@ -124,38 +128,65 @@ void ModelJobs::chooseAndAddModelFile()
     QSettings s;
     const QString start = s.value(QStringLiteral("models/lastDir"), QDir::homePath()).toString();
     const QString file = QFileDialog::getOpenFileName(m_parent, tr("Add a model file"), start,
-                                                      tr("ONNX models (*.onnx);;All files (*)"));
+                                                      tr("Face models (*.onnx *.pth *.pt *.ckpt *.tar);;ONNX models (*.onnx);;"
+                                                         "PyTorch checkpoints (*.pth *.pt *.ckpt *.tar);;All files (*)"));
     if (file.isEmpty())
         return;
     s.setValue(QStringLiteral("models/lastDir"), QFileInfo(file).absolutePath());
     addModelFile(file);
 }
 
-jobs::JobRunner *ModelJobs::addModelFile(const QString &file, const QString &spec)
+jobs::JobRunner *ModelJobs::addModelFile(const QString &file, const QString &spec, const QString &family)
 {
     if (!ready(tr("Add model")))
         return nullptr;
     if (!spec.isEmpty())
-        return startImport(file, spec);
-    // First recognise the file (it is hashed: off the GUI thread, not a recorded run).
+        return startImport(file, spec, false, family);
+    // First recognise and inspect the file (its family, what would load), off the GUI thread and
+    // not a recorded run: nothing is registered before the user has seen the load report.
     const QString folder = m_store->folder();
     return m_jobs->start(
         QString(), QStringLiteral("check-model"), tr("Reading %1").arg(shortPathName(file)), QString(),
-        [file](jobs::JobContext &ctx) -> QVariant {
+        [file, family](jobs::JobContext &ctx) -> QVariant {
             ctx.setProgress(0, 0, tr("recognising the model"));
             if (!QFileInfo::exists(file))
                 throw std::runtime_error(tr("%1: no such file").arg(file).toStdString());
-            return engine::preprocessingFor(file, QString());
+            return engine::inspectModel(file, family);
         },
-        [this, file, folder](jobs::JobRunner &r) {
+        [this, file, folder, family](jobs::JobRunner &r) {
             if (!m_store || m_store->folder() != folder || r.status() == QLatin1String("cancelled"))
                 return;
             if (r.status() != QLatin1String("done")) {
+                // No family recognised the file: the user may say which it is.
+                if (family.isEmpty() && m_reportDialogs && r.error().contains(QLatin1String("not a model file FaceLab can read"))) {
+                    QStringList names;
+                    const auto families = engine::modelFamilies();
+                    for (const auto &f : families)
+                        names << f.second;
+                    bool ok = false;
+                    const QString chosen = QInputDialog::getItem(
+                        m_parent, tr("Add model"),
+                        tr("FaceLab does not recognise %1 by its content. If you know its model family, choose it:")
+                            .arg(QFileInfo(file).fileName()),
+                        names, 0, false, &ok);
+                    if (ok && names.contains(chosen))
+                        addModelFile(file, QString(), families[names.indexOf(chosen)].first);
+                    return;
+                }
                 m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add the model: %1").arg(r.error()));
                 return;
             }
-            if (!r.result().toString().isEmpty()) {   // a model FaceLab knows: its recorded preprocessing
-                startImport(file, QString());
+            const QJsonObject report = r.result().toJsonObject();
+            const QString refusal = report.value(QStringLiteral("refusal")).toString();
+            if (!refusal.isEmpty()) {
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add %1: %2").arg(file, refusal));
+                return;
+            }
+            if (!confirmLoad(file, report))
+                return;
+            const bool partial = !report.value(QStringLiteral("complete")).toBool();
+            if (report.contains(QStringLiteral("preprocessing"))) {   // known by content or by family convention
+                startImport(file, QString(), partial, family);
                 return;
             }
             const QString chosen = m_chooser ? m_chooser(file) : QString();
@@ -165,19 +196,66 @@ jobs::JobRunner *ModelJobs::addModelFile(const QString &file, const QString &spe
                                       8000);
                 return;
             }
-            startImport(file, chosen);
+            startImport(file, chosen, partial, family);
         });
 }
 
-jobs::JobRunner *ModelJobs::startImport(const QString &file, const QString &spec)
+bool ModelJobs::confirmLoad(const QString &file, const QJsonObject &report)
+{
+    const bool complete = report.value(QStringLiteral("complete")).toBool();
+    const QString counts = report.value(QStringLiteral("tensors")).toString();
+    if (!m_reportDialogs) {
+        if (!complete)
+            m_notify->showMessage(NotificationBar::Kind::Error,
+                                  tr("Could not add %1: it loads only %2.").arg(shortPathName(file), counts));
+        return complete;
+    }
+    const QJsonObject check = report.value(QStringLiteral("cross_check")).toObject();
+    QString checkText;
+    if (check.value(QStringLiteral("max_abs_diff")).isDouble())
+        checkText = tr("max |FaceLab − %1| = %2").arg(check.value(QStringLiteral("runtime")).toString())
+                        .arg(check.value(QStringLiteral("max_abs_diff")).toDouble(), 0, 'e', 2);
+    else
+        checkText = check.value(QStringLiteral("applicable")).toBool() ? tr("did not run: %1").arg(check.value(QStringLiteral("note")).toString())
+                                                                        : tr("not applicable (no second runtime reads this family)");
+    QString details = tr("<b>%1</b> — %2<br>Tensors: %3<br>Cross-check: %4")
+                          .arg(report.value(QStringLiteral("family_name")).toString().toHtmlEscaped(),
+                               report.value(QStringLiteral("architecture")).toString().toHtmlEscaped(), counts, checkText);
+    const QJsonArray dropped = report.value(QStringLiteral("dropped")).toArray();
+    if (!dropped.isEmpty())
+        details += tr("<br>Left out (training heads): %1").arg(dropped.size());
+    if (std::isfinite(report.value(QStringLiteral("fused_max_abs_diff")).toDouble(NAN)))
+        details += tr("<br>Fused vs unfused: max |diff| = %1").arg(report.value(QStringLiteral("fused_max_abs_diff")).toDouble(), 0, 'e', 2);
+    for (const QJsonValue &n : report.value(QStringLiteral("notes")).toArray())
+        details += QStringLiteral("<br>") + n.toString().toHtmlEscaped();
+    QMessageBox box(complete ? QMessageBox::Question : QMessageBox::Warning, tr("Add model"),
+                    complete ? tr("Add %1?").arg(QFileInfo(file).fileName())
+                             : tr("%1 loads only partly: the missing weights would stay random.").arg(QFileInfo(file).fileName()),
+                    QMessageBox::Cancel, m_parent);
+    box.setInformativeText(details);
+    QPushButton *add = box.addButton(complete ? tr("Add model") : tr("Add anyway (marked partial)"),
+                                     complete ? QMessageBox::AcceptRole : QMessageBox::DestructiveRole);
+    if (complete)
+        box.setDefaultButton(add);
+    else
+        box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    if (box.clickedButton() != add) {
+        m_notify->showMessage(NotificationBar::Kind::Info, tr("%1 was not added.").arg(shortPathName(file)), {}, {}, 8000);
+        return false;
+    }
+    return true;
+}
+
+jobs::JobRunner *ModelJobs::startImport(const QString &file, const QString &spec, bool allowPartial, const QString &family)
 {
     // importModel records its own run (kind model-import, params = the import report).
     const store::ProjectStore st = *m_store;
     auto result = std::make_shared<embedding::ModelImportResult>();
     return m_jobs->start(
         QString(), QStringLiteral("model-import"), tr("Adding model %1").arg(shortPathName(file)), QString(),
-        [st, file, spec, result](jobs::JobContext &ctx) -> QVariant {
-            *result = engine::importModel(st, file, spec, ctx);
+        [st, file, spec, allowPartial, family, result](jobs::JobContext &ctx) -> QVariant {
+            *result = engine::importModel(st, file, spec, ctx, allowPartial, family);
             return result->versionId;
         },
         [this, file, result, folder = st.folder()](jobs::JobRunner &r) {
@@ -242,17 +320,24 @@ void ModelJobs::importFinished(jobs::JobRunner &r, const QString &name)
     const VersionInfo *v = pm.find(id);
     QString text;
     NotificationBar::Kind kind = NotificationBar::Kind::Success;
-    if (v && !v->check.flagged()) {
-        text = tr("Added %1: LibTorch and OpenCV dnn agree (max |diff| %2).").arg(name).arg(v->check.maxDiff, 0, 'e', 1);
+    if (v && v->check.agrees()) {
+        text = tr("Added %1: FaceLab and %2 agree (max |diff| %3).").arg(name, v->check.runtime).arg(v->check.maxDiff, 0, 'e', 1);
     } else if (v && v->check.compared) {
         kind = NotificationBar::Kind::Warning;
-        text = tr("Added %1, but LibTorch and OpenCV dnn disagree: max |diff| %2, above 1e-4. %3")
-                   .arg(name)
+        text = tr("Added %1, but FaceLab and %2 disagree: max |diff| %3, above %4. %5")
+                   .arg(name, v->check.runtime)
                    .arg(v->check.maxDiff, 0, 'e', 2)
+                   .arg(v->check.tolerance, 0, 'e', 0)
                    .arg(v->check.note);
+    } else if (v && !v->check.applicable) {
+        text = tr("Added %1 (%2).").arg(name, v->tensorsText.isEmpty() ? v->family : v->tensorsText);
     } else {
         kind = NotificationBar::Kind::Warning;
-        text = tr("Added %1, but no OpenCV dnn comparison ran: %2").arg(name, v ? v->check.note : QString());
+        text = tr("Added %1, but no %2 comparison ran: %3").arg(name, v ? v->check.runtime : QString(), v ? v->check.note : QString());
+    }
+    if (v && v->partial) {
+        kind = NotificationBar::Kind::Warning;
+        text += tr(" PARTIAL: only %1 loaded; the rest of the weights are random.").arg(v->tensorsText);
     }
     const bool current = v && v->current;
     if (current)

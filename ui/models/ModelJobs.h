@@ -44,7 +44,8 @@ public:
     // The jobs without their file dialogs (tests use them). nullptr when nothing was started
     // (no project, no engine, a reason already shown to the user).
     // spec "" = recognise the file or ask; the first job then only reads the file.
-    jobs::JobRunner *addModelFile(const QString &file, const QString &spec = {});
+    // family "" = detected from the file; when no family recognises it, the user may choose one.
+    jobs::JobRunner *addModelFile(const QString &file, const QString &spec = {}, const QString &family = {});
     jobs::JobRunner *addDefaultModel();
     jobs::JobRunner *embed(qint64 versionId = 0);   // 0 = the current version
     jobs::JobRunner *exportVersion(qint64 versionId, const QString &outPath);
@@ -63,7 +64,11 @@ signals:
     void showModelsRequested(qint64 versionId);
 
 private:
-    jobs::JobRunner *startImport(const QString &file, const QString &spec);
+    jobs::JobRunner *startImport(const QString &file, const QString &spec, bool allowPartial = false,
+                                 const QString &family = {});
+    // Shows what would load (family, tensors, cross-check) and asks; true to import. Without
+    // report dialogs (tests) a complete load is imported and a partial one refused.
+    bool confirmLoad(const QString &file, const QJsonObject &report);
     void importFinished(jobs::JobRunner &r, const QString &what);
     bool ready(const QString &what);
 

@@ -87,11 +87,35 @@ QString PreprocessingInfo::sizeText() const
     return valid ? QStringLiteral("%1 × %2").arg(width).arg(height) : QStringLiteral("?");
 }
 
-QString OpenCvCheck::shortText() const
+QString CrossCheckInfo::shortText() const
 {
-    if (!compared)
-        return QObject::tr("no comparison");
-    return QString::number(maxDiff, 'e', 1);
+    if (compared)
+        return QString::number(maxDiff, 'e', 1);
+    return applicable ? QObject::tr("no comparison") : QObject::tr("not applicable");
+}
+
+CrossCheckInfo CrossCheckInfo::fromReport(const QJsonObject &report)
+{
+    CrossCheckInfo c;
+    if (report.contains(QStringLiteral("cross_check"))) {
+        const QJsonObject o = report.value(QStringLiteral("cross_check")).toObject();
+        c.applicable = o.value(QStringLiteral("applicable")).toBool();
+        c.runtime = o.value(QStringLiteral("runtime")).toString();
+        const QJsonValue diff = o.value(QStringLiteral("max_abs_diff"));
+        c.compared = diff.isDouble() && std::isfinite(diff.toDouble());
+        c.maxDiff = diff.toDouble();
+        c.tolerance = o.value(QStringLiteral("tolerance")).toDouble(kOpenCvAgreementLimit);
+        c.note = o.value(QStringLiteral("note")).toString();
+        return c;
+    }
+    // Reports written before families existed: ONNX imports compared with OpenCV dnn.
+    const QJsonValue diff = report.value(QStringLiteral("max_abs_diff_vs_opencv"));
+    c.applicable = !report.isEmpty();
+    c.runtime = QStringLiteral("OpenCV dnn");
+    c.compared = diff.isDouble() && std::isfinite(diff.toDouble());
+    c.maxDiff = diff.toDouble();
+    c.note = report.value(QStringLiteral("opencv_note")).toString();
+    return c;
 }
 
 const VersionInfo *ProjectModels::find(qint64 versionId) const
@@ -139,13 +163,13 @@ ProjectModels readProjectModels(const store::ProjectStore &store)
             } catch (const std::exception &) {
             }
         }
-        const QJsonValue diff = v.report.value(QStringLiteral("max_abs_diff_vs_opencv"));
-        v.check.compared = diff.isDouble() && std::isfinite(diff.toDouble());
-        v.check.maxDiff = diff.toDouble();
-        v.check.note = v.report.value(QStringLiteral("opencv_note")).toString();
+        v.check = CrossCheckInfo::fromReport(v.report);
+        v.family = r.family.isEmpty() ? QStringLiteral("onnx") : r.family;
+        v.partial = v.report.value(QStringLiteral("partial")).toBool();
+        v.tensorsText = v.report.value(QStringLiteral("tensors")).toString();
         if (v.report.isEmpty() && r.parentId > 0)
-            v.check.note = QObject::tr("fine-tuned from %1: the same graph with new weights, not compared with OpenCV "
-                                       "dnn here (exporting it as .onnx runs that check)").arg(r.parentName);
+            v.check.note = QObject::tr("fine-tuned from %1: the same network with new weights, not compared with a "
+                                       "second runtime here (exporting it as .onnx runs that check)").arg(r.parentName);
         else if (v.report.isEmpty())
             v.check.note = QObject::tr("no import report for this version, so no LibTorch / OpenCV dnn comparison "
                                        "is recorded");

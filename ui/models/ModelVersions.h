@@ -11,7 +11,7 @@
 
 namespace facelab::ui {
 
-// Above this max |LibTorch - OpenCV dnn| a version is flagged (the import's own limit).
+// Above this max |FaceLab - second runtime| a version is flagged (the import's own limit).
 constexpr double kOpenCvAgreementLimit = 1e-4;
 
 struct PreprocessingInfo
@@ -29,20 +29,30 @@ struct PreprocessingInfo
     QString sizeText() const;      // "112 × 112"
 };
 
-struct OpenCvCheck
+// The import's cross-check with a second runtime (OpenCV dnn for ONNX). Not applicable (a family
+// no second runtime reads) and not run are not failures: only a measured disagreement is flagged.
+struct CrossCheckInfo
 {
     bool compared = false;   // a comparison ran and produced a number
+    bool applicable = false; // the family has a second runtime
+    QString runtime;         // "OpenCV dnn"
     double maxDiff = 0;
-    QString note;            // OpenCV's note (why no comparison, or what differed)
-    bool flagged() const { return !compared || maxDiff > kOpenCvAgreementLimit; }
-    QString shortText() const;   // "3.1e-06" / "no comparison"
+    double tolerance = kOpenCvAgreementLimit;
+    QString note;            // why no comparison, or what differed
+    bool flagged() const { return compared && maxDiff > tolerance; }
+    bool agrees() const { return compared && maxDiff <= tolerance; }
+    QString shortText() const;   // "3.1e-06" / "not applicable" / "no comparison"
+    static CrossCheckInfo fromReport(const QJsonObject &report);
 };
 
 struct VersionInfo
 {
     store::ModelVersionRecord record;
     PreprocessingInfo preprocessing;
-    OpenCvCheck check;
+    CrossCheckInfo check;
+    bool partial = false;      // imported below a complete load (forced); shown wherever the version is
+    QString family;            // onnx, iresnet, mbf, pcnn, torchscript
+    QString tensorsText;       // "925 of 925 tensors"
     QJsonObject report;        // the import report (empty for versions not imported)
     qint64 embeddings = 0;     // cached face embeddings of this version
     qint64 pairsScored = 0;

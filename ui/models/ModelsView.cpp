@@ -541,15 +541,25 @@ void ModelsView::refresh()
         it->setText(ColThreshold, v.record.threshold ? QString::number(*v.record.threshold, 'f', 3) : tr("not set"));
         if (!v.record.threshold)
             it->setForeground(ColThreshold, theme::mutedText());
-        const bool flagged = v.check.flagged();
+        const bool flagged = v.check.flagged() || v.partial || (v.check.applicable && !v.check.compared);
         it->setData(ColCheck, kFlagRole, flagged);
-        it->setText(ColCheck, (flagged ? QStringLiteral("✗ ") : QStringLiteral("✓ ")) + v.check.shortText());
-        it->setForeground(ColCheck, flagged ? theme::different() : theme::same());
-        it->setToolTip(ColCheck, flagged ? (v.check.compared ? tr("Disagree: max |LibTorch − OpenCV dnn| = %1, above 1e-4")
-                                                                   .arg(v.check.maxDiff, 0, 'e', 2)
-                                                             : tr("No comparison ran"))
-                                               + (v.check.note.isEmpty() ? QString() : QStringLiteral("\n") + v.check.note)
-                                         : tr("Agree: max |LibTorch − OpenCV dnn| = %1").arg(v.check.maxDiff, 0, 'e', 2));
+        if (v.check.compared || v.check.applicable) {
+            it->setText(ColCheck, (flagged ? QStringLiteral("✗ ") : QStringLiteral("✓ ")) + v.check.shortText());
+            it->setForeground(ColCheck, flagged ? theme::different() : theme::same());
+        } else {   // no second runtime reads this family: not a failure
+            it->setText(ColCheck, tr("— not applicable"));
+            it->setForeground(ColCheck, flagged ? theme::different() : theme::mutedText());
+        }
+        it->setToolTip(ColCheck, (v.check.flagged() ? tr("Disagree: max |FaceLab − %1| = %2, above %3")
+                                                          .arg(v.check.runtime).arg(v.check.maxDiff, 0, 'e', 2)
+                                                          .arg(v.check.tolerance, 0, 'e', 0)
+                                  : v.check.compared ? tr("Agree: max |FaceLab − %1| = %2").arg(v.check.runtime).arg(v.check.maxDiff, 0, 'e', 2)
+                                  : v.check.applicable ? tr("No comparison with %1 ran").arg(v.check.runtime)
+                                                       : tr("No second runtime reads a %1 model").arg(v.family))
+                                     + (v.check.note.isEmpty() ? QString() : QStringLiteral("\n") + v.check.note)
+                                     + (v.partial ? tr("\nPARTIAL load: %1; the missing weights are random").arg(v.tensorsText) : QString()));
+        if (v.partial)
+            it->setText(ColName, it->text(ColName) + tr(" (partial)"));
         it->setText(ColEmbeddings, QStringLiteral("%1 / %2").arg(QLocale().toString(v.embeddings),
                                                                  QLocale().toString(m_models.usableImages)));
         it->setToolTip(ColEmbeddings, tr("%1 of %2 images with a face embedded · %3 of %4 pairs scored")
@@ -697,26 +707,35 @@ void ModelsView::showDetails()
                                          : tr("not set yet: %1 is the default. Edit to store one for this version.")
                                                .arg(defaultThreshold(), 0, 'f', 2));
 
-    const OpenCvCheck &c = v->check;
-    if (!c.flagged()) {
-        m_check->setText(tr("<span style=\"color:%1\"><b>✓ Agree</b></span> &nbsp;max |diff| = %2 (limit 1e-4)")
-                             .arg(theme::same().name())
-                             .arg(c.maxDiff, 0, 'e', 2));
+    const CrossCheckInfo &c = v->check;
+    if (c.agrees()) {
+        m_check->setText(tr("<span style=\"color:%1\"><b>✓ Agrees with %2</b></span> &nbsp;max |diff| = %3 (limit %4)")
+                             .arg(theme::same().name(), c.runtime)
+                             .arg(c.maxDiff, 0, 'e', 2)
+                             .arg(c.tolerance, 0, 'e', 0));
     } else if (c.compared) {
-        m_check->setText(tr("<span style=\"color:%1\"><b>✗ Disagree</b></span> &nbsp;max |diff| = %2, above 1e-4: "
+        m_check->setText(tr("<span style=\"color:%1\"><b>✗ Disagrees with %2</b></span> &nbsp;max |diff| = %3, above %4: "
                             "scores from this version may not be what the model computes elsewhere")
-                             .arg(theme::different().name())
-                             .arg(c.maxDiff, 0, 'e', 2));
+                             .arg(theme::different().name(), c.runtime)
+                             .arg(c.maxDiff, 0, 'e', 2)
+                             .arg(c.tolerance, 0, 'e', 0));
+    } else if (!c.applicable && !v->report.isEmpty()) {   // a family no second runtime reads
+        m_check->setText(tr("<span style=\"color:%1\"><b>Not applicable</b></span> — no second runtime reads a %2 "
+                            "model; %3")
+                             .arg(theme::mutedText().name(), v->family, v->tensorsText));
     } else if (r.parentId > 0 && v->report.isEmpty()) {   // fine-tuned: its note says why, not alarming
         m_check->setText(tr("<span style=\"color:%1\"><b>No comparison ran</b></span> for this fine-tuned version")
                              .arg(theme::mutedText().name()));
     } else {
         m_check->setText(tr("<span style=\"color:%1\"><b>✗ No comparison ran</b></span> — nothing confirms that "
-                            "LibTorch computes what the model file means")
+                            "FaceLab computes what the model file means")
                              .arg(theme::different().name()));
     }
-    m_checkNote->setText(c.note);
-    m_checkNote->setVisible(!c.note.isEmpty());
+    const QString note = v->partial ? tr("PARTIAL load (%1): imported on request; the missing weights are random. %2")
+                                          .arg(v->tensorsText, c.note)
+                                    : c.note;
+    m_checkNote->setText(note);
+    m_checkNote->setVisible(!note.isEmpty());
 
     QString emb = tr("<b>%1</b> of %2 images with a face embedded &nbsp;·&nbsp; <b>%3</b> of %4 pairs scored")
                       .arg(QLocale().toString(v->embeddings), QLocale().toString(m_models.usableImages),
