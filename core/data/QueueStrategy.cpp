@@ -1,5 +1,6 @@
 #include "QueueStrategy.h"
 
+#include "store/EmbeddingTable.h"
 #include "store/PairTable.h"
 #include "store/ScoreTable.h"
 
@@ -13,18 +14,19 @@ namespace facelab::data {
 namespace {
 
 const QueueStrategy kAll[] = {QueueStrategy::Uncertainty, QueueStrategy::HardNegatives, QueueStrategy::HardPositives,
-                              QueueStrategy::Diversity, QueueStrategy::Mix};
+                              QueueStrategy::Diversity, QueueStrategy::Mix, QueueStrategy::LowQuality};
 
 const QString kUncertain = QStringLiteral("uncertain");
 const QString kHardNegative = QStringLiteral("hard negative");
 const QString kHardPositive = QStringLiteral("hard positive");
 const QString kDiverse = QStringLiteral("diverse");
 const QString kUnscored = QStringLiteral("unscored");
+const QString kLowQuality = QStringLiteral("low quality");
 
 // The three criteria over one group's scored candidates, plus its unscored ones (id order).
 struct GroupLists
 {
-    QVector<int> uncertain, negatives, positives, unscored;
+    QVector<int> uncertain, negatives, positives, unscored, lowQuality;
 };
 
 GroupLists listsOf(const QVector<QueueCandidate> &c, const QVector<int> &members, double threshold)
@@ -36,6 +38,8 @@ GroupLists listsOf(const QVector<QueueCandidate> &c, const QVector<int> &members
             continue;
         }
         g.uncertain << i;
+        if (c[i].quality)
+            g.lowQuality << i;
         if (const auto same = knownSame(c[i]))
             (*same ? g.positives : g.negatives) << i;
     }
@@ -50,6 +54,8 @@ GroupLists listsOf(const QVector<QueueCandidate> &c, const QVector<int> &members
               [&](int x, int y) { return *c[x].score != *c[y].score ? *c[x].score > *c[y].score : byId(x, y); });
     std::sort(g.positives.begin(), g.positives.end(),
               [&](int x, int y) { return *c[x].score != *c[y].score ? *c[x].score < *c[y].score : byId(x, y); });
+    std::sort(g.lowQuality.begin(), g.lowQuality.end(),
+              [&](int x, int y) { return *c[x].quality != *c[y].quality ? *c[x].quality < *c[y].quality : byId(x, y); });
     return g;
 }
 
@@ -83,6 +89,10 @@ QVector<int> orderGroup(const GroupLists &g, QueueStrategy s, QVector<QString> &
         break;
     case QueueStrategy::Diversity:
         appendNew(order, reasons, taken, g.uncertain, kDiverse);
+        break;
+    case QueueStrategy::LowQuality:
+        appendNew(order, reasons, taken, g.lowQuality, kLowQuality);
+        appendNew(order, reasons, taken, g.uncertain, kUncertain);
         break;
     case QueueStrategy::Mix: {
         // Round robin over the three lists, each skipping what another already placed.
@@ -118,6 +128,7 @@ QString queueStrategyName(QueueStrategy s)
     case QueueStrategy::HardPositives: return QStringLiteral("hard-positives");
     case QueueStrategy::Diversity: return QStringLiteral("diversity");
     case QueueStrategy::Mix: return QStringLiteral("mix");
+    case QueueStrategy::LowQuality: return QStringLiteral("low-quality");
     }
     return {};
 }
@@ -263,6 +274,8 @@ QVector<QueueCandidate> loadQueueCandidates(const store::ProjectStore &store, qi
 {
     const QHash<qint64, double> scores =
         versionId > 0 ? store::ScoreTable(store).all(versionId) : QHash<qint64, double>();
+    const QHash<qint64, double> norms =
+        versionId > 0 ? store::EmbeddingTable(store).norms(versionId) : QHash<qint64, double>();
     QVector<QueueCandidate> out;
     for (const store::PairRecord &p : store::PairTable(store).all()) {
         QueueCandidate c;
@@ -275,6 +288,9 @@ QVector<QueueCandidate> loadQueueCandidates(const store::ProjectStore &store, qi
         c.group = !p.verdict ? 0 : *p.verdict == store::Verdict::Skip ? 1 : 2;
         if (const auto s = scores.constFind(p.id); s != scores.constEnd())
             c.score = *s;
+        const auto na = norms.constFind(p.a.id), nb = norms.constFind(p.b.id);
+        if (na != norms.constEnd() && nb != norms.constEnd())
+            c.quality = std::min(*na, *nb);
         out << c;
     }
     return out;

@@ -8,6 +8,8 @@
 //   diversity       uncertainty order spread so that no image (and, where possible, no identity)
 //                   repeats within a window of pairs
 //   mix (default)   uncertainty / hard negative / hard positive in turn, spread like diversity
+//   low-quality     pairs with the lowest face quality first (the smaller embedding norm of the
+//                   two faces, MagFace's quality), then uncertainty
 // "Known" comes from the images' identities, else from the pair's imported truth; pairs with
 // neither follow in uncertainty order, and the order's notes say so.
 #include "store/ProjectStore.h"
@@ -18,7 +20,7 @@
 
 namespace facelab::data {
 
-enum class QueueStrategy { Uncertainty, HardNegatives, HardPositives, Diversity, Mix };
+enum class QueueStrategy { Uncertainty, HardNegatives, HardPositives, Diversity, Mix, LowQuality };
 QString queueStrategyName(QueueStrategy s);   // "uncertainty", "hard-negatives", ... "mix"
 std::optional<QueueStrategy> queueStrategyFromName(const QString &name);
 QStringList queueStrategyNames();
@@ -32,6 +34,7 @@ struct QueueCandidate
     std::optional<bool> truth;             // imported/generated/mined ground truth
     int group = 0;                         // 0 no verdict, 1 skipped, 2 labelled
     std::optional<double> score;           // cosine under the ordering version; none = unscored
+    std::optional<double> quality;         // the smaller embedding norm of its two faces; none = unknown
 };
 // Same person or not, as far as the project knows: identities when both are known, else truth.
 std::optional<bool> knownSame(const QueueCandidate &c);
@@ -73,8 +76,8 @@ QueueOrder orderCandidates(const QVector<QueueCandidate> &candidates, QueueStrat
 QVector<int> spreadOrder(const QVector<QueueCandidate> &candidates, const QVector<int> &order, int window,
                          bool spreadIdentities, int lookahead);
 
-// Every pair of the project with its group, identities, truth and its score under versionId
-// (versionId 0: every pair unscored).
+// Every pair of the project with its group, identities, truth, its score and its quality under
+// versionId (versionId 0: every pair unscored).
 QVector<QueueCandidate> loadQueueCandidates(const store::ProjectStore &store, qint64 versionId);
 QueueOrder orderQueue(const store::ProjectStore &store, qint64 versionId, double threshold, QueueStrategy strategy);
 // The project setting PairQueue (the Annotate view) orders by; absent = Mix.

@@ -60,14 +60,15 @@ EmbedReport embedProject(const store::ProjectStore &store, qint64 versionId, job
                 ids.push_back(todo[i]);
             }
             if (!faces.empty()) {
-                const cv::Mat emb = embedder.embed(faces);
+                std::vector<float> norms;
+                const cv::Mat emb = embedder.embed(faces, &norms);
                 // A broken model (or diverged fine-tuning) gives NaN; caching it would poison every
                 // later score, so stop with the reason instead.
                 if (cv::checkRange(emb, true) == false)
                     throw std::runtime_error(QStringLiteral("model version %1 produced NaN or infinite embeddings "
                                                             "(broken model or weights); nothing of this batch was stored")
                                                  .arg(version->name).toStdString());
-                cache.put(versionId, ids, emb.ptr<float>(0), emb.cols);
+                cache.put(versionId, ids, emb.ptr<float>(0), emb.cols, norms.data());
                 rep.embedded += int(ids.size());
             }
             ctx.setProgress(end, todo.size(), QStringLiteral("Embedding faces with %1").arg(version->name));

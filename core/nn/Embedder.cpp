@@ -31,11 +31,15 @@ namespace {
 constexpr int kTorchChunk = 16;
 constexpr int kOpenCvChunk = 32;
 
-void normaliseRows(cv::Mat &m)
+void normaliseRows(cv::Mat &m, std::vector<float> *norms)
 {
+    if (norms)
+        norms->assign(size_t(m.rows), 0.f);
     for (int r = 0; r < m.rows; ++r) {
         cv::Mat row = m.row(r);
         const double n = cv::norm(row, cv::NORM_L2);
+        if (norms)
+            (*norms)[size_t(r)] = float(n);
         if (n > 1e-12)
             row /= n;
     }
@@ -252,9 +256,11 @@ const Preprocessing &Embedder::preprocessing() const { return d->spec; }
 int Embedder::chunkSize() const { return d->chunk; }
 void Embedder::setChunkSize(int faces) { d->chunk = std::max(1, faces); }
 
-cv::Mat Embedder::embed(const std::vector<cv::Mat> &faces)
+cv::Mat Embedder::embed(const std::vector<cv::Mat> &faces, std::vector<float> *norms)
 {
     std::lock_guard<std::mutex> lock(d->mutex);
+    if (norms)
+        norms->clear();
     if (faces.empty())
         return cv::Mat();
     std::unique_ptr<c10::InferenceMode> inference;
@@ -286,7 +292,7 @@ cv::Mat Embedder::embed(const std::vector<cv::Mat> &faces)
     }
     if (wasTraining)
         d->module->train();
-    normaliseRows(out);
+    normaliseRows(out, norms);
     return out;
 }
 

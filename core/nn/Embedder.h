@@ -41,7 +41,8 @@ public:
 
     // 8-bit BGR aligned faces -> N x D CV_32F, each row of unit L2 norm (an all-zero output stays
     // zero). Batches are split into chunks internally. Thread-safe (calls are serialised).
-    cv::Mat embed(const std::vector<cv::Mat> &alignedBgrFaces);
+    // `norms`, when given, receives each row's norm before normalisation (MagFace's quality).
+    cv::Mat embed(const std::vector<cv::Mat> &alignedBgrFaces, std::vector<float> *norms = nullptr);
 
     EmbedBackend backend() const;
     // Why this backend: the timings of an Auto choice, or "requested".

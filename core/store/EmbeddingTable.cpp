@@ -8,21 +8,37 @@
 
 namespace facelab::store {
 
-void EmbeddingTable::put(qint64 versionId, const QVector<qint64> &imageIds, const float *data, int dim) const
+void EmbeddingTable::put(qint64 versionId, const QVector<qint64> &imageIds, const float *data, int dim,
+                         const float *norms) const
 {
     QSqlDatabase db = m_store.db();
     Transaction tx(db);
     QSqlQuery q(db);
-    prepare(q, QStringLiteral("INSERT OR REPLACE INTO embeddings(model_version_id, image_id, dim, vector) VALUES(?, ?, ?, ?)"));
+    prepare(q, QStringLiteral("INSERT OR REPLACE INTO embeddings(model_version_id, image_id, dim, vector, norm) "
+                              "VALUES(?, ?, ?, ?, ?)"));
     for (int i = 0; i < imageIds.size(); ++i) {
         q.addBindValue(versionId);
         q.addBindValue(imageIds[i]);
         q.addBindValue(dim);
         // Little-endian float32, the layout of every machine FaceLab runs on.
         q.addBindValue(QByteArray(reinterpret_cast<const char *>(data + qsizetype(i) * dim), qsizetype(dim) * 4));
+        q.addBindValue(norms ? QVariant(double(norms[i])) : QVariant());
         exec(q, "store embedding");
     }
     tx.commit();
+}
+
+QHash<qint64, double> EmbeddingTable::norms(qint64 versionId) const
+{
+    QHash<qint64, double> out;
+    QSqlQuery q(m_store.db());
+    q.setForwardOnly(true);
+    prepare(q, QStringLiteral("SELECT image_id, norm FROM embeddings WHERE model_version_id = ? AND norm IS NOT NULL"));
+    q.addBindValue(versionId);
+    exec(q, "read embedding norms");
+    while (q.next())
+        out.insert(q.value(0).toLongLong(), q.value(1).toDouble());
+    return out;
 }
 
 QHash<qint64, std::vector<float>> EmbeddingTable::get(qint64 versionId, const QVector<qint64> &imageIds) const

@@ -127,6 +127,12 @@ const char *const kStep3[] = {
          PRIMARY KEY(model_version_id, pair_id)) WITHOUT ROWID)",
 };
 
+// Step 4: each embedding's norm before L2 normalisation (MagFace's face quality; a confidence cue
+// for any model). NULL for vectors cached before this step.
+const char *const kStep4[] = {
+    "ALTER TABLE embeddings ADD COLUMN norm REAL",
+};
+
 template <size_t N>
 QStringList toList(const char *const (&a)[N])
 {
@@ -138,7 +144,7 @@ QStringList toList(const char *const (&a)[N])
 
 } // namespace
 
-int latestSchemaVersion() { return 3; }
+int latestSchemaVersion() { return 4; }
 
 QStringList migrationStatements(int version)
 {
@@ -146,6 +152,7 @@ QStringList migrationStatements(int version)
     case 1: return toList(kStep1);
     case 2: return toList(kStep2);
     case 3: return toList(kStep3);
+    case 4: return toList(kStep4);
     default: return {};
     }
 }

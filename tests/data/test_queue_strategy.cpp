@@ -87,7 +87,14 @@ void build(Project &p, int people, int perPerson, int pairs, quint64 seed, bool 
     store::ModelTable models(st);
     p.version = models.addVersion(models.addModel("m", "onnx", "/m.onnx"), "m-v1", 0, "m.onnx", "{}", kThreshold, 0);
     const std::vector<float> vec = clusteredVectors(ids, dim, seed);
-    store::EmbeddingTable(st).put(p.version, p.images, vec.data(), dim);
+    // Norms before normalisation (face quality); every fifth image has none recorded.
+    std::vector<float> norms;
+    for (int i = 0; i < p.images.size(); ++i)
+        norms.push_back(float(5 + (i * 37 + int(seed)) % 23));
+    store::EmbeddingTable(st).put(p.version, p.images.mid(0, p.images.size() - p.images.size() / 5), vec.data(), dim,
+                                  norms.data());
+    store::EmbeddingTable(st).put(p.version, p.images.mid(p.images.size() - p.images.size() / 5),
+                                  vec.data() + size_t(p.images.size() - p.images.size() / 5) * size_t(dim), dim);
 
     std::mt19937_64 rng(seed + 1);
     std::uniform_int_distribution<int> pick(0, int(p.images.size()) - 1);
@@ -150,6 +157,13 @@ QVector<qint64> bruteForce(const QVector<data::QueueCandidate> &cands, QueueStra
         std::sort(neg.begin(), neg.end(), byScoreDesc);
         std::sort(posi.begin(), posi.end(), byScoreAsc);
         std::sort(unscored.begin(), unscored.end(), [](const auto &x, const auto &y) { return x.pairId < y.pairId; });
+        QVector<data::QueueCandidate> lowq;
+        for (const auto &c : scored)
+            if (c.quality)
+                lowq << c;
+        std::sort(lowq.begin(), lowq.end(), [](const auto &x, const auto &y) {
+            return *x.quality < *y.quality || (*x.quality == *y.quality && x.pairId < y.pairId);
+        });
         QVector<qint64> group;
         auto add = [&group](const QVector<data::QueueCandidate> &list) {
             for (const auto &c : list)
@@ -160,6 +174,8 @@ QVector<qint64> bruteForce(const QVector<data::QueueCandidate> &cands, QueueStra
             add(neg);
         if (s == QueueStrategy::HardPositives)
             add(posi);
+        if (s == QueueStrategy::LowQuality)
+            add(lowq);
         if (s == QueueStrategy::Mix) {
             const QVector<data::QueueCandidate> *lists[] = {&u, &neg, &posi};
             int pos[3] = {0, 0, 0};
@@ -265,7 +281,7 @@ private slots:
 
 void QueueStrategyTest::namesRoundTrip()
 {
-    QCOMPARE(data::queueStrategyNames().size(), 5);
+    QCOMPARE(data::queueStrategyNames().size(), 6);
     for (const QString &n : data::queueStrategyNames())
         QCOMPARE(data::queueStrategyName(*data::queueStrategyFromName(n)), n);
     QVERIFY(!data::queueStrategyFromName("random"));
@@ -295,7 +311,7 @@ void QueueStrategyTest::strategiesMatchBruteForce()
 
     // Scores and reasons belong to the pairs; groups never interleave.
     const QHash<qint64, double> scores = store::ScoreTable(*p.st).all(p.version);
-    const QStringList reasons{"uncertain", "hard negative", "hard positive", "diverse", "unscored"};
+    const QStringList reasons{"uncertain", "hard negative", "hard positive", "diverse", "unscored", "low quality"};
     int lastGroup = 0;
     for (const auto &e : order.entries) {
         QCOMPARE(e.score.has_value(), scores.contains(e.pairId));
@@ -308,6 +324,14 @@ void QueueStrategyTest::strategiesMatchBruteForce()
     }
     if (s == QueueStrategy::HardNegatives)
         QCOMPARE(order.entries.front().reason, QStringLiteral("hard negative"));
+    if (s == QueueStrategy::LowQuality) {
+        QCOMPARE(order.entries.front().reason, QStringLiteral("low quality"));
+        // Quality is the smaller norm of the two faces, read back from the store.
+        const QHash<qint64, double> norms = store::EmbeddingTable(*p.st).norms(p.version);
+        QVERIFY(!norms.isEmpty() && norms.size() < p.images.size());
+        for (const auto &c : cands)
+            QCOMPARE(c.quality.has_value(), norms.contains(c.imageA) && norms.contains(c.imageB));
+    }
     if (s == QueueStrategy::Mix) {
         QCOMPARE(order.entries[0].reason, QStringLiteral("uncertain"));
         QCOMPARE(order.entries[1].reason, QStringLiteral("hard negative"));

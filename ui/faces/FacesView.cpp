@@ -1,7 +1,9 @@
 #include "ui/faces/FacesView.h"
 
 #include "data/ImageCache.h"
+#include "store/EmbeddingTable.h"
 #include "store/ImageTable.h"
+#include "store/ModelTable.h"
 #include "store/ProjectStore.h"
 #include "ui/Resources.h"
 #include "ui/Theme.h"
@@ -23,12 +25,14 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 
 namespace facelab::ui {
 
 namespace {
 
 constexpr int kIdRole = Qt::UserRole + 1;
+constexpr int kLowQualityShown = 20;
 constexpr int kGroupRole = Qt::UserRole + 2;
 
 QString num(qint64 n)
@@ -56,6 +60,20 @@ FaceListing readListing(const store::ProjectStore st, quint64 generation)
                 e.faces = int(faces.faces(img.id).size());
                 if (e.faces > 1)
                     l.several.push_back(e);
+            }
+        }
+        if (const auto current = store::ModelTable(st).current()) {
+            const QHash<qint64, double> norms = store::EmbeddingTable(st).norms(current->id);
+            QVector<QPair<double, qint64>> byNorm;
+            for (auto it = norms.constBegin(); it != norms.constEnd(); ++it)
+                byNorm.push_back({it.value(), it.key()});
+            std::sort(byNorm.begin(), byNorm.end());
+            byNorm.resize(std::min<qsizetype>(byNorm.size(), kLowQualityShown));
+            l.qualityVersion = current->name;
+            const store::ImageTable images(st);
+            for (const auto &[norm, id] : byNorm) {
+                const store::ImageRecord img = images.image(id);
+                l.lowQuality.push_back({id, img.absPath, img.relPath, QStringLiteral("quality %1").arg(norm, 0, 'f', 2), 1});
             }
         }
     } catch (const std::exception &e) {
@@ -348,14 +366,18 @@ void FacesView::applyListing()
                 it->setForeground(1, g == GroupUnreadable ? theme::different()
                                      : g == GroupNone     ? theme::warning()
                                                           : theme::mutedText());
-                it->setIcon(0, icon(g == GroupSeveral ? QStringLiteral("faces")
-                                    : g == GroupNone  ? QStringLiteral("warning")
-                                                      : QStringLiteral("broken-image")));
+                it->setIcon(0, icon(g == GroupSeveral || g == GroupLowQuality ? QStringLiteral("faces")
+                                    : g == GroupNone                       ? QStringLiteral("warning")
+                                                                           : QStringLiteral("broken-image")));
             }
         };
         group(GroupSeveral, tr("Several faces — pick one (%1)"), m_listing.several);
         group(GroupNone, tr("No face found — left out of pairs (%1)"), m_listing.none);
         group(GroupUnreadable, tr("Unreadable — left out of pairs (%1)"), m_listing.unreadable);
+        if (!m_listing.lowQuality.isEmpty())
+            group(GroupLowQuality,
+                  tr("Lowest quality under %1 (%2) — embedding norm, MagFace's quality").arg(m_listing.qualityVersion),
+                  m_listing.lowQuality);
         m_list->expandAll();
     }
     const bool any = m_list->topLevelItemCount() > 0;
@@ -456,6 +478,14 @@ void FacesView::showSelected()
         m_detailText->setText(tr("%1. This file is left out of pairs and scores.").arg(it->text(1).toHtmlEscaped()));
         m_aligned->setImagePath({});
         m_alignedBox->hide();
+        break;
+    case GroupLowQuality:
+        m_detailText->setText(tr("Embedding norm %1 under %2, among the lowest of the project. For MagFace models the "
+                                 "norm is the face's quality: blurred, dark or turned faces score low, and their "
+                                 "verdicts are the least reliable. Pairs > Queue strategy > low-quality shows them first.")
+                                  .arg(it->text(1).section(QLatin1Char(' '), 1), m_listing.qualityVersion.toHtmlEscaped()));
+        m_aligned->setImagePath(store::FaceTable::alignedPath(*m_store, id));
+        m_alignedBox->show();
         break;
     }
     m_detailText->setToolTip(QDir::toNativeSeparators(path));

@@ -32,11 +32,15 @@ struct FaceListing
         qint64 imageId = 0;
         QString path;      // absolute
         QString relPath;
-        QString note;      // why it has no face / is unreadable
+        QString note;      // why it has no face / is unreadable; its quality
         int faces = 0;
     };
     store::FaceStatusCounts counts;
     QVector<Entry> several, none, unreadable;
+    // The faces with the lowest quality (embedding norm before normalisation, MagFace's quality)
+    // under the current version, lowest first; empty before it has embedded the faces.
+    QVector<Entry> lowQuality;
+    QString qualityVersion;
     quint64 generation = 0;
     QString error;
 };
@@ -59,7 +63,7 @@ public:
     qint64 selectedImage() const;
     bool selectImage(qint64 imageId);
 
-    enum Group { GroupSeveral = 0, GroupNone, GroupUnreadable };
+    enum Group { GroupSeveral = 0, GroupNone, GroupUnreadable, GroupLowQuality };
 
 public slots:
     // Reads the lists again (off the GUI thread).
