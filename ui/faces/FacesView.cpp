@@ -376,7 +376,7 @@ void FacesView::applyListing()
         group(GroupUnreadable, tr("Unreadable — left out of pairs (%1)"), m_listing.unreadable);
         if (!m_listing.lowQuality.isEmpty())
             group(GroupLowQuality,
-                  tr("Lowest quality under %1 (%2) — embedding norm, MagFace's quality").arg(m_listing.qualityVersion),
+                  tr("Lowest quality under %1 (%2)").arg(m_listing.qualityVersion),
                   m_listing.lowQuality);
         m_list->expandAll();
     }

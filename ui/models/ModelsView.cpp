@@ -161,7 +161,7 @@ ModelsView::ModelsView(QWidget *parent) : QWidget(parent)
     split->setChildrenCollapsible(false);
     m_list = new QTreeWidget(split);
     m_list->setObjectName(QStringLiteral("versionList"));
-    m_list->setHeaderLabels({tr("Version"), tr("Created"), tr("Threshold"), tr("OpenCV check"), tr("Embedded"),
+    m_list->setHeaderLabels({tr("Version"), tr("Created"), tr("Threshold"), tr("Cross-check"), tr("Embedded"),
                              tr("Made by"), tr("Val / test")});
     m_list->headerItem()->setToolTip(ColRun, tr("The run that made the version: an import, or a fine-tuning run (see Runs)"));
     m_list->headerItem()->setToolTip(ColMetrics, tr("A fine-tuned version's accuracy on the validation pairs of its "
@@ -319,7 +319,7 @@ QWidget *ModelsView::buildDetails()
     th->addWidget(m_thresholdHint, 1);
     v->addLayout(th);
 
-    section(tr("LibTorch vs OpenCV dnn"));
+    section(tr("Cross-check with a second runtime"));
     m_check = label(w, {}, QStringLiteral("versionCheck"));
     m_check->setTextFormat(Qt::RichText);
     m_check->setWordWrap(true);
@@ -548,7 +548,11 @@ void ModelsView::refresh()
             it->setForeground(ColCheck, flagged ? theme::different() : theme::same());
         } else {   // no second runtime reads this family: not a failure
             it->setText(ColCheck, tr("— not applicable"));
-            it->setForeground(ColCheck, flagged ? theme::different() : theme::mutedText());
+            it->setForeground(ColCheck, theme::mutedText());
+        }
+        if (v.partial) {
+            it->setText(ColCheck, tr("✗ partial load"));
+            it->setForeground(ColCheck, theme::different());
         }
         it->setToolTip(ColCheck, (v.check.flagged() ? tr("Disagree: max |FaceLab − %1| = %2, above %3")
                                                           .arg(v.check.runtime).arg(v.check.maxDiff, 0, 'e', 2)
@@ -665,7 +669,16 @@ void ModelsView::showDetails()
                                         : tr("not recorded"));
     const QString in = shapes(imported->report.value(QStringLiteral("inputs")).toArray());
     const QString out = shapes(imported->report.value(QStringLiteral("outputs")).toArray());
-    m_io->setText(in.isEmpty() && out.isEmpty() ? tr("not recorded") : QStringLiteral("%1 → %2").arg(in, out));
+    if (in.isEmpty() && out.isEmpty() && imported->report.contains(QStringLiteral("embedding_dim"))) {
+        // Native families: the network's own input size and embedding width.
+        const QJsonArray size = imported->report.value(QStringLiteral("input")).toArray();
+        m_io->setText(tr("3 × %1 × %2 → %3 · %4")
+                          .arg(size.at(1).toInt()).arg(size.at(0).toInt())
+                          .arg(imported->report.value(QStringLiteral("embedding_dim")).toInt())
+                          .arg(imported->report.value(QStringLiteral("architecture")).toString()));
+    } else {
+        m_io->setText(in.isEmpty() && out.isEmpty() ? tr("not recorded") : QStringLiteral("%1 → %2").arg(in, out));
+    }
     if (v->runKind == QLatin1String("finetune")) {
         const QJsonObject &rp = v->runParams;
         QString t = tr("fine-tuning run #%1 (%2): %3 epochs, batch %4, lr %5, margin %6, seed %7")
@@ -720,8 +733,8 @@ void ModelsView::showDetails()
                              .arg(c.maxDiff, 0, 'e', 2)
                              .arg(c.tolerance, 0, 'e', 0));
     } else if (!c.applicable && !v->report.isEmpty()) {   // a family no second runtime reads
-        m_check->setText(tr("<span style=\"color:%1\"><b>Not applicable</b></span> — no second runtime reads a %2 "
-                            "model; %3")
+        m_check->setText(tr("<span style=\"color:%1\"><b>Not applicable</b></span> — no second runtime reads "
+                            "%2 models; %3 loaded")
                              .arg(theme::mutedText().name(), v->family, v->tensorsText));
     } else if (r.parentId > 0 && v->report.isEmpty()) {   // fine-tuned: its note says why, not alarming
         m_check->setText(tr("<span style=\"color:%1\"><b>No comparison ran</b></span> for this fine-tuned version")

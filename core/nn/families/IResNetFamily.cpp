@@ -7,6 +7,7 @@
 #include "nn/families/NativeOnnxExport.h"
 #include "nn/families/StateDictLoad.h"
 
+#include <cstdlib>
 #include <sstream>
 
 namespace facelab::nn {
@@ -92,7 +93,32 @@ Loaded load(const std::string &path, std::optional<int> depth)
     } else if (a.blocks[0] > 0 && a.blocks[1] > 0 && a.blocks[2] > 0 && a.blocks[3] > 0) {
         cfg.blocks = a.blocks;
     } else {
-        notes.push_back("no iResNet block layout found in the file; compared with iresnet50");
+        // An incomplete file: the depth its 'arch' entry names, else the standard depth whose
+        // block counts are nearest to what the file has, so the report counts against the right net.
+        int chosen = 0;
+        for (const auto &s : c.scalars)
+            if (s.path == "arch" && s.value.find("iresnet") != std::string::npos) {
+                std::array<int, 4> b{};
+                const int d = std::atoi(s.value.c_str() + s.value.find("iresnet") + 7);
+                if (IResNetConfig::blocksForDepth(d, b))
+                    chosen = d;
+            }
+        if (!chosen) {
+            int bestDistance = 1 << 30;
+            for (int d : {18, 34, 50, 100, 200}) {
+                std::array<int, 4> b{};
+                IResNetConfig::blocksForDepth(d, b);
+                int distance = 0;
+                for (int i = 0; i < 4; ++i)
+                    distance += std::abs(b[size_t(i)] - a.blocks[size_t(i)]);
+                if (distance < bestDistance)
+                    bestDistance = distance, chosen = d;
+            }
+        }
+        IResNetConfig::blocksForDepth(chosen, cfg.blocks);
+        notes.push_back("incomplete iResNet block layout [" + std::to_string(a.blocks[0]) + "," + std::to_string(a.blocks[1]) +
+                        "," + std::to_string(a.blocks[2]) + "," + std::to_string(a.blocks[3]) + "] in the file; compared with iresnet" +
+                        std::to_string(chosen));
     }
     cfg.embeddingDim = a.embeddingDim;
 
