@@ -306,6 +306,27 @@ void CliTest::iresnetCheckpointEndToEnd()
     QCOMPARE(o.value("preprocessing").toObject().value("channel_order").toString(), QStringLiteral("BGR"));
     QVERIFY(o.contains("cross_check"));
 
+    // A checkpoint missing a stage is refused with its counts against the depth it names, and
+    // imports only when asked, marked partial.
+    const QString half = dir.filePath("half.pth");
+    QCOMPARE(QProcess::execute("/usr/bin/python3",
+                               {"-c", QStringLiteral("import torch\nc = torch.load('%1')\nsd = c['state_dict']\nfor k in "
+                                                     "[k for k in sd if '.layer4.' in k]: del sd[k]\ntorch.save(c, '%2')")
+                                          .arg(ckpt, half)}),
+             0);
+    r = runFacelab({"model", proj, "--add", half, "--name", "half"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("iresnet18") && r.err.contains("of 187 tensors") && r.err.contains("--allow-partial"),
+             r.err.constData());
+    r = runFacelab({"model", proj, "--add", half, "--name", "half", "--allow-partial", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(r.json().object().value("partial").toBool(), true);
+    QVERIFY(r.json().object().value("missing").toArray().size() > 0);
+    r = runFacelab({"model", proj, "--list", "--json"});
+    for (const QJsonValue &v : r.json().array())
+        QCOMPARE(v.toObject().value("partial").toBool(), v.toObject().value("name").toString() == QLatin1String("half"));
+    QCOMPARE(runFacelab({"model", proj, "--use", "magface"}).code, 0);
+
     QCOMPARE(runFacelab({"embed", proj}).code, 0);
     // Verdicts from the truth on every training and validation pair.
     r = runFacelab({"pairs", proj, "--list", "--json"});

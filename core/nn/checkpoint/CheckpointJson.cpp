@@ -63,6 +63,14 @@ void appendString(std::string &out, const std::string &s)
 
 } // namespace
 
+std::string jsonQuoted(const std::string &s)
+{
+    std::string out;
+    out.reserve(s.size() + 2);
+    appendString(out, s);
+    return out;
+}
+
 std::string checkpointTreeJson(const Checkpoint &c)
 {
     std::string out = "{\"format\":";

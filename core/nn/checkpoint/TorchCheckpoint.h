@@ -87,4 +87,8 @@ void writeTorchSave(const std::string &path, const std::vector<NamedTensor> &sta
 // "scalars":{...}}; `family` and `closest` are added by the caller (families know them).
 std::string checkpointTreeJson(const Checkpoint &c);
 
+// A JSON string literal of `s` (quotes included; control characters escaped, invalid UTF-8 as
+// U+FFFD): what every hand-written JSON of the model engine uses for names and paths.
+std::string jsonQuoted(const std::string &s);
+
 } // namespace facelab::nn::ckpt

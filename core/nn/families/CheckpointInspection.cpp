@@ -9,37 +9,23 @@
 namespace facelab::nn {
 namespace {
 
-std::string quoted(const std::string &s)
-{
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\', out += c;
-        else if (static_cast<unsigned char>(c) < 0x20)
-            out += ' ';
-        else
-            out += c;
-    }
-    return out + "\"";
-}
-
 std::string names(const std::vector<std::string> &v, size_t limit = 20)
 {
     std::string s = "[";
     for (size_t i = 0; i < v.size() && i < limit; ++i)
-        s += (i ? "," : "") + quoted(v[i]);
+        s += (i ? "," : "") + ckpt::jsonQuoted(v[i]);
     return s + "]";
 }
 
 std::string reportJson(const LoadReport &r)
 {
     std::ostringstream s;
-    s << "{\"family\":" << quoted(r.family) << ",\"architecture\":" << quoted(r.architecture)
+    s << "{\"family\":" << ckpt::jsonQuoted(r.family) << ",\"architecture\":" << ckpt::jsonQuoted(r.architecture)
       << ",\"loaded\":" << r.tensorsLoaded << ",\"expected\":" << r.tensorsExpected << ",\"missing\":" << r.missing.size()
       << ",\"unexpected\":" << r.unexpected.size() << ",\"mismatched\":" << r.mismatched.size()
       << ",\"dropped\":" << names(r.dropped) << ",\"missing_names\":" << names(r.missing)
       << ",\"unexpected_names\":" << names(r.unexpected) << ",\"mismatched_names\":" << names(r.mismatched)
-      << ",\"why\":" << quoted(r.countsText()) << "}";
+      << ",\"why\":" << ckpt::jsonQuoted(r.countsText()) << "}";
     return s.str();
 }
 
@@ -74,7 +60,7 @@ std::string inspectCheckpointJson(const std::string &path)
     }
     // checkpointTreeJson is one object: add the family verdict before its closing brace.
     const auto end = tree.rfind('}');
-    std::string extra = ",\"file\":" + quoted(path) + ",\"family\":" + (match ? quoted(match->family) : "null");
+    std::string extra = ",\"file\":" + ckpt::jsonQuoted(path) + ",\"family\":" + (match ? ckpt::jsonQuoted(match->family) : "null");
     if (match)
         extra += ",\"report\":" + reportJson(*match) + ",\"closest\":null";
     else

@@ -92,6 +92,8 @@ Loaded load(const std::string &path, std::optional<int> depth)
             throw ModelError(path, "iResNet depth " + std::to_string(*depth) + " is not one of 18, 34, 50, 100, 200");
     } else if (a.blocks[0] > 0 && a.blocks[1] > 0 && a.blocks[2] > 0 && a.blocks[3] > 0) {
         cfg.blocks = a.blocks;
+    } else if (a.blocks == std::array<int, 4>{0, 0, 0, 0}) {
+        notes.push_back("no iResNet block layout found in the file; compared with iresnet50");
     } else {
         // An incomplete file: the depth its 'arch' entry names, else the standard depth whose
         // block counts are nearest to what the file has, so the report counts against the right net.
@@ -152,29 +154,10 @@ Loaded load(const std::string &path, std::optional<int> depth)
     return out;
 }
 
-std::string firstNames(const std::vector<std::string> &v, size_t n = 3)
-{
-    std::string s;
-    for (size_t i = 0; i < v.size() && i < n; ++i)
-        s += (i ? ", " : "") + v[i];
-    if (v.size() > n)
-        s += ", ...";
-    return s;
-}
-
 FaceModel openLoaded(const std::string &path, Loaded loaded, const OpenOptions &options)
 {
     const LoadReport &r = loaded.report;
-    if ((!r.complete() || !r.unexpected.empty()) && !options.allowPartial) {
-        std::string msg = "does not load completely as " + r.architecture + ": " + r.countsText();
-        if (!r.missing.empty())
-            msg += "; missing " + firstNames(r.missing);
-        if (!r.mismatched.empty())
-            msg += "; mismatched " + firstNames(r.mismatched);
-        if (!r.unexpected.empty())
-            msg += "; unexpected " + firstNames(r.unexpected);
-        throw ModelError(path, msg);
-    }
+    refuseIncompleteLoad(path, r, options.allowPartial);
     loaded.net->eval();
     std::shared_ptr<FaceNetImpl> net = loaded.net;
     return FaceModel(net, options.preprocessing.value_or(*r.preprocessing), path);

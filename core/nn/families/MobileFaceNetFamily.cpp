@@ -101,15 +101,6 @@ Loaded load(const std::string &path)
     return out;
 }
 
-std::string firstNames(const std::vector<std::string> &v, size_t n = 3)
-{
-    std::string s;
-    for (size_t i = 0; i < v.size() && i < n; ++i)
-        s += (i ? ", " : "") + v[i];
-    if (v.size() > n)
-        s += ", ...";
-    return s;
-}
 
 } // namespace
 
@@ -136,16 +127,7 @@ FaceModel MobileFaceNetFamily::open(const std::string &path, const OpenOptions &
 {
     Loaded loaded = load(path);
     const LoadReport &r = loaded.report;
-    if ((!r.complete() || !r.unexpected.empty()) && !options.allowPartial) {
-        std::string msg = "does not load completely as " + r.architecture + ": " + r.countsText();
-        if (!r.missing.empty())
-            msg += "; missing " + firstNames(r.missing);
-        if (!r.mismatched.empty())
-            msg += "; mismatched " + firstNames(r.mismatched);
-        if (!r.unexpected.empty())
-            msg += "; unexpected " + firstNames(r.unexpected);
-        throw ModelError(path, msg);
-    }
+    refuseIncompleteLoad(path, r, options.allowPartial);
     loaded.net->eval();
     std::shared_ptr<FaceNetImpl> net = loaded.net;
     return FaceModel(net, options.preprocessing.value_or(*r.preprocessing), path);

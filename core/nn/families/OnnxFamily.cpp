@@ -1,6 +1,7 @@
 #include "nn/families/OnnxFamily.h"
 
 #include "nn/ModelError.h"
+#include "nn/checkpoint/TorchCheckpoint.h"
 #include "nn/OnnxGraphModule.h"
 #include "nn/OnnxImportReport.h"
 
@@ -11,25 +12,11 @@
 namespace facelab::nn {
 namespace {
 
-std::string jsonString(const std::string &s)
-{
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\', out += c;
-        else if (static_cast<unsigned char>(c) < 0x20)
-            out += ' ';
-        else
-            out += c;
-    }
-    return out + "\"";
-}
-
 std::string valueInfosJson(const std::vector<OnnxValueInfo> &v)
 {
     std::string s = "[";
     for (size_t i = 0; i < v.size(); ++i) {
-        s += (i ? "," : "") + std::string("{\"name\":") + jsonString(v[i].name) + ",\"shape\":[";
+        s += (i ? "," : "") + std::string("{\"name\":") + ckpt::jsonQuoted(v[i].name) + ",\"shape\":[";
         for (size_t k = 0; k < v[i].shape.size(); ++k)
             s += (k ? "," : "") + std::to_string(v[i].shape[k]);
         s += "]}";
@@ -41,13 +28,13 @@ std::string valueInfosJson(const std::vector<OnnxValueInfo> &v)
 std::string detailsJson(const OnnxImportReport &r)
 {
     std::ostringstream s;
-    s << "{\"opset\":" << r.opset << ",\"ir_version\":" << r.irVersion << ",\"producer\":" << jsonString(r.producer)
+    s << "{\"opset\":" << r.opset << ",\"ir_version\":" << r.irVersion << ",\"producer\":" << ckpt::jsonQuoted(r.producer)
       << ",\"parameters\":" << r.parameterCount << ",\"parameter_tensors\":" << r.parameterTensors
       << ",\"buffer_tensors\":" << r.bufferTensors << ",\"inputs\":" << valueInfosJson(r.inputs)
       << ",\"outputs\":" << valueInfosJson(r.outputs) << ",\"ops\":{";
     bool first = true;
     for (const auto &[op, n] : r.opHistogram) {
-        s << (first ? "" : ",") << jsonString(op) << ":" << n;
+        s << (first ? "" : ",") << ckpt::jsonQuoted(op) << ":" << n;
         first = false;
     }
     s << "}";
@@ -58,7 +45,7 @@ std::string detailsJson(const OnnxImportReport &r)
     } else {
         s << ",\"max_abs_diff_vs_opencv\":null";
     }
-    s << ",\"opencv_note\":" << jsonString(r.openCvNote) << ",\"agrees_with_opencv\":"
+    s << ",\"opencv_note\":" << ckpt::jsonQuoted(r.openCvNote) << ",\"agrees_with_opencv\":"
       << (r.agreesWithOpenCV() ? "true" : "false") << "}";
     return s.str();
 }

@@ -240,4 +240,33 @@ std::vector<ckpt::NamedTensor> namedTensorsOf(const torch::nn::Module &net)
     return out;
 }
 
+namespace {
+std::string firstNames(const std::vector<std::string> &v, size_t n = 3)
+{
+    std::string s;
+    for (size_t i = 0; i < v.size() && i < n; ++i)
+        s += (i ? ", " : "") + v[i];
+    if (v.size() > n)
+        s += ", ...";
+    return s;
+}
+} // namespace
+
+void refuseIncompleteLoad(const std::string &path, const LoadReport &r, bool allowPartial)
+{
+    if (allowPartial || (r.complete() && r.unexpected.empty()))
+        return;
+    std::string msg = "does not load completely as " + r.architecture + ": " + r.countsText();
+    if (!r.missing.empty())
+        msg += "; missing " + firstNames(r.missing);
+    if (!r.mismatched.empty())
+        msg += "; mismatched " + firstNames(r.mismatched);
+    if (!r.unexpected.empty())
+        msg += "; unexpected " + firstNames(r.unexpected);
+    for (const auto &n : r.notes)
+        if (n.rfind("the file holds", 0) == 0)
+            msg += "; " + n;
+    throw ModelError(path, msg);
+}
+
 } // namespace facelab::nn

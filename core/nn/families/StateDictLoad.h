@@ -37,6 +37,11 @@ LoadReport loadStateDict(torch::nn::Module &net, const ckpt::Checkpoint &checkpo
 std::vector<std::pair<std::string, const ckpt::TensorEntry *>> stateDictEntries(const ckpt::Checkpoint &checkpoint,
                                                                                 const StateDictRules &rules);
 
+// Throws ModelError naming the file, the architecture, the counts and the first missing /
+// mismatched / unexpected names when `report` is below a complete load (unexpected tensors
+// included: a deeper file opened as a shallower net is not complete) and `allowPartial` is false.
+void refuseIncompleteLoad(const std::string &path, const LoadReport &report, bool allowPartial);
+
 // A tensor entry as a CPU torch tensor of its own dtype (contiguous copy).
 torch::Tensor toTorch(const ckpt::TensorEntry &entry);
 
