@@ -28,6 +28,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
+#include <cmath>
 #include <functional>
 
 namespace facelab::cli {
@@ -433,7 +434,7 @@ int cmdModel(QCommandLineParser &p, const QStringList &)
     if (p.isSet("threshold")) {
         bool ok = false;
         const double t = p.value("threshold").toDouble(&ok);
-        if (!ok || t < -1 || t > 1)
+        if (!ok || !std::isfinite(t) || t < -1 || t > 1)
             throw UsageError("--threshold needs a cosine similarity between -1 and 1");
         const store::ModelVersionRecord v = versionNamed(st, p.value("name"));
         models.setThreshold(v.id, t);

@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <algorithm>
 #include <cmath>
 
 namespace facelab::embedding {
@@ -31,9 +32,21 @@ QString sha256Of(const QString &path)
     return QString::fromLatin1(h.result().toHex());
 }
 
+// A version name names a file in the project's models/ folder: never a path.
+bool nameChar(QChar c)
+{
+    return c.isLetterOrNumber() || c == QLatin1Char('-') || c == QLatin1Char('_') || c == QLatin1Char('.') ||
+           c == QLatin1Char('+') || c == QLatin1Char('@');
+}
+
 QString uniqueName(const store::ModelTable &models, QString base)
 {
-    base = base.trimmed();
+    for (QChar &c : base)
+        if (!nameChar(c))
+            c = QLatin1Char('_');
+    while (base.startsWith(QLatin1Char('.')))
+        base.remove(0, 1);
+    base = base.left(100).trimmed();
     if (base.isEmpty())
         base = QStringLiteral("model");
     QString name = base;
@@ -207,6 +220,14 @@ ModelImportResult importModel(const store::ProjectStore &store, const QString &f
                                "marked partial").arg(file, QString::fromStdString(rep.countsText())));
 
     store::ModelTable models(store);
+    if (!nameArg.isEmpty()) {
+        const bool ok = nameArg.size() <= 100 && !nameArg.startsWith(QLatin1Char('.')) &&
+                        std::all_of(nameArg.begin(), nameArg.end(), nameChar);
+        if (!ok)
+            throw std::runtime_error(QStringLiteral("'%1' is not a version name: use up to 100 letters, digits and - _ . + @ "
+                                                    "(not starting with a dot); a name is never a path")
+                                         .arg(nameArg).toStdString());
+    }
     const QString name = nameArg.isEmpty() ? uniqueName(models, fi.completeBaseName()) : nameArg;
     if (models.nameTaken(name))
         throw std::runtime_error(QStringLiteral("a model or version named '%1' exists in this project; choose another "

@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSqlQuery>
+#include <cmath>
 #include <QStringList>
 #include <QVariant>
 
@@ -118,6 +119,9 @@ bool ModelTable::nameTaken(const QString &name) const
 
 void ModelTable::setThreshold(qint64 versionId, double threshold) const
 {
+    // A cosine threshold; NaN would be stored as NULL and silently erase the one there.
+    if (!std::isfinite(threshold) || threshold < -1 || threshold > 1)
+        throw StoreError(QStringLiteral("threshold %1 is not a cosine similarity between -1 and 1").arg(threshold));
     QSqlQuery q(m_store.db());
     prepare(q, QStringLiteral("UPDATE model_versions SET threshold = ? WHERE id = ?"));
     q.addBindValue(threshold);

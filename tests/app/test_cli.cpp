@@ -295,6 +295,13 @@ void CliTest::iresnetCheckpointEndToEnd()
     QCOMPARE(runFacelab({"import", proj, "--identities", lfw}).code, 0);
     QCOMPARE(runFacelab({"pairs", proj, "--generate", "40", "--identities", "4", "--seed", "5"}).code, 0);
 
+    // A version name is a name, never a path: nothing is written outside the project.
+    for (const char *bad : {"../../escaped", "sub/dir", ".hidden"}) {
+        r = runFacelab({"model", proj, "--add", ckpt, "--name", bad});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("not a version name"), r.err.constData());
+    }
+    QVERIFY(!QFileInfo::exists(dir.filePath("escaped.pth")) && !QFileInfo::exists(proj + "/models/sub"));
     r = runFacelab({"model", proj, "--add", ckpt, "--name", "magface", "--json"});
     QVERIFY2(r.code == 0, r.err.constData());
     o = r.json().object();
@@ -326,6 +333,13 @@ void CliTest::iresnetCheckpointEndToEnd()
     for (const QJsonValue &v : r.json().array())
         QCOMPARE(v.toObject().value("partial").toBool(), v.toObject().value("name").toString() == QLatin1String("half"));
     QCOMPARE(runFacelab({"model", proj, "--use", "magface"}).code, 0);
+    QCOMPARE(runFacelab({"model", proj, "--threshold", "0.3", "--name", "magface"}).code, 0);
+    for (const char *bad : {"NaN", "inf", "1.5"})   // refused; the stored threshold stays
+        QCOMPARE(runFacelab({"model", proj, "--threshold", bad, "--name", "magface"}).code, 2);
+    r = runFacelab({"model", proj, "--list", "--json"});
+    for (const QJsonValue &v : r.json().array())
+        if (v.toObject().value("name").toString() == QLatin1String("magface"))
+            QCOMPARE(v.toObject().value("threshold").toDouble(), 0.3);
 
     QCOMPARE(runFacelab({"embed", proj}).code, 0);
     // Verdicts from the truth on every training and validation pair.
