@@ -3,12 +3,15 @@
 // (make_pcnn_checkpoints.py), with PyTorch's own embeddings. SKIPs when python3-torch is missing.
 #include "nn/FaceNet.h"
 #include "nn/ModelError.h"
+#include "nn/OnnxGraphModule.h"
 #include "nn/Preprocessing.h"
 #include "nn/checkpoint/TorchCheckpoint.h"
 #include "nn/families/PatchCnn.h"
 #include "nn/families/PatchCnnFamily.h"
 #include "nn/families/PatchCnnFuse.h"
 #include "nn/families/TorchScriptFamily.h"
+
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <QFile>
 #include <QProcess>
@@ -332,6 +335,75 @@ private slots:
             qInfo("%s", e.what());
             QVERIFY2(what.find("tuple of 2 values") != std::string::npos, e.what());
             QVERIFY2(what.find("[2, 128]") != std::string::npos, e.what());
+        }
+    }
+
+    // PatchCNN64 and 96 written as ONNX (the S x S network; the 112 -> S resize stays outside):
+    // OpenCV dnn and FaceLab's own executor read it and agree with the native forward within
+    // 1e-5 of the embedding's size, for the unfused and (64) the fused head.
+    void onnxExportIsReadByOpenCv()
+    {
+        const auto formats = patchCnnFamily().exportFormats();
+        QCOMPARE(std::count(formats.begin(), formats.end(), std::string(".onnx")), 1);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        for (int size : {64, 96}) {
+            for (bool fusedHead : {false, true}) {
+                if (fusedHead && size != 64)
+                    continue;
+                const FaceModel model = patchCnnFamily().open(file(QString("pcnn%1_backbone.ckpt").arg(size)).toStdString());
+                auto net = std::dynamic_pointer_cast<pcnn::PatchCnnImpl>(model.net());
+                QVERIFY(net);
+                if (fusedHead)
+                    pcnn::fuse(*net);
+                const auto out = (dir.path() + QString("/pcnn%1%2.onnx").arg(size).arg(fusedHead ? "_fused" : ""))
+                                     .toStdString();
+                const CrossCheck c = patchCnnFamily().exportTo(model, out);
+                qInfo("pcnn%d %s head ONNX: %s", size, fusedHead ? "fused" : "unfused", c.note.c_str());
+                QVERIFY2(c.ran(), c.note.c_str());
+                QCOMPARE(c.runtime, std::string("OpenCV dnn"));
+                QVERIFY2(c.agrees(), c.note.c_str());
+                QVERIFY(c.note.find("resize 112 -> " + std::to_string(size) + " before") != std::string::npos);
+
+                // FaceLab's executor on the file vs the native forward, on another seeded S x S batch
+                // (112 x 112 noise resized as the network does: per-pixel noise at S overflows these
+                // random-weight networks to NaN natively).
+                torch::NoGradGuard guard;
+                net->eval();
+                auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(7 + size));
+                const auto x = net->resizeInput(torch::rand({3, 3, 112, 112}, gen, torch::kFloat) * 2 - 1).contiguous();
+                QCOMPARE(x.size(2), int64_t(size));
+                const auto want = net->forward(x);
+                OnnxGraphModuleImpl module(out);
+                const auto got = module.forward(x);
+                QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{3, 256}));
+                const double diff = (got - want).abs().max().item<double>();
+                const double tol = 1e-5 * std::max(1.0, want.abs().max().item<double>());
+                qInfo("pcnn%d %s head ONNX: FaceLab executor vs native %.3g (tolerance %.3g)", size,
+                      fusedHead ? "fused" : "unfused", diff, tol);
+                QVERIFY2(diff <= tol, (std::to_string(diff) + " > " + std::to_string(tol)).c_str());
+                // Against the native forward in double: the graph's error is float32 rounding of the
+                // network itself, no larger than (twice) the native float32 forward's own.
+                net->to(torch::kDouble);
+                if (fusedHead)
+                    pcnn::fuse(*net);
+                const auto exact = net->forward(x.to(torch::kDouble)).to(torch::kFloat);
+                net->to(torch::kFloat);
+                if (fusedHead)
+                    pcnn::fuse(*net);
+                const double graphErr = (got - exact).abs().max().item<double>();
+                const double nativeErr = (want - exact).abs().max().item<double>();
+                qInfo("pcnn%d %s head vs double native: ONNX graph %.3g, native float32 %.3g", size,
+                      fusedHead ? "fused" : "unfused", graphErr, nativeErr);
+                QVERIFY2(graphErr <= std::max(tol, 2 * nativeErr), std::to_string(graphErr).c_str());
+                // The 112x112 face resized outside the graph gives the native 112x112 embedding.
+                const auto faces = facesToTensor(m_faces, model.preprocessing());
+                const auto nativeFaces = net->forward(faces);
+                const auto onnxFaces = module.forward(net->resizeInput(faces));
+                const double faceDiff = (onnxFaces - nativeFaces).abs().max().item<double>();
+                QVERIFY2(faceDiff <= 1e-5 * std::max(1.0, nativeFaces.abs().max().item<double>()),
+                         std::to_string(faceDiff).c_str());
+            }
         }
     }
 };

@@ -3,6 +3,7 @@
 #include "nn/FaceNet.h"
 #include "nn/ModelError.h"
 #include "nn/checkpoint/TorchCheckpoint.h"
+#include "nn/families/NativeOnnxExport.h"
 #include "nn/families/PatchCnn.h"
 #include "nn/families/PatchCnnFuse.h"
 #include "nn/families/StateDictLoad.h"
@@ -73,15 +74,6 @@ torch::Tensor checkBatch()
     return torch::rand({4, 3, 112, 112}, gen, torch::TensorOptions().dtype(torch::kFloat)) * 2 - 1;
 }
 
-std::string firstFew(const std::vector<std::string> &v, size_t n = 3)
-{
-    std::string s;
-    for (size_t i = 0; i < v.size() && i < n; ++i)
-        s += (i ? "; " : "") + v[i];
-    if (v.size() > n)
-        s += "; ...";
-    return s;
-}
 
 } // namespace
 
@@ -190,17 +182,7 @@ FaceModel openPatchCnn(const std::string &path, int inputSize, const OpenOptions
 {
     LoadReport report;
     auto net = loadPatchCnn(path, inputSize, report);
-    if (!report.complete() && !options.allowPartial) {
-        std::string why = report.architecture + " loads only " + report.countsText();
-        if (!report.mismatched.empty())
-            why += "; shape mismatches: " + firstFew(report.mismatched);
-        if (!report.missing.empty())
-            why += "; missing: " + firstFew(report.missing);
-        for (const auto &n : report.notes)
-            if (n.rfind("the file holds", 0) == 0)
-                why += "; " + n;
-        throw ModelError(path, why);
-    }
+    refuseIncompleteLoad(path, report, options.allowPartial);
     return FaceModel(net, options.preprocessing.value_or(patchCnnPreprocessing()), path);
 }
 
@@ -234,9 +216,12 @@ public:
         return pcnn::openPatchCnn(path, 0, options);
     }
     std::string fileSuffix() const override { return ".ckpt"; }
-    std::vector<std::string> exportFormats() const override { return {".ckpt", ".pth"}; }
-    // Writes {backbone: state_dict} and reads it back: the reloaded network must give the same
-    // embeddings on the synthetic check batch.
+    std::vector<std::string> exportFormats() const override { return {".ckpt", ".pth", ".onnx"}; }
+    // .ckpt/.pth: writes {backbone: state_dict} and reads it back: the reloaded network must give
+    // the same embeddings on the synthetic check batch.
+    // .onnx: the S x S network (NativeOnnxExport.h, patchCnnOnnxProto: the 112 -> S antialiased
+    // resize stays outside the graph), written atomically, read back by OpenCV dnn and FaceLab's
+    // ONNX executor and compared with the native forward on a seeded random S x S batch.
     CrossCheck exportTo(const FaceModel &model, const std::string &path) const override
     {
         auto net = std::dynamic_pointer_cast<pcnn::PatchCnnImpl>(model.net());
@@ -244,8 +229,12 @@ public:
             throw ModelError(path, "not a PatchCNN model (family '" + model.family() + "')");
         const auto dot = path.rfind('.');
         const std::string suffix = dot == std::string::npos ? std::string() : path.substr(dot);
+        if (suffix == ".onnx") {
+            exportPatchCnnOnnx(*net, path);
+            return checkPatchCnnOnnx(*net, path);
+        }
         if (suffix != ".ckpt" && suffix != ".pth")
-            throw ModelError(path, "a PatchCNN exports as .ckpt or .pth (torch.save), not '" + suffix + "'");
+            throw ModelError(path, "a PatchCNN exports as .ckpt or .pth (torch.save) or .onnx, not '" + suffix + "'");
         model.save(path);
         CrossCheck c;
         c.runtime = "FaceLab reload of the written file";
