@@ -2,6 +2,7 @@
 // make_family_checkpoints.py (Debian's python3-torch): tensor counts, embeddings equal to PyTorch's,
 // wrong depth / wrong family refused with counts, save() read back by torch.load, and the native
 // ONNX writer read by OpenCV dnn and FaceLab's executor. SKIPs without python3-torch.
+#include "nn/PythonReference.h"
 #include "nn/FaceModel.h"
 #include "nn/FaceNet.h"
 #include "nn/ModelError.h"
@@ -23,25 +24,14 @@
 #include <fstream>
 
 using namespace facelab::nn;
+using facelab::test::python;
+using facelab::test::pythonHas;
+using facelab::test::readFloats;
 
 namespace {
 
-QString python()
-{
-    return QFile::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-}
-
 QString script() { return QString(FACELAB_SOURCE_DIR) + "/tests/nn/make_family_checkpoints.py"; }
 
-torch::Tensor readFloats(const std::string &path, int64_t rows, int64_t cols)
-{
-    auto t = torch::empty({rows, cols}, torch::kFloat);
-    std::ifstream in(path, std::ios::binary);
-    in.read(static_cast<char *>(t.data_ptr()), std::streamsize(t.numel() * 4));
-    if (!in)
-        throw std::runtime_error("cannot read " + path);
-    return t;
-}
 
 std::vector<cv::Mat> readFaces(const std::string &path)
 {
@@ -103,9 +93,7 @@ private slots:
     void initTestCase()
     {
         at::set_num_threads(2);
-        QProcess probe;
-        probe.start(python(), {"-c", "import torch, numpy"});
-        if (!probe.waitForFinished(60000) || probe.exitStatus() != QProcess::NormalExit || probe.exitCode() != 0)
+        if (!pythonHas("torch, numpy"))
             QSKIP("python3-torch (with numpy) is not installed: no reference checkpoints to compare with");
         QVERIFY(m_dir.isValid());
         QProcess gen;
@@ -185,7 +173,7 @@ private slots:
         const std::string n = name.toStdString();
         const FaceModel model = familyOf(n).open(file(n + ".pth"));
         const auto ours = embed(model);
-        const auto ref = readFloats(file(n + ".emb"), 2, 512);
+        const auto ref = readFloats(QString::fromStdString(file(n + ".emb")), {2, 512});
         const double d = relDiff(ours, ref);
         qInfo("%s: max |FaceLab - PyTorch| / scale = %.3g (scale %.3g)", n.c_str(), d, ref.abs().max().item<double>());
         QVERIFY2(d <= 1e-4, qPrintable(QString("relative diff %1").arg(d)));
@@ -295,7 +283,7 @@ private slots:
                             QString::fromStdString(file(n + "_saved.emb"))});
         QVERIFY2(py.waitForFinished(300000), "torch.load timed out");
         QVERIFY2(py.exitCode() == 0, py.readAllStandardError().constData());
-        const auto theirs = readFloats(file(n + "_saved.emb"), 2, 512);
+        const auto theirs = readFloats(QString::fromStdString(file(n + "_saved.emb")), {2, 512});
         const double d = relDiff(embed(model), theirs);
         qInfo("%s saved, torch.load + load_state_dict(strict): max diff / scale %.3g", n.c_str(), d);
         QVERIFY(d <= 1e-4);
@@ -327,7 +315,7 @@ private slots:
         cv::Mat out = net.forward();
         QCOMPARE(int(out.total()), 2 * 512);
         const auto theirs = torch::from_blob(out.ptr<float>(), {2, 512}, torch::kFloat).clone();
-        const double d = relDiff(theirs, readFloats(file(n + ".emb"), 2, 512));
+        const double d = relDiff(theirs, readFloats(QString::fromStdString(file(n + ".emb")), {2, 512}));
         qInfo("%s.onnx on the faces (OpenCV dnn) vs PyTorch: %.3g", n.c_str(), d);
         QVERIFY(d <= 1e-4);
     }

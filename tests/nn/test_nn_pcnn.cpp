@@ -1,6 +1,7 @@
 // CryptoFace PatchCNN ("pcnn") and TorchScript ("torchscript") families against the reference
 // writer: genuine torch.save checkpoints and torch.jit.save modules written by Debian's python3-torch
 // (make_pcnn_checkpoints.py), with PyTorch's own embeddings. SKIPs when python3-torch is missing.
+#include "nn/PythonReference.h"
 #include "nn/FaceNet.h"
 #include "nn/ModelError.h"
 #include "nn/OnnxGraphModule.h"
@@ -23,25 +24,14 @@
 #include <fstream>
 
 using namespace facelab::nn;
+using facelab::test::python;
+using facelab::test::pythonHas;
+using facelab::test::readFloats;
 
 namespace {
 
 constexpr int kFaces = 6;
 
-torch::Tensor readFloats(const QString &path, const std::vector<int64_t> &shape)
-{
-    auto t = torch::empty(shape, torch::kFloat);
-    std::ifstream in(path.toStdString(), std::ios::binary);
-    in.read(static_cast<char *>(t.data_ptr()), std::streamsize(t.numel() * 4));
-    if (!in)
-        throw std::runtime_error("cannot read " + path.toStdString());
-    return t;
-}
-
-QString python()
-{
-    return QFile::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-}
 
 QString script() { return QString(FACELAB_SOURCE_DIR) + "/tests/nn/make_pcnn_checkpoints.py"; }
 
@@ -72,9 +62,7 @@ private slots:
     void initTestCase()
     {
         at::set_num_threads(2);
-        QProcess probe;
-        probe.start(python(), {"-c", "import torch"});
-        if (!probe.waitForFinished(60000) || probe.exitStatus() != QProcess::NormalExit || probe.exitCode() != 0)
+        if (!pythonHas("torch"))
             QSKIP("python3-torch is not installed: no reference writer to compare with");
         QVERIFY(m_dir.isValid());
         QProcess gen;

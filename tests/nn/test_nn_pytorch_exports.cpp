@@ -3,6 +3,7 @@
 // residual blocks, Flatten, Gemm, BatchNorm1d) and a mix of the shape/normalisation operators
 // exporters emit. Each must reproduce PyTorch's own outputs on a batch of 3.
 // SKIPs when python3-torch is not installed.
+#include "nn/PythonReference.h"
 #include "nn/Embedder.h"
 #include "nn/ModelError.h"
 #include "nn/OnnxGraphModule.h"
@@ -16,6 +17,9 @@
 #include <fstream>
 
 using namespace facelab::nn;
+using facelab::test::python;
+using facelab::test::pythonHas;
+using facelab::test::readFloats;
 
 namespace {
 
@@ -27,21 +31,7 @@ std::vector<int64_t> dimsOf(const QString &s)
     return d;
 }
 
-torch::Tensor readFloats(const QString &path, const std::vector<int64_t> &shape)
-{
-    auto t = torch::empty(shape, torch::kFloat);
-    std::ifstream in(path.toStdString(), std::ios::binary);
-    in.read(static_cast<char *>(t.data_ptr()), std::streamsize(t.numel() * 4));
-    if (!in)
-        throw std::runtime_error("cannot read " + path.toStdString());
-    return t;
-}
 
-QString python()
-{
-    // Debian's interpreter: the one python3-torch is installed for (PATH may hold another).
-    return QFile::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-}
 
 } // namespace
 
@@ -55,9 +45,7 @@ class PytorchExportsTest : public QObject
 private slots:
     void initTestCase()
     {
-        QProcess probe;
-        probe.start(python(), {"-c", "import torch"});
-        if (!probe.waitForFinished(60000) || probe.exitStatus() != QProcess::NormalExit || probe.exitCode() != 0)
+        if (!pythonHas("torch"))
             QSKIP("python3-torch is not installed: no reference exporter to compare with");
         QVERIFY(m_dir.isValid());
         QProcess gen;
