@@ -83,6 +83,18 @@ struct Command
     std::function<void(QCommandLineParser &)> options;
 };
 
+// Options of which a command acts on one: two given together is an error naming both, never a
+// silent choice of one (label --pair 5 --same --undo used to undo another pair's verdict).
+void oneOf(const QCommandLineParser &p, std::initializer_list<const char *> options)
+{
+    QStringList given;
+    for (const char *o : options)
+        if (p.isSet(QLatin1String(o)))
+            given << QStringLiteral("--") + QLatin1String(o);
+    if (given.size() > 1)
+        throw UsageError(QStringLiteral("%1 and %2 cannot be given together").arg(given[0], given[1]).toStdString());
+}
+
 QString projectArg(const QCommandLineParser &p, const char *usage)
 {
     const QStringList pos = p.positionalArguments();
@@ -135,6 +147,7 @@ int cmdImport(QCommandLineParser &p, const QStringList &)
     const ProjectStore st = ProjectStore::open(projectArg(p, usage));
     jobs::PlainJobContext ctx(!p.isSet("json"));
     data::ImportReport r;
+    oneOf(p, {"identities", "pairs"});
     if (p.isSet("identities")) {
         const QString dir = p.value("identities");
         r = recorded(st, "import", {{"identities", dir}}, [&] { return data::importIdentityFolders(st, dir, ctx); });
@@ -159,6 +172,7 @@ int cmdPairs(QCommandLineParser &p, const QStringList &)
     const char *usage = "facelab pairs PROJECT (--generate N [--identities K] [--seed S] [--split pair-level|identity-disjoint]"
                         " | --list) [--json]";
     const ProjectStore st = ProjectStore::open(projectArg(p, usage));
+    oneOf(p, {"generate", "list"});
     if (p.isSet("generate")) {
         data::PairGenOptions o;
         bool ok = false;
@@ -223,6 +237,8 @@ int cmdLabel(QCommandLineParser &p, const QStringList &)
     const char *usage = "facelab label PROJECT (--pair ID (--same|--different|--skip) | --undo)";
     const ProjectStore st = ProjectStore::open(projectArg(p, usage));
     store::FeedbackTable fb(st);
+    oneOf(p, {"undo", "pair"});
+    oneOf(p, {"undo", "same", "different", "skip"});
     if (p.isSet("undo")) {
         const qint64 pairId = fb.undoLast();
         if (pairId == 0)
@@ -363,6 +379,7 @@ int cmdModel(QCommandLineParser &p, const QStringList &)
     const ProjectStore st = ProjectStore::open(projectArg(p, usage));
     store::ModelTable models(st);
     jobs::PlainJobContext ctx(!p.isSet("json"));
+    oneOf(p, {"add", "list", "export", "use", "threshold"});
     if (p.isSet("add")) {
         const embedding::ModelImportResult r =
             embedding::importModel(st, p.value("add"), p.value("name"), p.value("preprocessing"), ctx, p.value("family"),

@@ -116,6 +116,21 @@ void CliTest::errorsGoToStderrWithNonZeroExit()
 
     r = runFacelab({"label", proj, "--pair", "1", "--same", "--different"});
     QCOMPARE(r.code, 2);
+    // Conflicting options are an error naming both, never a silent choice of one.
+    const QList<QPair<QStringList, QStringList>> conflicts = {
+        {{"label", proj, "--pair", "5", "--same", "--undo"}, {"--undo", "--pair"}},
+        {{"import", proj, "--identities", dir.filePath("empty"), "--pairs", dir.filePath("x.txt")}, {"--identities", "--pairs"}},
+        {{"pairs", proj, "--generate", "10", "--list"}, {"--generate", "--list"}},
+#if FACELAB_HAVE_ENGINE
+        {{"model", proj, "--list", "--use", "x"}, {"--list", "--use"}},
+#endif
+    };
+    for (const auto &[args, named] : conflicts) {
+        r = runFacelab(args);
+        QCOMPARE(r.code, 2);
+        for (const QString &o : named)
+            QVERIFY2(r.err.contains(o.toUtf8()) && r.err.contains("cannot be given together"), r.err.constData());
+    }
     r = runFacelab({"pairs", proj, "--generate", "ten"});
     QCOMPARE(r.code, 2);
     r = runFacelab({"pairs", proj, "--generate", "10"});
