@@ -157,10 +157,7 @@ Loaded load(const std::string &path, std::optional<int> depth)
 FaceModel openLoaded(const std::string &path, Loaded loaded, const OpenOptions &options)
 {
     const LoadReport &r = loaded.report;
-    refuseIncompleteLoad(path, r, options.allowPartial);
-    loaded.net->eval();
-    std::shared_ptr<FaceNetImpl> net = loaded.net;
-    return FaceModel(net, options.preprocessing.value_or(*r.preprocessing), path);
+    return openLoadedNet(path, loaded.net, r, options, *r.preprocessing);
 }
 
 } // namespace

@@ -127,10 +127,7 @@ FaceModel MobileFaceNetFamily::open(const std::string &path, const OpenOptions &
 {
     Loaded loaded = load(path);
     const LoadReport &r = loaded.report;
-    refuseIncompleteLoad(path, r, options.allowPartial);
-    loaded.net->eval();
-    std::shared_ptr<FaceNetImpl> net = loaded.net;
-    return FaceModel(net, options.preprocessing.value_or(*r.preprocessing), path);
+    return openLoadedNet(path, loaded.net, r, options, *r.preprocessing);
 }
 
 CrossCheck MobileFaceNetFamily::exportTo(const FaceModel &model, const std::string &path) const

@@ -182,8 +182,7 @@ FaceModel openPatchCnn(const std::string &path, int inputSize, const OpenOptions
 {
     LoadReport report;
     auto net = loadPatchCnn(path, inputSize, report);
-    refuseIncompleteLoad(path, report, options.allowPartial);
-    return FaceModel(net, options.preprocessing.value_or(patchCnnPreprocessing()), path);
+    return openLoadedNet(path, net, report, options, patchCnnPreprocessing());
 }
 
 } // namespace pcnn

@@ -269,4 +269,12 @@ void refuseIncompleteLoad(const std::string &path, const LoadReport &r, bool all
     throw ModelError(path, msg);
 }
 
+FaceModel openLoadedNet(const std::string &path, std::shared_ptr<FaceNetImpl> net, const LoadReport &report,
+                        const OpenOptions &options, const Preprocessing &familyConvention)
+{
+    refuseIncompleteLoad(path, report, options.allowPartial);
+    net->eval();
+    return FaceModel(std::move(net), options.preprocessing.value_or(familyConvention), path);
+}
+
 } // namespace facelab::nn

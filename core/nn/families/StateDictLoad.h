@@ -1,6 +1,7 @@
 #pragma once
 // Copying a checkpoint's tensors into a native network by name, with the counts a user needs to
 // trust the result (REFERENCE.md: a lenient load silently leaves random weights). Torch header.
+#include "nn/FaceNet.h"
 #include "nn/ModelFamily.h"
 #include "nn/checkpoint/TorchCheckpoint.h"
 
@@ -41,6 +42,11 @@ std::vector<std::pair<std::string, const ckpt::TensorEntry *>> stateDictEntries(
 // mismatched / unexpected names when `report` is below a complete load (unexpected tensors
 // included: a deeper file opened as a shallower net is not complete) and `allowPartial` is false.
 void refuseIncompleteLoad(const std::string &path, const LoadReport &report, bool allowPartial);
+
+// What every native family's open() ends with: the refusal above, the network in eval mode, and
+// the handle with the caller's preprocessing or else the family's convention.
+FaceModel openLoadedNet(const std::string &path, std::shared_ptr<FaceNetImpl> net, const LoadReport &report,
+                        const OpenOptions &options, const Preprocessing &familyConvention);
 
 // A tensor entry as a CPU torch tensor of its own dtype (contiguous copy).
 torch::Tensor toTorch(const ckpt::TensorEntry &entry);
