@@ -1,0 +1,35 @@
+#pragma once
+// The one way a run is recorded: construct it when the work starts (a 'running' row in the runs
+// table), call finish() with the outcome. A recorder destroyed without finish() (an exception
+// that nobody turned into a status) records 'failed', so no run is left 'running' by this
+// process; a killed process leaves 'running', which the next open turns into 'interrupted'.
+// Used by the GUI's job queue and by the command line alike (jobs::runRecorded).
+#include "store/ProjectStore.h"
+
+#include <QJsonObject>
+#include <QString>
+
+namespace facelab::jobs {
+
+class RunRecorder
+{
+public:
+    RunRecorder(const store::ProjectStore &store, const QString &kind, const QJsonObject &params);
+    ~RunRecorder();
+    RunRecorder(const RunRecorder &) = delete;
+    RunRecorder &operator=(const RunRecorder &) = delete;
+
+    qint64 id() const { return m_id; }
+    void log(const QString &text) const;
+    void metric(qint64 modelVersionId, const QString &name, double value) const;
+    // Final status plus, for failures, the error appended to the log. Idempotent: the first wins.
+    void finish(store::RunStatus status, const QString &error = {});
+    bool finished() const { return m_finished; }
+
+private:
+    const store::ProjectStore &m_store;
+    qint64 m_id = 0;
+    bool m_finished = false;
+};
+
+} // namespace facelab::jobs
