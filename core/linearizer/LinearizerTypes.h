@@ -2,6 +2,7 @@
 // Sizes of the Linearizer surrogate f(x) = g_y^-1(A g_x(x)). Torch-free so Qt code (settings,
 // dialogs, the job that trains it) can hold and edit a configuration without torch's headers.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace facelab::linearizer {
@@ -32,5 +33,12 @@ struct LinearizerConfig
     // Seeds every initial weight, so one configuration always gives the same untrained model.
     std::uint64_t seed = 0;
 };
+
+// "latent=512 embedding=512 blocks=4 hidden=1024 layers=3 rank=0 input=3x112x112
+// encoder=64,128,256,512 clamp=5 seed=0": how a saved surrogate names its sizes (one line, read
+// by configFromText; a checkpoint inspector shows it as is).
+std::string configText(const LinearizerConfig &config);
+// Throws std::invalid_argument naming the key that is missing or malformed.
+LinearizerConfig configFromText(const std::string &text);
 
 } // namespace facelab::linearizer

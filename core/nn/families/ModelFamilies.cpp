@@ -4,6 +4,7 @@
 #include "nn/ModelError.h"
 #include "nn/ModelFamily.h"
 #include "nn/families/IResNetFamily.h"
+#include "nn/families/LinearizerFamily.h"
 #include "nn/families/MobileFaceNetFamily.h"
 #include "nn/families/OnnxFamily.h"
 #include "nn/families/PatchCnnFamily.h"
@@ -53,7 +54,7 @@ const std::vector<const ModelFamily *> &modelFamilies()
 {
     // TorchScript before the state-dict families: a torch.jit.save archive is also a zip.
     static const std::vector<const ModelFamily *> all = {&onnxFamily(), &torchScriptFamily(), &iresnetFamily(),
-                                                         &mobileFaceNetFamily(), &patchCnnFamily()};
+                                                         &mobileFaceNetFamily(), &patchCnnFamily(), &linearizerFamily()};
     return all;
 }
 

@@ -3,6 +3,7 @@
 // trust the result (REFERENCE.md: a lenient load silently leaves random weights). Torch header.
 #include "nn/FaceNet.h"
 #include "nn/ModelFamily.h"
+#include "nn/ModuleState.h"
 #include "nn/checkpoint/TorchCheckpoint.h"
 
 #include <torch/torch.h>
@@ -51,7 +52,5 @@ FaceModel openLoadedNet(const std::string &path, std::shared_ptr<FaceNetImpl> ne
 // A tensor entry as a CPU torch tensor of its own dtype (contiguous copy).
 torch::Tensor toTorch(const ckpt::TensorEntry &entry);
 
-// The network's state (parameters then buffers, in registration order) for writeTorchSave.
-std::vector<ckpt::NamedTensor> namedTensorsOf(const torch::nn::Module &net);
 
 } // namespace facelab::nn

@@ -1,0 +1,292 @@
+#include "linearize/LinearizeJob.h"
+
+#include "embedding/EmbeddingJob.h"
+#include "embedding/VersionModel.h"
+#include "eval/EvalPairs.h"
+#include "linearize/SurrogateData.h"
+#include "linearize/SurrogateVersions.h"
+#include "linearizer/LinearizerTrainer.h"
+#include "linearizer/SurrogateAnalysis.h"
+#include "store/EmbeddingTable.h"
+#include "store/ModelTable.h"
+#include "store/RunTable.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QVariantMap>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace facelab::linearize {
+
+namespace {
+
+QJsonValue num(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null); }
+
+QVariantMap epochMap(const linearizer::LinearizerEpoch &e)
+{
+    return QVariantMap{{"epoch", e.epoch},           {"train_loss", e.trainLoss}, {"heldout_loss", e.heldOutLoss},
+                       {"mse", e.heldOutMse},        {"cosine_mean", e.cosineMean}, {"cosine_min", e.cosineMin},
+                       {"seconds", e.seconds},       {"best", e.best}};
+}
+
+} // namespace
+
+QJsonObject LinearizeRequest::toJson() const
+{
+    const auto &c = config;
+    const auto &t = training;
+    return QJsonObject{{"teacher", teacher},
+                       {"name", name},
+                       {"latent", c.latent},
+                       {"blocks", c.blocks},
+                       {"hidden", c.hidden},
+                       {"coupling_layers", c.couplingLayers},
+                       {"rank", c.rank},
+                       {"epochs", t.epochs},
+                       {"batch", t.batch},
+                       {"learning_rate", t.learningRate},
+                       {"mse_weight", t.mseWeight},
+                       {"cosine_weight", t.cosineWeight},
+                       {"flip", t.augment.flip},
+                       {"shift", t.augment.maxShift},
+                       {"colour_jitter", t.augment.colourJitter},
+                       {"patience", t.patience},
+                       {"seed", QString::number(t.seed)},
+                       {"heldout_fraction", heldOutFraction},
+                       {"max_images", maxImages},
+                       {"resume", resume}};
+}
+
+LinearizeRequest LinearizeRequest::fromJson(const QJsonObject &o)
+{
+    LinearizeRequest r;
+    auto &c = r.config;
+    auto &t = r.training;
+    r.teacher = o.value("teacher").toString(r.teacher);
+    r.name = o.value("name").toString(r.name);
+    c.latent = o.value("latent").toInt(c.latent);
+    c.blocks = o.value("blocks").toInt(c.blocks);
+    c.hidden = o.value("hidden").toInt(c.hidden);
+    c.couplingLayers = o.value("coupling_layers").toInt(c.couplingLayers);
+    c.rank = o.value("rank").toInt(c.rank);
+    t.epochs = o.value("epochs").toInt(t.epochs);
+    t.batch = o.value("batch").toInt(t.batch);
+    t.learningRate = o.value("learning_rate").toDouble(t.learningRate);
+    t.mseWeight = o.value("mse_weight").toDouble(t.mseWeight);
+    t.cosineWeight = o.value("cosine_weight").toDouble(t.cosineWeight);
+    t.augment.flip = o.value("flip").toBool(t.augment.flip);
+    t.augment.maxShift = o.value("shift").toInt(t.augment.maxShift);
+    t.augment.colourJitter = o.value("colour_jitter").toDouble(t.augment.colourJitter);
+    t.patience = o.value("patience").toInt(t.patience);
+    if (o.contains("seed"))
+        t.seed = o.value("seed").toString().toULongLong();
+    r.heldOutFraction = o.value("heldout_fraction").toDouble(r.heldOutFraction);
+    r.maxImages = o.value("max_images").toInt(r.maxImages);
+    r.resume = o.value("resume").toBool(r.resume);
+    return r;
+}
+
+QJsonObject LinearizeReport::toJson() const
+{
+    QJsonArray epochs;
+    for (const auto &e : training.epochs)
+        epochs.append(QJsonObject::fromVariantMap(epochMap(e)));
+    return QJsonObject{{"linearizer", versionId ? QJsonValue(version) : QJsonValue(QJsonValue::Null)},
+                       {"teacher", teacher},
+                       {"epochs_run", training.epochsRun},
+                       {"best_epoch", training.bestEpoch},
+                       {"resumed_from", training.resumedFrom},
+                       {"cancelled", training.cancelled},
+                       {"stopped_early", training.stoppedEarly},
+                       {"train_images", trainImages},
+                       {"heldout_images", heldOutImages},
+                       {"train_identities", trainIdentities},
+                       {"heldout_identities", QJsonArray::fromStringList(heldOutIdentities)},
+                       {"split", split},
+                       {"mse", num(mse)},
+                       {"cosine_mean", num(cosineMean)},
+                       {"cosine_min", num(cosineMin)},
+                       {"auc_teacher", num(aucTeacher)},
+                       {"auc_linearized", num(aucSurrogate)},
+                       {"accuracy_teacher", num(accuracyTeacher)},
+                       {"accuracy_linearized", num(accuracySurrogate)},
+                       {"same_pairs", samePairs},
+                       {"different_pairs", differentPairs},
+                       {"parameters", qint64(training.parameters)},
+                       {"teacher_forwards", qint64(training.teacherForwards)},
+                       {"images_per_second", training.imagesPerSecond},
+                       {"device", QString::fromStdString(training.device)},
+                       {"epochs", epochs},
+                       {"seconds", seconds},
+                       {"notes", QJsonArray::fromStringList(notes)}};
+}
+
+QString resumeCheckpointPath(const store::ProjectStore &store, const QString &teacher)
+{
+    return QDir(store.folder()).filePath(QStringLiteral("linearizer/%1-training.ckpt").arg(teacher));
+}
+
+LinearizeReport trainLinearizer(const store::ProjectStore &store, const LinearizeRequest &request, jobs::JobContext &ctx)
+{
+    QElapsedTimer timer;
+    timer.start();
+    const store::ModelVersionRecord teacher = eval::versionForEval(store, request.teacher);
+    if (teacher.family == QLatin1String("linearizer"))
+        throw std::runtime_error(QStringLiteral("%1 is itself a Linearizer surrogate; train one of a face model instead")
+                                     .arg(teacher.name).toStdString());
+    LinearizeReport rep;
+    rep.teacher = teacher.name;
+    const store::RunTable runs(store);
+    auto say = [&](const QString &line) { ctx.log(line); };
+
+    // The teacher's embeddings are the targets; cache them first (and the face stage if pending).
+    say(QStringLiteral("Embedding the project with the teacher %1 (cached embeddings are reused)").arg(teacher.name));
+    embedding::embedProject(store, teacher.id, ctx);
+    const SurrogateImages images = surrogateImages(store, request.maxImages);
+    if (images.ids.size() < 10)
+        throw std::runtime_error(QStringLiteral("a Linearizer needs at least 10 images with an aligned face; the project has %1")
+                                     .arg(images.ids.size()).toStdString());
+    const HeldOutSplit split = splitHeldOut(images, request.heldOutFraction, request.training.seed);
+    rep.trainImages = int(split.train.size());
+    rep.heldOutImages = int(split.heldOut.size());
+    rep.trainIdentities = split.trainIdentities;
+    rep.heldOutIdentities = split.heldOutIdentities;
+    rep.split = split.how;
+    say(split.how + (split.heldOutIdentities.isEmpty() ? QString() : QStringLiteral(": ") + split.heldOutIdentities.join(", ")));
+
+    const auto cached = store::EmbeddingTable(store).get(teacher.id, images.ids);
+    linearizer::LinearizerData data;
+    data.count = size_t(images.ids.size());
+    data.load = [&images](size_t i) { return readAligned(images.paths[int(i)]); };
+    data.name = [&images](size_t i) { return images.paths[int(i)].toStdString(); };
+    data.train = split.train;
+    data.heldOut = split.heldOut;
+    data.targets.resize(data.count);
+    for (size_t i = 0; i < data.count; ++i)
+        data.targets[i] = cached.value(images.ids[int(i)]);
+
+    nn::FaceModel teacherModel;
+    try {
+        teacherModel = embedding::openVersion(store, teacher);
+    } catch (const std::exception &e) {
+        throw std::runtime_error(QStringLiteral("cannot load the teacher %1: %2").arg(teacher.name, QString::fromUtf8(e.what())).toStdString());
+    }
+    linearizer::LinearizerTrainOptions options = request.training;
+    const QString checkpoint = resumeCheckpointPath(store, teacher.name);
+    QDir(store.folder()).mkpath(QStringLiteral("linearizer"));
+    options.checkpointPath = checkpoint.toStdString();
+    if (request.resume) {
+        if (!QFile::exists(checkpoint))
+            throw std::runtime_error(QStringLiteral("nothing to resume: no unfinished training of %1 (%2)")
+                                         .arg(teacher.name, checkpoint).toStdString());
+        options.resumeFrom = checkpoint.toStdString();
+    }
+    linearizer::LinearizerTrainer trainer(teacherModel, request.config, options);
+
+    QVariantList curve;
+    linearizer::LinearizerCallbacks cb;
+    cb.cancelled = [&ctx] { return ctx.isCanceled(); };
+    cb.onStep = [&](const linearizer::LinearizerStep &s) {
+        ctx.setProgress(s.step, s.steps, QStringLiteral("Epoch %1/%2, loss %3").arg(s.epoch).arg(options.epochs).arg(s.loss, 0, 'f', 4));
+        ctx.publish(QVariantMap{{"teacher", teacher.name}, {"epochs", curve}, {"step", qint64(s.step)},
+                                {"steps", qint64(s.steps)}, {"loss", s.loss}});
+    };
+    cb.onEpoch = [&](const linearizer::LinearizerEpoch &e) {
+        curve.append(epochMap(e));
+        say(QStringLiteral("epoch %1: train loss %2, held-out loss %3, MSE %4, cosine mean %5 min %6%7")
+                .arg(e.epoch).arg(std::isfinite(e.trainLoss) ? QString::number(e.trainLoss, 'f', 4) : QStringLiteral("-"))
+                .arg(e.heldOutLoss, 0, 'f', 4).arg(e.heldOutMse, 0, 'g', 4).arg(e.cosineMean, 0, 'f', 4)
+                .arg(e.cosineMin, 0, 'f', 4).arg(e.best ? QStringLiteral(" (best)") : QString()));
+        ctx.publish(QVariantMap{{"teacher", teacher.name}, {"epochs", curve}});
+    };
+    try {
+        rep.training = trainer.train(data, cb);
+    } catch (const linearizer::LinearizerTrainingError &e) {
+        throw std::runtime_error(e.what());
+    }
+    say(QStringLiteral("device: %1; %2 images/s; %3 parameters")
+            .arg(QString::fromStdString(rep.training.device)).arg(rep.training.imagesPerSecond, 0, 'f', 1)
+            .arg(rep.training.parameters));
+    if (rep.training.bestEpoch == 0)
+        throw jobs::Cancelled();   // no epoch ended: nothing worth keeping
+
+    const nn::FaceModel surrogate = trainer.surrogate();
+    const SavedSurrogate saved = saveSurrogate(store, surrogate, teacher, request.name.isEmpty() ? surrogateName(store, teacher.name) : request.name,
+                                               ctx.runId());
+    rep.version = saved.name;
+    rep.versionId = saved.versionId;
+    say(QStringLiteral("new version %1 (family linearizer, parent %2), best epoch %3 of %4")
+            .arg(rep.version, teacher.name).arg(rep.training.bestEpoch).arg(rep.training.epochsRun));
+
+    // Held-out figures of the kept weights, against the teacher on the same images and pairs.
+    for (const auto &e : rep.training.epochs)
+        if (e.epoch == rep.training.bestEpoch) {
+            rep.mse = e.heldOutMse;
+            rep.cosineMean = e.cosineMean;
+            rep.cosineMin = e.cosineMin;
+        }
+    std::vector<cv::Mat> faces;
+    for (size_t i : split.heldOut)
+        faces.push_back(readAligned(images.paths[int(i)]));
+    const cv::Mat surrogateEmb = linearizer::sandwichStages(surrogate, faces).embedding;
+    const int dim = surrogateEmb.cols;
+    cv::Mat teacherEmb(int(split.heldOut.size()), dim, CV_32F, cv::Scalar(0));
+    for (size_t k = 0; k < split.heldOut.size(); ++k) {
+        const auto &t = data.targets[split.heldOut[k]];
+        if (int(t.size()) == dim)
+            std::copy(t.begin(), t.end(), teacherEmb.ptr<float>(int(k)));
+    }
+    // Pairs as indices into the held-out list.
+    SurrogateImages held;
+    std::vector<size_t> local;
+    for (size_t k = 0; k < split.heldOut.size(); ++k) {
+        held.identity.push_back(images.identity[int(split.heldOut[k])]);
+        local.push_back(k);
+    }
+    const IdentityPairs pairs = identityPairs(held, local);
+    const Verification vt = verification(pairCosines(teacherEmb, pairs), pairs.same);
+    const Verification vs = verification(pairCosines(surrogateEmb, pairs), pairs.same);
+    rep.aucTeacher = vt.auc;
+    rep.aucSurrogate = vs.auc;
+    rep.accuracyTeacher = vt.bestAccuracy;
+    rep.accuracySurrogate = vs.bestAccuracy;
+    rep.samePairs = vt.same;
+    rep.differentPairs = vt.different;
+    if (!vt.same || !vt.different)
+        rep.notes << QStringLiteral("no verification figures: the held-out images lack identity-labelled same and different pairs");
+    say(QStringLiteral("held out (%1 images): MSE %2, cosine to the teacher mean %3 min %4; AUC teacher %5, surrogate %6 "
+                       "(%7 same / %8 different pairs)")
+            .arg(rep.heldOutImages).arg(rep.mse, 0, 'g', 4).arg(rep.cosineMean, 0, 'f', 4).arg(rep.cosineMin, 0, 'f', 4)
+            .arg(rep.aucTeacher, 0, 'f', 4).arg(rep.aucSurrogate, 0, 'f', 4).arg(rep.samePairs).arg(rep.differentPairs));
+    if (ctx.runId() > 0) {
+        const std::pair<const char *, double> metrics[] = {
+            {"heldout_mse", rep.mse},          {"heldout_cosine_mean", rep.cosineMean},
+            {"heldout_cosine_min", rep.cosineMin}, {"heldout_auc", rep.aucSurrogate},
+            {"heldout_accuracy", rep.accuracySurrogate}, {"images_per_second", rep.training.imagesPerSecond}};
+        for (const auto &[name, value] : metrics)
+            if (std::isfinite(value))
+                runs.addMetric(ctx.runId(), rep.versionId, QString::fromLatin1(name), value);
+        if (std::isfinite(rep.aucTeacher)) {
+            runs.addMetric(ctx.runId(), teacher.id, QStringLiteral("heldout_auc"), rep.aucTeacher);
+            runs.addMetric(ctx.runId(), teacher.id, QStringLiteral("heldout_accuracy"), rep.accuracyTeacher);
+        }
+    }
+
+    if (rep.training.cancelled) {
+        rep.notes << QStringLiteral("cancelled during epoch %1: the best complete epoch (%2) was kept; resume continues "
+                                    "from epoch %3")
+                         .arg(rep.training.epochsRun + 1).arg(rep.training.bestEpoch).arg(rep.training.epochsRun + 1);
+    } else {
+        QFile::remove(checkpoint);   // finished: nothing to resume
+        // Embedded like any version, so Annotate, Evaluate and the queue can use it at once.
+        embedding::embedProject(store, rep.versionId, ctx);
+    }
+    rep.seconds = timer.nsecsElapsed() / 1e9;
+    return rep;
+}
+
+} // namespace facelab::linearize

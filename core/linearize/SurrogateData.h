@@ -1,0 +1,64 @@
+#pragma once
+// What the Linearizer's jobs read from a project: the images with an aligned face and, where
+// known, their identity; identity-labelled pairs among them for verification figures; and the
+// identity-level split into training and held-out people. Qt and OpenCV, no torch.
+#include "store/ProjectStore.h"
+
+#include <QString>
+#include <QVector>
+#include <opencv2/core.hpp>
+
+#include <vector>
+
+namespace facelab::linearize {
+
+struct SurrogateImages
+{
+    QVector<qint64> ids;          // images with a usable aligned crop, id order
+    QVector<qint64> identity;     // identity id per image (0 = unknown)
+    QStringList identityNames;    // per image ("" = unknown)
+    QStringList paths;            // aligned crop per image
+};
+
+// Images whose aligned crop exists (face found or pre-aligned). maxImages > 0 keeps the first ones.
+SurrogateImages surrogateImages(const store::ProjectStore &store, int maxImages = 0);
+
+// Reads an aligned crop; an empty Mat when unreadable.
+cv::Mat readAligned(const QString &path);
+
+struct HeldOutSplit
+{
+    std::vector<std::size_t> train, heldOut;   // indices into SurrogateImages
+    QStringList heldOutIdentities;             // names; empty when split by image
+    int trainIdentities = 0;
+    QString how;                               // one sentence for the log and the report
+};
+
+// Held out by identity when at least 4 identities are known (a fraction of the people, at least
+// one, two from six on, never seen in training; images without identity train), else by image. Seeded.
+HeldOutSplit splitHeldOut(const SurrogateImages &images, double fraction, quint64 seed);
+
+// Verification pairs among `subset` (indices into images) by identity: every same-identity pair and
+// different-identity pairs, deterministically thinned to at most maxDifferent.
+struct IdentityPairs
+{
+    std::vector<std::size_t> a, b;   // indices into images
+    std::vector<unsigned char> same;
+};
+IdentityPairs identityPairs(const SurrogateImages &images, const std::vector<std::size_t> &subset,
+                            std::size_t maxDifferent = 200000);
+
+// Cosine of each pair's rows of `embeddings` (N x D, rows in image order; need not be normalised).
+std::vector<double> pairCosines(const cv::Mat &embeddings, const IdentityPairs &pairs);
+
+struct Verification
+{
+    double auc = 0;
+    double bestAccuracy = 0;
+    double sameMean = 0, differentMean = 0;   // mean similarity of same / different pairs
+    qint64 same = 0, different = 0;
+};
+// Needs at least one pair of each kind; otherwise all figures are NaN.
+Verification verification(const std::vector<double> &scores, const std::vector<unsigned char> &same);
+
+} // namespace facelab::linearize
