@@ -2,6 +2,7 @@
 #include "EvalCommands.h"
 #include "QueueCommands.h"
 #ifdef FACELAB_WITH_TORCH
+#include "LinearizeCommands.h"
 #include "TrainCommands.h"
 #endif
 
@@ -17,7 +18,7 @@
 #include "data/IdentityFolderImport.h"
 #include "data/PairGenerator.h"
 #include "data/PairsFileImport.h"
-#include "jobs/JobContext.h"
+#include "jobs/RunRecorded.h"
 #include "store/FeedbackTable.h"
 #include "store/PairTable.h"
 #include "store/ProjectStore.h"
@@ -103,23 +104,6 @@ QString projectArg(const QCommandLineParser &p, const char *usage)
     return pos[1];
 }
 
-// Runs work as a recorded run of the project, so CLI work shows in the GUI's runs list too.
-template <typename F>
-auto recorded(const ProjectStore &st, const QString &kind, const QJsonObject &params, F &&work)
-{
-    store::RunTable runs(st);
-    const qint64 id = runs.start(kind, QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)));
-    try {
-        auto result = work();
-        runs.setStatus(id, store::RunStatus::Done);
-        return result;
-    } catch (const std::exception &e) {
-        runs.appendLog(id, QStringLiteral("error: ") + QString::fromUtf8(e.what()));
-        runs.setStatus(id, store::RunStatus::Failed);
-        throw;
-    }
-}
-
 void printImportReport(const data::ImportReport &r, bool json)
 {
     if (json) {
@@ -150,11 +134,12 @@ int cmdImport(QCommandLineParser &p, const QStringList &)
     oneOf(p, {"identities", "pairs"});
     if (p.isSet("identities")) {
         const QString dir = p.value("identities");
-        r = recorded(st, "import", {{"identities", dir}}, [&] { return data::importIdentityFolders(st, dir, ctx); });
+        r = jobs::runRecorded(st, jobs::JobKind::Import, {{"identities", dir}}, ctx,
+                              [&](jobs::JobContext &c) { return data::importIdentityFolders(st, dir, c); });
     } else if (p.isSet("pairs")) {
         const QString file = p.value("pairs"), root = p.value("root");
-        r = recorded(st, "import", {{"pairs", file}, {"root", root}},
-                     [&] { return data::importPairsFile(st, file, root, ctx); });
+        r = jobs::runRecorded(st, jobs::JobKind::Import, {{"pairs", file}, {"root", root}}, ctx,
+                              [&](jobs::JobContext &c) { return data::importPairsFile(st, file, root, c); });
     } else {
         throw UsageError(QStringLiteral("say what to import; usage: %1").arg(QLatin1String(usage)).toStdString());
     }
@@ -196,7 +181,9 @@ int cmdPairs(QCommandLineParser &p, const QStringList &)
             throw UsageError("--split is pair-level or identity-disjoint");
         const QJsonObject params{{"pairs", o.pairs}, {"identities", o.identities}, {"seed", QString::number(o.seed)},
                                  {"split", data::splitMethodName(o.split)}};
-        const data::PairGenReport r = recorded(st, "generate-pairs", params, [&] { return data::generatePairs(st, o); });
+        jobs::PlainJobContext ctx;
+        const data::PairGenReport r = jobs::runRecorded(st, jobs::JobKind::GeneratePairs, params, ctx,
+                                                        [&](jobs::JobContext &) { return data::generatePairs(st, o); });
         if (p.isSet("json")) {
             printJson(r.toJson());
         } else {
@@ -283,7 +270,8 @@ int cmdFaces(QCommandLineParser &p, const QStringList &)
 {
     const ProjectStore st = ProjectStore::open(projectArg(p, "facelab faces PROJECT [--json]"));
     jobs::PlainJobContext ctx(!p.isSet("json"));
-    const data::FaceIndexReport r = recorded(st, "faces", {}, [&] { return data::indexFaces(st, ctx); });
+    const data::FaceIndexReport r =
+        jobs::runRecorded(st, jobs::JobKind::Faces, {}, ctx, [&](jobs::JobContext &c) { return data::indexFaces(st, c); });
     if (p.isSet("json")) {
         printJson(r.toJson());
     } else {
@@ -381,9 +369,12 @@ int cmdModel(QCommandLineParser &p, const QStringList &)
     jobs::PlainJobContext ctx(!p.isSet("json"));
     oneOf(p, {"add", "list", "export", "use", "threshold"});
     if (p.isSet("add")) {
+        // The run's params become the import report once the file has been read.
         const embedding::ModelImportResult r =
-            embedding::importModel(st, p.value("add"), p.value("name"), p.value("preprocessing"), ctx, p.value("family"),
-                                   p.isSet("allow-partial"));
+            jobs::runRecorded(st, jobs::JobKind::ModelImport, {{"file", p.value("add")}}, ctx, [&](jobs::JobContext &c) {
+                return embedding::importModel(st, p.value("add"), p.value("name"), p.value("preprocessing"), c,
+                                              p.value("family"), p.isSet("allow-partial"));
+            });
         if (p.isSet("json")) {
             QJsonObject o = r.report;
             o.insert("name", r.name);
@@ -471,9 +462,12 @@ int cmdEmbed(QCommandLineParser &p, const QStringList &)
     else if (auto cur = store::ModelTable(st).current())
         versionId = cur->id;
     else
-        versionId = embedding::ensureDefaultModel(st, ctx);   // the model fetched by the set-up script
-    const embedding::EmbedReport r = recorded(st, "embed", {{"model_version", versionId}},
-                                              [&] { return embedding::embedProject(st, versionId, ctx); });
+        versionId = jobs::runRecorded(st, jobs::JobKind::ModelImport, {}, ctx, [&](jobs::JobContext &c) {
+            return embedding::ensureDefaultModel(st, c);   // the model fetched by the set-up script
+        });
+    const embedding::EmbedReport r =
+        jobs::runRecorded(st, jobs::JobKind::Embed, {{"model_version", versionId}}, ctx,
+                          [&](jobs::JobContext &c) { return embedding::embedProject(st, versionId, c); });
     if (p.isSet("json"))
         printJson(r.toJson());
     else
@@ -548,6 +542,8 @@ const QVector<Command> &commands()
          [](QCommandLineParser &p) { p.addOption({"model", "Model version name.", "NAME"}); }},
         {"finetune", "Fine-tune a model version on the verdicts: a new version, compared on the test split.",
          usageMapped(cmdFinetune), finetuneOptions},
+        {"linearize", "Train a Linearizer surrogate of a version; sweep its rank; unlearn an identity from it.",
+         usageMapped(cmdLinearize), linearizeOptions},
 #endif
     };
     return cmds;

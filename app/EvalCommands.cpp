@@ -3,7 +3,7 @@
 #include "eval/ErrorExport.h"
 #include "eval/EvalRun.h"
 #include "eval/ScoresCsv.h"
-#include "jobs/JobContext.h"
+#include "jobs/RunRecorded.h"
 #include "store/RunTable.h"
 
 #include <QJsonDocument>
@@ -76,7 +76,11 @@ int cmdEval(QCommandLineParser &p, const QStringList &)
     }
     const eval::TruthSource truth = truthOption(p);
     const store::ProjectStore st = store::ProjectStore::open(folder);
-    const eval::EvalRunResult r = eval::runEvaluation(st, eval::versionForEval(st, p.value("model")), truth, o);
+    const store::ModelVersionRecord version = eval::versionForEval(st, p.value("model"));
+    jobs::PlainJobContext ctx;
+    const eval::EvalRunResult r =
+        jobs::runRecorded(st, jobs::JobKind::Eval, eval::evalRunParams(version, truth, o), ctx,
+                          [&](jobs::JobContext &c) { return eval::runEvaluation(st, version, truth, o, c); });
     QJsonObject json = r.toJson();
     if (p.isSet("scores-out")) {
         eval::writeScoresCsv(st, r.pairs, p.value("scores-out"));
@@ -126,25 +130,22 @@ int cmdErrors(QCommandLineParser &p, const QStringList &)
     const store::ModelVersionRecord version = eval::versionForEval(st, p.value("model"));
 
     // A run of its own (kind "errors") with the metrics it was exported at.
-    store::RunTable runs(st);
     const QJsonObject params{{"version", version.name}, {"out", p.value("out")},
                              {"threshold", o.threshold ? QJsonValue(*o.threshold) : QJsonValue()},
                              {"truth", eval::truthSourceName(truth)}};
-    const qint64 runId = runs.start("errors", QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)));
-    eval::ErrorExportReport rep;
-    try {
-        const eval::EvalPairs pairs = eval::loadEvalPairs(st, version, truth);
-        const eval::EvalResult result = eval::evaluatePairs(pairs, o);
-        jobs::PlainJobContext ctx(!p.isSet("json"));
-        rep = eval::exportErrors(st, pairs, result, p.value("out"), ctx);
-        for (const auto &[name, value] : result.metricValues())
-            runs.addMetric(runId, version.id, name, value);
-        runs.setStatus(runId, store::RunStatus::Done);
-    } catch (const std::exception &e) {
-        runs.appendLog(runId, QStringLiteral("error: ") + QString::fromUtf8(e.what()));
-        runs.setStatus(runId, store::RunStatus::Failed);
-        throw;
-    }
+    jobs::PlainJobContext ctx(!p.isSet("json"));
+    qint64 runId = 0;
+    const eval::ErrorExportReport rep =
+        jobs::runRecorded(st, jobs::JobKind::ErrorExport, params, ctx, [&](jobs::JobContext &c) {
+            runId = c.runId();
+            const eval::EvalPairs pairs = eval::loadEvalPairs(st, version, truth);
+            const eval::EvalResult result = eval::evaluatePairs(pairs, o);
+            eval::ErrorExportReport exported = eval::exportErrors(st, pairs, result, p.value("out"), c);
+            const store::RunTable runs(st);
+            for (const auto &[name, value] : result.metricValues())
+                runs.addMetric(runId, version.id, name, value);
+            return exported;
+        });
     if (p.isSet("json")) {
         QJsonObject o2{{"out", rep.outDir}, {"run_id", runId}, {"model_version", version.name},
                        {"threshold", rep.threshold},

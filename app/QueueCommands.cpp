@@ -1,6 +1,7 @@
 #include "QueueCommands.h"
 
 #include "data/QueueStrategy.h"
+#include "jobs/RunRecorded.h"
 #include "queue/PairMining.h"
 #include "store/ModelTable.h"
 #include "store/PairTable.h"
@@ -47,19 +48,13 @@ queue::MiningReport mine(const store::ProjectStore &st, const store::ModelVersio
 {
     queue::MiningOptions o;
     o.maxPairs = count;
-    store::RunTable runs(st);
     const QJsonObject params{{"model_version", v.name}, {"max_pairs", count}, {"neighbours", o.neighbours}};
-    const qint64 run = runs.start("mine-pairs", QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)));
-    try {
+    jobs::PlainJobContext ctx;
+    return jobs::runRecorded(st, jobs::JobKind::MinePairs, params, ctx, [&](jobs::JobContext &c) {
         const queue::MiningReport r = queue::minePairs(st, v.id, o);
-        runs.appendLog(run, QString::fromUtf8(QJsonDocument(r.toJson()).toJson(QJsonDocument::Compact)));
-        runs.setStatus(run, store::RunStatus::Done);
+        c.log(QString::fromUtf8(QJsonDocument(r.toJson()).toJson(QJsonDocument::Compact)));
         return r;
-    } catch (const std::exception &e) {
-        runs.appendLog(run, QStringLiteral("error: ") + QString::fromUtf8(e.what()));
-        runs.setStatus(run, store::RunStatus::Failed);
-        throw;
-    }
+    });
 }
 
 QJsonValue optionalJson(const std::optional<double> &v)

@@ -2,7 +2,7 @@
 
 #include "EvalCommands.h"
 #include "finetune/FineTuneJob.h"
-#include "jobs/JobContext.h"
+#include "jobs/RunRecorded.h"
 
 #include <QJsonDocument>
 #include <QTextStream>
@@ -86,7 +86,9 @@ int cmdFinetune(QCommandLineParser &p, const QStringList &)
 
     const bool json = p.isSet("json");
     jobs::PlainJobContext ctx(!json);
-    const finetune::FineTuneReport r = finetune::fineTune(st, req, ctx);
+    const finetune::FineTuneReport r =
+        jobs::runRecorded(st, jobs::JobKind::FineTune, finetune::fineTuneRunParams(st, req), ctx,
+                          [&](jobs::JobContext &c) { return finetune::fineTune(st, req, c); });
     QTextStream out(stdout);
     if (json) {
         out << QJsonDocument(r.toJson()).toJson(QJsonDocument::Indented);

@@ -6,6 +6,7 @@
 #include "data/PairQueue.h"
 #include "data/PairsFileImport.h"
 #include "data/QueueStrategy.h"
+#include "jobs/JobQueue.h"
 #include "store/ProjectStore.h"
 #include "ui/RecentProjects.h"
 #include "ui/Resources.h"
@@ -19,7 +20,6 @@
 #include "ui/faces/FaceJobs.h"
 #include "ui/faces/FacesView.h"
 #include "ui/jobs/JobsPanel.h"
-#include "ui/jobs/RunningJobs.h"
 #include "ui/jobs/RunsView.h"
 #include "ui/models/ModelJobs.h"
 #include "ui/models/ModelsView.h"
@@ -68,7 +68,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     setWindowIcon(icon(QStringLiteral("facelab")));
     setDockOptions(QMainWindow::AnimatedDocks);
 
-    m_jobs = new RunningJobs(this);
+    m_jobs = new jobs::JobQueue(this);
 
     // Centre: notification strip above either the start page or the project workspace.
     auto *centre = new QWidget(this);
@@ -93,38 +93,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_nav->setIconSize(QSize(20, 20));
     m_nav->setFrameShape(QFrame::NoFrame);
     m_nav->setFocusPolicy(Qt::NoFocus);
-    // Rows in View order.
-    new QListWidgetItem(icon(QStringLiteral("annotate")), tr("Annotate"), m_nav);
-    new QListWidgetItem(icon(QStringLiteral("model")), tr("Models"), m_nav);
-    new QListWidgetItem(icon(QStringLiteral("faces")), tr("Faces"), m_nav);
-    new QListWidgetItem(icon(QStringLiteral("runs")), tr("Runs"), m_nav);
-    new QListWidgetItem(icon(QStringLiteral("eye")), tr("Evaluate"), m_nav);
-    new QListWidgetItem(icon(QStringLiteral("warning")), tr("Errors"), m_nav);
-    new QListWidgetItem(icon(QStringLiteral("train")), tr("Training"), m_nav);
     m_views = new QStackedWidget(m_workspace);
-    m_annotate = new AnnotateView(m_views);
-    m_models = new ModelsView(m_views);
-    m_faces = new FacesView(m_views);
-    m_runs = new RunsView(m_views);
-    m_evaluate = new EvaluateView(m_views);
-    m_errors = new ErrorsView(m_views);
-    m_training = new TrainingView(m_views);
-    m_views->addWidget(m_annotate);
-    m_views->addWidget(m_models);
-    m_views->addWidget(m_faces);
-    m_views->addWidget(m_runs);
-    m_views->addWidget(m_evaluate);
-    m_views->addWidget(m_errors);
-    m_views->addWidget(m_training);
     wh->addWidget(m_nav);
     wh->addWidget(m_views, 1);
-    connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
-        if (row < 0)
-            return;
-        m_views->setCurrentIndex(row);
-        if (row == int(View::Annotate))
-            m_annotate->setFocus();
-    });
     m_central->addWidget(m_start);
     m_central->addWidget(m_workspace);
     cv->addWidget(m_central, 1);
@@ -143,14 +114,13 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         if (!m_store)
             return;
         showView(View::Runs);
-        m_runs->selectRun(id);
+        runsView()->selectRun(id);
     });
 
     m_modelJobs = new ModelJobs(m_jobs, m_notify, this);
     m_faceJobs = new FaceJobs(m_jobs, m_notify, this);
     m_fineTuneJobs = new FineTuneJobs(m_jobs, m_notify, this);
-    m_models->setActions(m_modelJobs->addFileAction(), m_modelJobs->addDefaultAction());
-    m_faces->setFindFacesAction(m_faceJobs->findFacesAction());
+    buildViews();
     connectModelViews();
     connectTraining();   // MainWindowTraining.cpp
 
@@ -161,16 +131,17 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_start, &StartPage::openProjectRequested, this, &MainWindow::chooseProject);
     connect(m_start, &StartPage::openDemoRequested, this, &MainWindow::openDemoProject);
     connect(m_start, &StartPage::openRecentRequested, this, [this](const QString &f) { openProject(f); });
-    connect(m_annotate, &AnnotateView::statusMessage, this,
+    AnnotateView *annotate = annotateView();
+    connect(annotate, &AnnotateView::statusMessage, this,
             [this](const QString &t, int ms) { statusBar()->showMessage(t, ms); });
-    connect(m_annotate, &AnnotateView::progressChanged, this, &MainWindow::updateProjectState);
-    connect(m_annotate, &AnnotateView::importIdentitiesRequested, this, &MainWindow::chooseAndImportIdentities);
-    connect(m_annotate, &AnnotateView::importPairsRequested, this, &MainWindow::chooseAndImportPairs);
-    connect(m_annotate, &AnnotateView::generatePairsRequested, this, &MainWindow::chooseAndGeneratePairs);
+    connect(annotate, &AnnotateView::progressChanged, this, &MainWindow::updateProjectState);
+    connect(annotate, &AnnotateView::importIdentitiesRequested, this, &MainWindow::chooseAndImportIdentities);
+    connect(annotate, &AnnotateView::importPairsRequested, this, &MainWindow::chooseAndImportPairs);
+    connect(annotate, &AnnotateView::generatePairsRequested, this, &MainWindow::chooseAndGeneratePairs);
 
-    connect(m_jobs, &RunningJobs::started, this, &MainWindow::updateStatusJob);
-    connect(m_jobs, &RunningJobs::progressed, this, &MainWindow::updateStatusJob);
-    connect(m_jobs, &RunningJobs::finished, this, &MainWindow::onJobFinished);
+    connect(m_jobs, &jobs::JobQueue::started, this, &MainWindow::updateStatusJob);
+    connect(m_jobs, &jobs::JobQueue::progressed, this, &MainWindow::updateStatusJob);
+    connect(m_jobs, &jobs::JobQueue::finished, this, &MainWindow::onJobFinished);
 
     const int w = setting(QStringLiteral("window/width")).toInt();
     const int h = setting(QStringLiteral("window/height")).toInt();
@@ -188,9 +159,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
 MainWindow::~MainWindow()
 {
-    // Jobs first: they may still deliver results to the views.
-    m_jobs->cancelAllAndWait();
     setViewsProject(nullptr);
+    // The jobs go before the widgets their handlers would reach: cancelled and waited for (the
+    // workers record their runs as cancelled), their handlers not called.
+    delete m_jobs;
+    m_jobs = nullptr;
 }
 
 void MainWindow::setReportDialogsEnabled(bool on)
@@ -200,76 +173,104 @@ void MainWindow::setReportDialogsEnabled(bool on)
     m_faceJobs->setReportDialogsEnabled(on);
 }
 
+void MainWindow::buildViews()
+{
+    const ViewContext context{m_jobs, m_notify, m_modelJobs, m_faceJobs, m_fineTuneJobs};
+    for (const ViewRegistration &r : registeredViews()) {
+        RegisteredView v{r, r.create(context, m_views), nullptr};
+        new QListWidgetItem(icon(r.icon), r.title, m_nav);
+        m_views->addWidget(v.widget);
+        m_registered.push_back(v);
+    }
+    connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row < 0 || row >= m_registered.size())
+            return;
+        m_views->setCurrentIndex(row);
+        if (m_registered[row].registration.id == View::Annotate)
+            annotateView()->setFocus();
+    });
+}
+
+QWidget *MainWindow::view(View v) const
+{
+    for (const RegisteredView &r : m_registered)
+        if (r.registration.id == v)
+            return r.widget;
+    return nullptr;
+}
+
+AnnotateView *MainWindow::annotateView() const { return qobject_cast<AnnotateView *>(view(View::Annotate)); }
+RunsView *MainWindow::runsView() const { return qobject_cast<RunsView *>(view(View::Runs)); }
+ModelsView *MainWindow::modelsView() const { return qobject_cast<ModelsView *>(view(View::Models)); }
+FacesView *MainWindow::facesView() const { return qobject_cast<FacesView *>(view(View::Faces)); }
+EvaluateView *MainWindow::evaluateView() const { return qobject_cast<EvaluateView *>(view(View::Evaluate)); }
+ErrorsView *MainWindow::errorsView() const { return qobject_cast<ErrorsView *>(view(View::Errors)); }
+TrainingView *MainWindow::trainingView() const { return qobject_cast<TrainingView *>(view(View::Training)); }
+
 void MainWindow::setViewsProject(const store::ProjectStore *store)
 {
-    m_annotate->setProject(store);
-    m_models->setProject(store);
-    m_faces->setProject(store);
-    m_runs->setProject(store);
-    m_evaluate->setProject(store);
-    m_errors->setProject(store);
+    for (const RegisteredView &v : std::as_const(m_registered))
+        v.registration.setProject(v.widget, store);
     m_jobsPanel->setProject(store);
     m_modelJobs->setProject(store);
     m_faceJobs->setProject(store);
-    m_training->setProject(store);
     m_fineTuneJobs->setProject(store);
 }
 
 void MainWindow::connectModelViews()
 {
     // Annotate's model line.
-    connect(m_annotate, &AnnotateView::addDefaultModelRequested, m_modelJobs, [this] { m_modelJobs->addDefaultModel(); });
-    connect(m_annotate, &AnnotateView::addModelFileRequested, m_modelJobs, &ModelJobs::chooseAndAddModelFile);
-    connect(m_annotate, &AnnotateView::embedRequested, m_modelJobs, [this] { m_modelJobs->embed(0); });
-    connect(m_annotate, &AnnotateView::thresholdChanged, m_models, &ModelsView::refresh);
+    connect(annotateView(), &AnnotateView::addDefaultModelRequested, m_modelJobs, [this] { m_modelJobs->addDefaultModel(); });
+    connect(annotateView(), &AnnotateView::addModelFileRequested, m_modelJobs, &ModelJobs::chooseAndAddModelFile);
+    connect(annotateView(), &AnnotateView::embedRequested, m_modelJobs, [this] { m_modelJobs->embed(0); });
+    connect(annotateView(), &AnnotateView::thresholdChanged, modelsView(), &ModelsView::refresh);
     // The Models view.
-    connect(m_models, &ModelsView::currentChanged, this, [this] {
-        m_annotate->refreshModel();
+    connect(modelsView(), &ModelsView::currentChanged, this, [this] {
+        annotateView()->refreshModel();
         m_modelJobs->updateActions();
     });
-    connect(m_models, &ModelsView::thresholdChanged, this, [this] { m_annotate->refreshModel(); });
-    connect(m_models, &ModelsView::currentChanged, m_evaluate, &EvaluateView::invalidate);
+    connect(modelsView(), &ModelsView::thresholdChanged, this, [this] { annotateView()->refreshModel(); });
+    connect(modelsView(), &ModelsView::currentChanged, evaluateView(), &EvaluateView::invalidate);
     // Evaluate's FP/FN cells and histogram bars open the Errors view; a corrected truth re-evaluates.
-    connect(m_evaluate, &EvaluateView::errorsRequested, this, [this](bool falsePositives) {
-        m_errors->showPairs(m_evaluate->errorPairs(falsePositives));
+    connect(evaluateView(), &EvaluateView::errorsRequested, this, [this](bool falsePositives) {
+        errorsView()->showPairs(evaluateView()->errorPairs(falsePositives));
         showView(View::Errors);
     });
-    connect(m_evaluate, &EvaluateView::pairsRequested, this, [this](const PairListing &listing) {
-        m_errors->showPairs(listing);
+    connect(evaluateView(), &EvaluateView::pairsRequested, this, [this](const PairListing &listing) {
+        errorsView()->showPairs(listing);
         showView(View::Errors);
     });
-    m_evaluate->setJobs(m_jobs, m_notify);   // "Export error folders…"; the Errors view browses the result
-    connect(m_evaluate, &EvaluateView::errorsExported, m_errors, &ErrorsView::setSuggestedFolder);
-    connect(m_errors, &ErrorsView::truthCorrected, m_evaluate, &EvaluateView::evaluate);
-    connect(m_errors, &ErrorsView::backRequested, this, [this] { showView(View::Evaluate); });
-    connect(m_modelJobs, &ModelJobs::embeddingChanged, m_evaluate, [this](qint64 id) {
+    connect(evaluateView(), &EvaluateView::errorsExported, errorsView(), &ErrorsView::setSuggestedFolder);
+    connect(errorsView(), &ErrorsView::truthCorrected, evaluateView(), &EvaluateView::evaluate);
+    connect(errorsView(), &ErrorsView::backRequested, this, [this] { showView(View::Evaluate); });
+    connect(m_modelJobs, &ModelJobs::embeddingChanged, evaluateView(), [this](qint64 id) {
         if (id == 0)
-            m_evaluate->invalidate();
+            evaluateView()->invalidate();
     });
-    connect(m_models, &ModelsView::embedRequested, m_modelJobs, [this](qint64 id) { m_modelJobs->embed(id); });
-    connect(m_models, &ModelsView::exportRequested, m_modelJobs, &ModelJobs::chooseAndExport);
+    connect(modelsView(), &ModelsView::embedRequested, m_modelJobs, [this](qint64 id) { m_modelJobs->embed(id); });
+    connect(modelsView(), &ModelsView::exportRequested, m_modelJobs, &ModelJobs::chooseAndExport);
     // Model jobs finishing.
     connect(m_modelJobs, &ModelJobs::modelsChanged, this, [this] {
-        m_models->refresh();
-        m_annotate->refreshModel();
+        modelsView()->refresh();
+        annotateView()->refreshModel();
     });
     connect(m_modelJobs, &ModelJobs::scoresChanged, this, [this] {
-        m_models->refresh();
-        m_annotate->refreshModel(/*scoresUpdated=*/true);
+        modelsView()->refresh();
+        annotateView()->refreshModel(/*scoresUpdated=*/true);
     });
-    connect(m_modelJobs, &ModelJobs::facesChanged, m_faces, &FacesView::refresh);
-    connect(m_modelJobs, &ModelJobs::embeddingChanged, m_models, &ModelsView::setEmbedding);
+    connect(m_modelJobs, &ModelJobs::facesChanged, facesView(), &FacesView::refresh);
+    connect(m_modelJobs, &ModelJobs::embeddingChanged, modelsView(), &ModelsView::setEmbedding);
     connect(m_modelJobs, &ModelJobs::showModelsRequested, this, [this](qint64 id) {
         showView(View::Models);
         if (id > 0)
-            m_models->selectVersion(id);
+            modelsView()->selectVersion(id);
     });
     // Faces.
-    connect(m_faces, &FacesView::chooseFaceRequested, m_faceJobs, &FaceJobs::chooseFace);
-    connect(m_faceJobs, &FaceJobs::realigning, m_faces, &FacesView::setRealigning);
+    connect(facesView(), &FacesView::chooseFaceRequested, m_faceJobs, &FaceJobs::chooseFace);
+    connect(m_faceJobs, &FaceJobs::realigning, facesView(), &FacesView::setRealigning);
     connect(m_faceJobs, &FaceJobs::facesChanged, this, [this] {
-        m_faces->refresh();
-        m_models->refresh();
+        facesView()->refresh();
+        modelsView()->refresh();
     });
 }
 
@@ -327,35 +328,23 @@ void MainWindow::buildMenus()
     // Edit: the annotate view's undo, reachable from anywhere in the window.
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
     edit->setObjectName(QStringLiteral("menuEdit"));
-    edit->addAction(m_annotate->undoAction());
+    edit->addAction(annotateView()->undoAction());
 
     // View
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->setObjectName(QStringLiteral("menuView"));
-    m_actViewAnnotate = make(QStringLiteral("actionViewAnnotate"), tr("&Annotate"), QStringLiteral("annotate"),
-                             QKeySequence(Qt::CTRL | Qt::Key_1));
-    m_actViewModels = make(QStringLiteral("actionViewModels"), tr("&Models"), QStringLiteral("model"),
-                           QKeySequence(Qt::CTRL | Qt::Key_2));
-    m_actViewFaces = make(QStringLiteral("actionViewFaces"), tr("&Faces"), QStringLiteral("faces"),
-                          QKeySequence(Qt::CTRL | Qt::Key_3));
-    m_actViewRuns = make(QStringLiteral("actionViewRuns"), tr("&Runs"), QStringLiteral("runs"),
-                         QKeySequence(Qt::CTRL | Qt::Key_4));
-    connect(m_actViewAnnotate, &QAction::triggered, this, [this] { showView(View::Annotate); });
-    connect(m_actViewModels, &QAction::triggered, this, [this] { showView(View::Models); });
-    connect(m_actViewFaces, &QAction::triggered, this, [this] { showView(View::Faces); });
-    connect(m_actViewRuns, &QAction::triggered, this, [this] { showView(View::Runs); });
-    m_actViewEvaluate = make(QStringLiteral("actionViewEvaluate"), tr("&Evaluate"), QStringLiteral("eye"),
-                             QKeySequence(Qt::CTRL | Qt::Key_5));
-    connect(m_actViewEvaluate, &QAction::triggered, this, [this] { showView(View::Evaluate); });
     view->setToolTipsVisible(true);
-    view->addAction(m_actViewAnnotate);
-    view->addAction(m_actViewModels);
-    view->addAction(m_actViewFaces);
-    view->addAction(m_actViewRuns);
-    view->addAction(m_actViewEvaluate);
+    for (RegisteredView &v : m_registered) {
+        const ViewRegistration &r = v.registration;
+        QString name = r.name;
+        name[0] = name[0].toUpper();
+        v.action = make(QStringLiteral("actionView") + name, QStringLiteral("&") + r.title, r.icon, r.shortcut);
+        connect(v.action, &QAction::triggered, this, [this, id = r.id] { showView(id); });
+        view->addAction(v.action);
+    }
     view->addSeparator();
-    view->addAction(m_annotate->showIdentitiesAction());
-    view->addAction(m_annotate->showModelBeforeVerdictAction());
+    view->addAction(annotateView()->showIdentitiesAction());
+    view->addAction(annotateView()->showModelBeforeVerdictAction());
     QAction *dockToggle = m_jobsDock->toggleViewAction();
     dockToggle->setText(tr("&Jobs panel"));
     dockToggle->setObjectName(QStringLiteral("actionToggleJobs"));
@@ -395,7 +384,7 @@ void MainWindow::buildMenus()
             if (!m_store)
                 return;
             m_store->setSetting(QString::fromLatin1(data::kQueueStrategySetting), name);
-            m_annotate->refreshModel(/*scoresUpdated=*/true);
+            annotateView()->refreshModel(/*scoresUpdated=*/true);
             statusBar()->showMessage(tr("Queue strategy: %1").arg(name), 4000);
         });
     }
@@ -453,8 +442,9 @@ void MainWindow::buildMenus()
     help->addAction(m_actShortcuts);
     help->addAction(m_actAbout);
 
-    m_projectActions = {m_actImportIds, m_actImportPairs, m_actClose,       m_actGenerate,
-                        m_actViewAnnotate, m_actViewModels, m_actViewFaces, m_actViewRuns, m_actViewEvaluate};
+    m_projectActions = {m_actImportIds, m_actImportPairs, m_actClose, m_actGenerate};
+    for (const RegisteredView &v : std::as_const(m_registered))
+        m_projectActions << v.action;
 }
 
 void MainWindow::buildStatusBar()
@@ -476,10 +466,10 @@ void MainWindow::buildStatusBar()
     m_jobCancel->setAutoRaise(true);
     m_jobCancel->setToolTip(tr("Cancel this job"));
     connect(m_jobCancel, &QToolButton::clicked, this, [this] {
-        const auto running = m_jobs->running();
-        if (!running.isEmpty())
-            running.back()->cancel();
+        const auto active = m_jobs->active();
         m_jobLabel->setText(tr("Cancelling…"));
+        if (!active.isEmpty())
+            active.back()->cancel();
     });
     sb->addPermanentWidget(m_jobLabel);
     sb->addPermanentWidget(m_jobBar);
@@ -526,9 +516,12 @@ bool MainWindow::openProject(const QString &folder, bool create, bool quiet)
         m_start->refreshRecent();
         return false;
     }
-    // Views drop their references to the old store before it goes.
+    // Views drop their references to the old store before it goes; its jobs go with it.
+    const QString previous = m_store ? m_store->folder() : QString();
     setViewsProject(nullptr);
     m_store = std::move(st);
+    if (previous != m_store->folder())
+        m_jobs->cancelProject(previous);
     setViewsProject(m_store.get());
 
     RecentProjects::add(m_store->folder());
@@ -549,8 +542,11 @@ void MainWindow::closeProject()
 {
     if (!m_store)
         return;
+    const QString folder = m_store->folder();
     setViewsProject(nullptr);
     m_store.reset();
+    // Its jobs stop with it (their handlers see no project and only notify).
+    m_jobs->cancelProject(folder);
     RecentProjects::setLast({});
     m_start->refreshRecent();
     m_central->setCurrentWidget(m_start);
@@ -561,13 +557,15 @@ void MainWindow::showView(View v)
 {
     if (!m_store)
         return;
-    m_nav->setCurrentRow(int(v));
+    for (int row = 0; row < m_registered.size(); ++row)
+        if (m_registered[row].registration.id == v)
+            m_nav->setCurrentRow(row);
 }
 
 void MainWindow::updateDockVisibility()
 {
     // The jobs dock lists the project's runs: on the start page it only appears while a job runs.
-    const bool wanted = !m_dockHiddenByUser && (m_store || m_jobs->hasRunning());
+    const bool wanted = !m_dockHiddenByUser && (m_store || m_jobs->hasActive());
     if (m_jobsDock->isHidden() == wanted)
         m_jobsDock->setVisible(wanted);
 }
@@ -585,7 +583,7 @@ void MainWindow::updateProjectState()
     }
     setWindowTitle(tr("%1 — FaceLab").arg(m_store->name()));
     QString text = tr("Project <b>%1</b>").arg(m_store->name().toHtmlEscaped());
-    if (const data::PairQueue *q = m_annotate->queue())
+    if (const data::PairQueue *q = annotateView()->queue())
         text += tr(" · %1 pairs · %2 labelled").arg(QLocale().toString(q->total()), QLocale().toString(q->labelled()));
     m_projectLabel->setText(text);
     m_projectLabel->setToolTip(QDir::toNativeSeparators(m_store->folder()));
@@ -594,20 +592,22 @@ void MainWindow::updateProjectState()
 void MainWindow::updateStatusJob()
 {
     updateDockVisibility();
-    const QList<jobs::JobRunner *> running = m_jobs->running();
-    const bool busy = !running.isEmpty();
+    const QList<jobs::Job *> active = m_jobs->active();
+    const bool busy = !active.isEmpty();
     m_jobLabel->setVisible(busy);
     m_jobBar->setVisible(busy);
     m_jobCancel->setVisible(busy);
     if (!busy)
         return;
-    jobs::JobRunner *r = running.back();
-    const qint64 total = m_jobs->total(r), done = m_jobs->done(r);
-    QString text = m_jobs->title(r);
-    if (!m_jobs->what(r).isEmpty())
-        text += QStringLiteral(" · ") + m_jobs->what(r);
-    if (running.size() > 1)
-        text += tr(" (+%1 more)").arg(running.size() - 1);
+    jobs::Job *job = active.back();
+    const qint64 total = job->total(), done = job->done();
+    QString text = job->title();
+    if (job->status() != jobs::JobStatus::Running)
+        text += QStringLiteral(" · ") + jobs::statusName(job->status());
+    else if (!job->what().isEmpty())
+        text += QStringLiteral(" · ") + job->what();
+    if (active.size() > 1)
+        text += tr(" (+%1 more)").arg(active.size() - 1);
     if (total > 0) {
         m_jobBar->setRange(0, 1000);
         m_jobBar->setValue(int(done * 1000 / total));
@@ -616,50 +616,48 @@ void MainWindow::updateStatusJob()
         m_jobBar->setRange(0, 0);
     }
     m_jobLabel->setText(text);
-    if (m_demoPending && r->kind() == QLatin1String("build-demo"))
-        m_start->setDemoProgress(true, total > 0 ? int(done * 100 / total) : -1, m_jobs->what(r));
+    if (m_demoPending && job->kind() == jobs::JobKind::BuildDemo)
+        m_start->setDemoProgress(true, total > 0 ? int(done * 100 / total) : -1, job->what());
 }
 
-void MainWindow::onJobFinished(jobs::JobRunner *r, const QString &title, const QString &status, const QString &error)
+void MainWindow::onJobFinished(jobs::Job *job, const QString &title, jobs::JobStatus status, const QString &error)
 {
-    // Let the status bar forget the finished runner (it is still in the signal, but not running).
-    QMetaObject::invokeMethod(this, &MainWindow::updateStatusJob, Qt::QueuedConnection);
+    Q_UNUSED(job);
+    // The finished job has left the queue's active list already.
+    updateStatusJob();
     if (!isActiveWindow())
         QApplication::alert(this);
-    Q_UNUSED(r);
-    if (status == QLatin1String("done"))
+    if (status == jobs::JobStatus::Done)
         statusBar()->showMessage(tr("Finished: %1").arg(title), 6000);
-    else if (status == QLatin1String("cancelled"))
+    else if (status == jobs::JobStatus::Cancelled)
         statusBar()->showMessage(tr("Cancelled: %1").arg(title), 6000);
     else
         statusBar()->showMessage(tr("Failed: %1: %2").arg(title, error), 10000);
 }
 
-jobs::JobRunner *MainWindow::importIdentities(const QString &dir)
+jobs::Job *MainWindow::importIdentities(const QString &dir)
 {
     if (!m_store)
         return nullptr;
     const QString folder = m_store->folder();
-    auto report = std::make_shared<data::ImportReport>();
     return m_jobs->start(
-        folder, QStringLiteral("import-identities"), tr("Importing identities from %1").arg(shortPathName(dir)),
-        compactJson({{QStringLiteral("dir"), dir}}),
-        [folder, dir, report](jobs::JobContext &ctx) -> QVariant {
+        jobs::JobSpec{jobs::JobKind::ImportIdentities, tr("Importing identities from %1").arg(shortPathName(dir)),
+                      {{QStringLiteral("dir"), dir}}, {}, folder},
+        [folder, dir](jobs::JobContext &ctx) {
             const store::ProjectStore st = store::ProjectStore::open(folder);
-            *report = data::importIdentityFolders(st, dir, ctx);
-            ctx.log(report->summary());
-            return report->summary();
+            return data::importIdentityFolders(st, dir, ctx);   // it logs its summary
         },
-        [this, report, dir, folder](jobs::JobRunner &r) {
+        [this, dir, folder](jobs::Job &job) {
             const bool same = m_store && m_store->folder() == folder;
             if (same)
-                m_annotate->reloadQueue();
+                annotateView()->reloadQueue();
             const QString what = tr("Import of %1").arg(shortPathName(dir));
-            if (r.status() == QLatin1String("done")) {
+            const data::ImportReport *report = job.result<data::ImportReport>();
+            if (job.status() == jobs::JobStatus::Done && report) {
                 m_notify->showMessage(report->problems.isEmpty() ? NotificationBar::Kind::Success
                                                                  : NotificationBar::Kind::Warning,
                                       tr("%1 finished: %2").arg(what, report->summary()),
-                                      same && m_annotate->queue() && m_annotate->queue()->isEmpty()
+                                      same && annotateView()->queue() && annotateView()->queue()->isEmpty()
                                           ? tr("Generate pairs…")
                                           : QString(),
                                       [this] { chooseAndGeneratePairs(); }, report->problems.isEmpty() ? 12000 : 0);
@@ -668,37 +666,35 @@ jobs::JobRunner *MainWindow::importIdentities(const QString &dir)
                     d->setAttribute(Qt::WA_DeleteOnClose);
                     d->open();
                 }
-            } else if (r.status() == QLatin1String("cancelled")) {
+            } else if (job.status() == jobs::JobStatus::Cancelled) {
                 m_notify->showMessage(NotificationBar::Kind::Info,
                                       tr("%1 cancelled. Images imported before the cancel are kept.").arg(what), {}, {},
                                       10000);
             } else {
-                m_notify->showMessage(NotificationBar::Kind::Error, tr("%1 failed: %2").arg(what, r.error()));
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("%1 failed: %2").arg(what, job.error()));
             }
             updateProjectState();
         });
 }
 
-jobs::JobRunner *MainWindow::importPairs(const QString &file, const QString &imagesRoot)
+jobs::Job *MainWindow::importPairs(const QString &file, const QString &imagesRoot)
 {
     if (!m_store)
         return nullptr;
     const QString folder = m_store->folder();
-    auto report = std::make_shared<data::ImportReport>();
     return m_jobs->start(
-        folder, QStringLiteral("import-pairs"), tr("Importing pairs from %1").arg(shortPathName(file)),
-        compactJson({{QStringLiteral("file"), file}, {QStringLiteral("root"), imagesRoot}}),
-        [folder, file, imagesRoot, report](jobs::JobContext &ctx) -> QVariant {
+        jobs::JobSpec{jobs::JobKind::ImportPairs, tr("Importing pairs from %1").arg(shortPathName(file)),
+                      {{QStringLiteral("file"), file}, {QStringLiteral("root"), imagesRoot}}, {}, folder},
+        [folder, file, imagesRoot](jobs::JobContext &ctx) {
             const store::ProjectStore st = store::ProjectStore::open(folder);
-            *report = data::importPairsFile(st, file, imagesRoot, ctx);
-            ctx.log(report->summary());
-            return report->summary();
+            return data::importPairsFile(st, file, imagesRoot, ctx);   // it logs its summary
         },
-        [this, report, file, folder](jobs::JobRunner &r) {
+        [this, file, folder](jobs::Job &job) {
             if (m_store && m_store->folder() == folder)
-                m_annotate->reloadQueue();
+                annotateView()->reloadQueue();
             const QString what = tr("Import of %1").arg(shortPathName(file));
-            if (r.status() == QLatin1String("done")) {
+            const data::ImportReport *report = job.result<data::ImportReport>();
+            if (job.status() == jobs::JobStatus::Done && report) {
                 m_notify->showMessage(report->problems.isEmpty() ? NotificationBar::Kind::Success
                                                                  : NotificationBar::Kind::Warning,
                                       tr("%1 finished: %2").arg(what, report->summary()), {}, {},
@@ -708,21 +704,20 @@ jobs::JobRunner *MainWindow::importPairs(const QString &file, const QString &ima
                     d->setAttribute(Qt::WA_DeleteOnClose);
                     d->open();
                 }
-            } else if (r.status() == QLatin1String("cancelled")) {
+            } else if (job.status() == jobs::JobStatus::Cancelled) {
                 m_notify->showMessage(NotificationBar::Kind::Info, tr("%1 cancelled.").arg(what), {}, {}, 10000);
             } else {
-                m_notify->showMessage(NotificationBar::Kind::Error, tr("%1 failed: %2").arg(what, r.error()));
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("%1 failed: %2").arg(what, job.error()));
             }
             updateProjectState();
         });
 }
 
-jobs::JobRunner *MainWindow::generatePairs(const data::PairGenOptions &opt)
+jobs::Job *MainWindow::generatePairs(const data::PairGenOptions &opt)
 {
     if (!m_store)
         return nullptr;
     const QString folder = m_store->folder();
-    auto report = std::make_shared<data::PairGenReport>();
     const QJsonObject params{{QStringLiteral("pairs"), opt.pairs},
                              {QStringLiteral("identities"), opt.identities},
                              {QStringLiteral("seed"), QString::number(opt.seed)},
@@ -730,19 +725,20 @@ jobs::JobRunner *MainWindow::generatePairs(const data::PairGenOptions &opt)
                              {QStringLiteral("train"), opt.trainFraction},
                              {QStringLiteral("validation"), opt.validationFraction}};
     return m_jobs->start(
-        folder, QStringLiteral("generate-pairs"), tr("Generating %1 pairs").arg(QLocale().toString(opt.pairs)),
-        compactJson(params),
-        [folder, opt, report](jobs::JobContext &ctx) -> QVariant {
+        jobs::JobSpec{jobs::JobKind::GeneratePairs, tr("Generating %1 pairs").arg(QLocale().toString(opt.pairs)), params,
+                      {}, folder},
+        [folder, opt](jobs::JobContext &ctx) {
             const store::ProjectStore st = store::ProjectStore::open(folder);
             ctx.setProgress(0, 0, tr("drawing pairs"));
-            *report = data::generatePairs(st, opt);
-            ctx.log(QString::fromUtf8(QJsonDocument(report->toJson()).toJson(QJsonDocument::Compact)));
-            return report->same + report->different;
+            const data::PairGenReport report = data::generatePairs(st, opt);
+            ctx.log(QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Compact)));
+            return report;
         },
-        [this, report, folder](jobs::JobRunner &r) {
+        [this, folder](jobs::Job &job) {
             if (m_store && m_store->folder() == folder)
-                m_annotate->reloadQueue();
-            if (r.status() == QLatin1String("done")) {
+                annotateView()->reloadQueue();
+            const data::PairGenReport *report = job.result<data::PairGenReport>();
+            if (job.status() == jobs::JobStatus::Done && report) {
                 const int made = report->same + report->different;
                 m_notify->showMessage(made < report->requested ? NotificationBar::Kind::Warning
                                                                : NotificationBar::Kind::Success,
@@ -757,8 +753,8 @@ jobs::JobRunner *MainWindow::generatePairs(const data::PairGenOptions &opt)
                     d->setAttribute(Qt::WA_DeleteOnClose);
                     d->open();
                 }
-            } else if (r.status() == QLatin1String("failed")) {
-                m_notify->showMessage(NotificationBar::Kind::Error, tr("Pair generation failed: %1").arg(r.error()));
+            } else if (job.status() == jobs::JobStatus::Failed) {
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Pair generation failed: %1").arg(job.error()));
             }
             updateProjectState();
         });
@@ -772,16 +768,16 @@ void MainWindow::openDemoProject()
     m_demoPending = true;
     m_start->setDemoProgress(true, -1, tr("Preparing the demo project…"));
     m_jobs->start(
-        QString(), QStringLiteral("build-demo"), tr("Preparing the demo project"), QStringLiteral("{}"),
-        [](jobs::JobContext &ctx) -> QVariant { return data::ensureDemoProject(ctx); },
-        [this](jobs::JobRunner &r) {
+        jobs::JobSpec{jobs::JobKind::BuildDemo, tr("Preparing the demo project"), {}, {}, {}},
+        [](jobs::JobContext &ctx) { return data::ensureDemoProject(ctx); },
+        [this](jobs::Job &job) {
             m_demoPending = false;
             m_start->setDemoProgress(false);
-            if (r.status() == QLatin1String("done")) {
-                openProject(r.result().toString());
-            } else if (r.status() == QLatin1String("failed")) {
+            if (job.status() == jobs::JobStatus::Done) {
+                openProject(*job.result<QString>());
+            } else if (job.status() == jobs::JobStatus::Failed) {
                 QMessageBox::warning(this, tr("Demo project unavailable"),
-                                     tr("The demo project could not be prepared.\n\n%1").arg(r.error()));
+                                     tr("The demo project could not be prepared.\n\n%1").arg(job.error()));
             }
         });
 #else
@@ -862,16 +858,19 @@ void MainWindow::showShortcuts()
 {
     QList<ShortcutsDialog::Section> sections;
     sections.append({tr("Annotate"),
-                     {m_annotate->sameAction(), m_annotate->differentAction(), m_annotate->skipAction(),
-                      m_annotate->backAction(), m_annotate->forwardAction(), m_annotate->undoAction(),
-                      m_annotate->showIdentitiesAction()}});
+                     {annotateView()->sameAction(), annotateView()->differentAction(), annotateView()->skipAction(),
+                      annotateView()->backAction(), annotateView()->forwardAction(), annotateView()->undoAction(),
+                      annotateView()->showIdentitiesAction()}});
     sections.append({tr("Project"), {m_actNew, m_actOpen, m_actImportIds, m_actImportPairs, m_actGenerate, m_actClose}});
     sections.append({tr("Models"),
                      {m_modelJobs->addFileAction(), m_modelJobs->addDefaultAction(), m_modelJobs->embedAction(),
                       m_faceJobs->findFacesAction(), m_modelJobs->exportAction()}});
-    sections.append({tr("Window"),
-                     {m_actViewAnnotate, m_actViewModels, m_actViewFaces, m_actViewRuns, m_jobsDock->toggleViewAction(),
-                      m_actShortcuts, m_actQuit}});
+    QList<QAction *> window;
+    for (const RegisteredView &v : std::as_const(m_registered))
+        if (!v.registration.shortcut.isEmpty())
+            window << v.action;
+    window << m_jobsDock->toggleViewAction() << m_actShortcuts << m_actQuit;
+    sections.append({tr("Window"), window});
     auto *d = new ShortcutsDialog(sections, this);
     d->setAttribute(Qt::WA_DeleteOnClose);
     d->open();
@@ -891,7 +890,7 @@ void MainWindow::showAbout()
 
 void MainWindow::closeEvent(QCloseEvent *e)
 {
-    const int n = int(m_jobs->running().size());
+    const int n = int(m_jobs->active().size());
     if (n > 0) {
         const auto answer = QMessageBox::question(
             this, tr("Jobs are running"),

@@ -1,9 +1,10 @@
 #pragma once
 // The main window (DESIGN.md): a start page while no project is open; with a project, a left
-// navigation list of views (Annotate, Models, Faces, Runs) and the chosen view in the centre, a
+// navigation list of the registered views (ViewRegistry) and the chosen view in the centre, a
 // collapsible jobs dock, a status bar showing the running job's progress, and the menu bar as
-// launcher.
+// launcher. Its jobs run on one JobQueue; closing a project cancels that project's jobs.
 #include "data/PairGenerator.h"
+#include "ui/ViewRegistry.h"
 
 #include <QMainWindow>
 #include <memory>
@@ -21,7 +22,9 @@ namespace facelab::store {
 class ProjectStore;
 }
 namespace facelab::jobs {
-class JobRunner;
+class Job;
+class JobQueue;
+enum class JobStatus;
 }
 
 namespace facelab::ui {
@@ -37,7 +40,6 @@ class JobsPanel;
 class ModelJobs;
 class ModelsView;
 class NotificationBar;
-class RunningJobs;
 class RunsView;
 class StartPage;
 
@@ -59,27 +61,28 @@ public:
     const store::ProjectStore *project() const { return m_store.get(); }
 
     // The jobs behind the menu actions, without their file dialogs (also used by tests).
-    jobs::JobRunner *importIdentities(const QString &dir);
-    jobs::JobRunner *importPairs(const QString &file, const QString &imagesRoot);
-    jobs::JobRunner *generatePairs(const data::PairGenOptions &options);
+    jobs::Job *importIdentities(const QString &dir);
+    jobs::Job *importPairs(const QString &file, const QString &imagesRoot);
+    jobs::Job *generatePairs(const data::PairGenOptions &options);
 
-    enum class View { Annotate = 0, Models = 1, Faces = 2, Runs = 3, Evaluate = 4, Errors = 5, Training = 6 };
+    using View = ViewId;
     void showView(View v);
+    QWidget *view(View v) const;   // nullptr for a view that is not registered
 
-    AnnotateView *annotateView() const { return m_annotate; }
-    RunsView *runsView() const { return m_runs; }
-    ModelsView *modelsView() const { return m_models; }
-    FacesView *facesView() const { return m_faces; }
-    EvaluateView *evaluateView() const { return m_evaluate; }
-    ErrorsView *errorsView() const { return m_errors; }
-    TrainingView *trainingView() const { return m_training; }
+    AnnotateView *annotateView() const;
+    RunsView *runsView() const;
+    ModelsView *modelsView() const;
+    FacesView *facesView() const;
+    EvaluateView *evaluateView() const;
+    ErrorsView *errorsView() const;
+    TrainingView *trainingView() const;
     FineTuneJobs *fineTuneJobs() const { return m_fineTuneJobs; }
     // The model engine's and the face stage's jobs (menu actions, and the calls tests make).
     ModelJobs *modelJobs() const { return m_modelJobs; }
     FaceJobs *faceJobs() const { return m_faceJobs; }
     JobsPanel *jobsPanel() const { return m_jobsPanel; }
     StartPage *startPage() const { return m_start; }
-    RunningJobs *runningJobs() const { return m_jobs; }
+    jobs::JobQueue *jobQueue() const { return m_jobs; }
     NotificationBar *notificationBar() const { return m_notify; }
     QListWidget *navigation() const { return m_nav; }
     QDockWidget *jobsDock() const { return m_jobsDock; }
@@ -95,7 +98,7 @@ private:
     void rebuildRecentMenu();
     void updateProjectState();
     void updateStatusJob();
-    void onJobFinished(jobs::JobRunner *r, const QString &title, const QString &status, const QString &error);
+    void onJobFinished(jobs::Job *job, const QString &title, jobs::JobStatus status, const QString &error);
 
     void newProject();
     void chooseProject();
@@ -106,20 +109,20 @@ private:
     void showAbout();
 
     std::unique_ptr<store::ProjectStore> m_store;
-    RunningJobs *m_jobs = nullptr;
+    jobs::JobQueue *m_jobs = nullptr;
 
     QStackedWidget *m_central = nullptr;
     StartPage *m_start = nullptr;
     QWidget *m_workspace = nullptr;
     QListWidget *m_nav = nullptr;
     QStackedWidget *m_views = nullptr;
-    AnnotateView *m_annotate = nullptr;
-    RunsView *m_runs = nullptr;
-    ModelsView *m_models = nullptr;
-    FacesView *m_faces = nullptr;
-    EvaluateView *m_evaluate = nullptr;
-    ErrorsView *m_errors = nullptr;
-    TrainingView *m_training = nullptr;
+    struct RegisteredView
+    {
+        ViewRegistration registration;
+        QWidget *widget = nullptr;
+        QAction *action = nullptr;   // View menu
+    };
+    QVector<RegisteredView> m_registered;   // navigation order
     FineTuneJobs *m_fineTuneJobs = nullptr;
     ModelJobs *m_modelJobs = nullptr;
     FaceJobs *m_faceJobs = nullptr;
@@ -137,12 +140,12 @@ private:
     QAction *m_actNew = nullptr, *m_actOpen = nullptr, *m_actDemo = nullptr, *m_actImportIds = nullptr,
             *m_actImportPairs = nullptr, *m_actClose = nullptr, *m_actQuit = nullptr, *m_actGenerate = nullptr,
             *m_actFineTune = nullptr, *m_actLinearizer = nullptr, *m_actInvert = nullptr,
-            *m_actShortcuts = nullptr, *m_actAbout = nullptr, *m_actViewAnnotate = nullptr,
-            *m_actViewRuns = nullptr, *m_actViewModels = nullptr, *m_actViewFaces = nullptr, *m_actViewEvaluate = nullptr;
+            *m_actShortcuts = nullptr, *m_actAbout = nullptr;
     bool m_reportDialogs = true;
     bool m_demoPending = false;
     bool m_dockHiddenByUser = false;
     void updateDockVisibility();
+    void buildViews();   // the registered views: navigation rows and the view stack
     void connectModelViews();
     void connectTraining();   // MainWindowTraining.cpp: Training > Fine-tune…, the Training view, lineage
     void setViewsProject(const store::ProjectStore *store);

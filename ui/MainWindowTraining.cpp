@@ -15,47 +15,46 @@ namespace facelab::ui {
 
 void MainWindow::connectTraining()
 {
-    m_training->setJobs(m_fineTuneJobs);
     connect(m_fineTuneJobs, &FineTuneJobs::runQueued, this, [this](const QString &, qint64 parentId) {
-        m_models->setFineTuning(parentId);
+        modelsView()->setFineTuning(parentId);
         showView(View::Training);
     });
-    connect(m_fineTuneJobs, &FineTuneJobs::runFinished, m_models, [this] { m_models->setFineTuning(0); });
+    connect(m_fineTuneJobs, &FineTuneJobs::runFinished, modelsView(), [this] { modelsView()->setFineTuning(0); });
     connect(m_fineTuneJobs, &FineTuneJobs::showRequested, this, [this] { showView(View::Training); });
     // A new version (embedded and scored by the job): the lists show it; when it became current,
     // Annotate re-orders its queue by the new scores.
     connect(m_fineTuneJobs, &FineTuneJobs::modelsChanged, this, [this](qint64, bool madeCurrent) {
-        m_models->refresh();
-        m_annotate->refreshModel(/*scoresUpdated=*/madeCurrent);
+        modelsView()->refresh();
+        annotateView()->refreshModel(/*scoresUpdated=*/madeCurrent);
         m_modelJobs->updateActions();
-        m_evaluate->invalidate();
+        evaluateView()->invalidate();
     });
     connect(m_modelJobs, &ModelJobs::modelsChanged, m_fineTuneJobs, &FineTuneJobs::updateAction);
-    connect(m_models, &ModelsView::versionRemoved, this, [this] {
-        m_evaluate->invalidate();
+    connect(modelsView(), &ModelsView::versionRemoved, this, [this] {
+        evaluateView()->invalidate();
         m_fineTuneJobs->updateAction();
     });
 
     // The Training view's result buttons.
-    connect(m_training, &TrainingView::currentChanged, this, [this](qint64 id) {
+    connect(trainingView(), &TrainingView::currentChanged, this, [this](qint64 id) {
         Q_UNUSED(id);
         // What ModelsView's "Make current" does: the lists, Annotate and Evaluate follow it.
-        m_models->refresh();
-        m_annotate->refreshModel();
+        modelsView()->refresh();
+        annotateView()->refreshModel();
         m_modelJobs->updateActions();
-        m_evaluate->invalidate();
+        evaluateView()->invalidate();
     });
-    connect(m_training, &TrainingView::showModelsRequested, this, [this](qint64 id) {
+    connect(trainingView(), &TrainingView::showModelsRequested, this, [this](qint64 id) {
         showView(View::Models);
-        m_models->selectVersion(id);
+        modelsView()->selectVersion(id);
     });
-    connect(m_training, &TrainingView::compareRequested, this, [this](qint64 childId, qint64 parentId) {
+    connect(trainingView(), &TrainingView::compareRequested, this, [this](qint64 childId, qint64 parentId) {
         // Evaluate evaluates its combo boxes' choice: the child, compared with its parent.
-        m_evaluate->refresh();   // the version lists include the new version
-        QComboBox *version = m_evaluate->versionBox(), *compare = m_evaluate->compareBox();
+        evaluateView()->refresh();   // the version lists include the new version
+        QComboBox *version = evaluateView()->versionBox(), *compare = evaluateView()->compareBox();
         version->setCurrentIndex(std::max(0, version->findData(childId)));
         compare->setCurrentIndex(std::max(0, compare->findData(parentId)));
-        m_evaluate->evaluate();
+        evaluateView()->evaluate();
         showView(View::Evaluate);
     });
 }

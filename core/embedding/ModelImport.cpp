@@ -219,6 +219,13 @@ ModelImportResult importModel(const store::ProjectStore &store, const QString &f
         ctx.log(QStringLiteral("warning: %1: partial load (%2), imported because it was asked for; the version is "
                                "marked partial").arg(file, QString::fromStdString(rep.countsText())));
 
+    // The run this import is recorded as (by the caller) keeps the load report as its params and
+    // the report's figures as metrics of the new version, which it created.
+    const store::RunTable runs(store);
+    const qint64 run = ctx.runId();
+    if (run > 0)
+        runs.setParams(run, QString::fromUtf8(QJsonDocument(report).toJson(QJsonDocument::Compact)));
+
     store::ModelTable models(store);
     if (!nameArg.isEmpty()) {
         const bool ok = nameArg.size() <= 100 && !nameArg.startsWith(QLatin1Char('.')) &&
@@ -247,28 +254,25 @@ ModelImportResult importModel(const store::ProjectStore &store, const QString &f
         throw std::runtime_error(QStringLiteral("cannot copy %1 into %2 (disk full or read-only?)").arg(file, dest).toStdString());
     }
 
-    store::RunTable runs(store);
-    const qint64 run = runs.start(QStringLiteral("model-import"),
-                                  QString::fromUtf8(QJsonDocument(report).toJson(QJsonDocument::Compact)));
     qint64 versionId = 0;
     try {
         store::Transaction tx(store.db());
         const qint64 modelId = models.addModel(name, QString::fromStdString(family.id()), fi.absoluteFilePath());
         versionId = models.addVersion(modelId, name, 0, rel, prep, std::nullopt, run);
-        if (rep.crossCheck.ran())
-            runs.addMetric(run, versionId, QStringLiteral("cross_check_max_abs_diff"), rep.crossCheck.maxAbsDiff);
-        if (std::isfinite(rep.fusedMaxAbsDiff))
-            runs.addMetric(run, versionId, QStringLiteral("fused_max_abs_diff"), rep.fusedMaxAbsDiff);
-        runs.addMetric(run, versionId, QStringLiteral("parameters"), double(rep.parameterCount));
-        runs.addMetric(run, versionId, QStringLiteral("tensors_loaded"), double(rep.tensorsLoaded));
-        runs.addMetric(run, versionId, QStringLiteral("tensors_expected"), double(rep.tensorsExpected));
+        if (run > 0) {
+            if (rep.crossCheck.ran())
+                runs.addMetric(run, versionId, QStringLiteral("cross_check_max_abs_diff"), rep.crossCheck.maxAbsDiff);
+            if (std::isfinite(rep.fusedMaxAbsDiff))
+                runs.addMetric(run, versionId, QStringLiteral("fused_max_abs_diff"), rep.fusedMaxAbsDiff);
+            runs.addMetric(run, versionId, QStringLiteral("parameters"), double(rep.parameterCount));
+            runs.addMetric(run, versionId, QStringLiteral("tensors_loaded"), double(rep.tensorsLoaded));
+            runs.addMetric(run, versionId, QStringLiteral("tensors_expected"), double(rep.tensorsExpected));
+        }
         tx.commit();
     } catch (...) {
         QFile::remove(dest);
-        runs.setStatus(run, store::RunStatus::Failed);
         throw;
     }
-    runs.setStatus(run, store::RunStatus::Done);
     if (!models.current() || models.versions().size() == 1)
         models.setCurrent(versionId);
     ctx.setProgress(2, 2, QStringLiteral("Model imported"));

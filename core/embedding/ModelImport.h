@@ -38,7 +38,9 @@ QJsonObject inspectModelFile(const QString &file, const QString &family = {});
 // `family` empty: detected by content. A load below complete is refused unless allowPartial.
 // Throws std::runtime_error naming the file and the problem (not a model, unsupported operators
 // listed, partial load with its counts, unknown preprocessing, name taken, copy failed). Nothing
-// is registered on failure.
+// is registered on failure. The caller records the run (kind "model-import"): this work sets the
+// run's params to the import report, adds the report's metrics and links the version to
+// ctx.runId() (none of that when it is 0).
 ModelImportResult importModel(const store::ProjectStore &store, const QString &file, const QString &name,
                               const QString &preprocessingSpec, jobs::JobContext &ctx, const QString &family = {},
                               bool allowPartial = false);

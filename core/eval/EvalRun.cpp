@@ -3,7 +3,6 @@
 #include "EvalError.h"
 #include "store/RunTable.h"
 
-#include <QJsonDocument>
 
 namespace facelab::eval {
 
@@ -37,30 +36,29 @@ QJsonObject EvalRunResult::toJson() const
     return o;
 }
 
-EvalRunResult runEvaluation(const store::ProjectStore &st, const store::ModelVersionRecord &version,
-                            TruthSource source, const EvalOptions &options)
+QJsonObject evalRunParams(const store::ModelVersionRecord &version, TruthSource source, const EvalOptions &options)
 {
-    const QJsonObject params{{"version", version.name},
-                             {"version_id", version.id},
-                             {"threshold", options.threshold ? QJsonValue(*options.threshold) : QJsonValue()},
-                             {"folds", options.folds},
-                             {"truth", truthSourceName(source)}};
-    store::RunTable runs(st);
+    return QJsonObject{{"version", version.name},
+                       {"version_id", version.id},
+                       {"threshold", options.threshold ? QJsonValue(*options.threshold) : QJsonValue()},
+                       {"folds", options.folds},
+                       {"truth", truthSourceName(source)}};
+}
+
+EvalRunResult runEvaluation(const store::ProjectStore &st, const store::ModelVersionRecord &version,
+                            TruthSource source, const EvalOptions &options, jobs::JobContext &ctx)
+{
     EvalRunResult r;
-    r.runId = runs.start(QStringLiteral("eval"), QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)));
-    try {
-        r.pairs = loadEvalPairs(st, version, source);
-        r.result = evaluatePairs(r.pairs, options);
+    r.runId = ctx.runId();
+    r.pairs = loadEvalPairs(st, version, source);
+    r.result = evaluatePairs(r.pairs, options);
+    if (r.runId > 0) {
+        const store::RunTable runs(st);
         for (const auto &[name, value] : r.result.metricValues())
             runs.addMetric(r.runId, version.id, name, value);
-        for (const QString &n : r.result.notes)
-            runs.appendLog(r.runId, QStringLiteral("note: ") + n);
-        runs.setStatus(r.runId, store::RunStatus::Done);
-    } catch (const std::exception &e) {
-        runs.appendLog(r.runId, QStringLiteral("error: ") + QString::fromUtf8(e.what()));
-        runs.setStatus(r.runId, store::RunStatus::Failed);
-        throw;
     }
+    for (const QString &n : r.result.notes)
+        ctx.log(QStringLiteral("note: ") + n);
     return r;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
-// An evaluation of a model version as a recorded run: RunTable kind "eval" with its parameters,
-// every metric stored with addMetric (so versions can be compared later), status done or failed.
+// An evaluation of a model version as the work of a run of kind "eval": every metric stored with
+// the run (so versions can be compared later), notes in its log. The caller records the run
+// (jobs::runRecorded on the command line, the JobQueue in the GUI) with evalRunParams().
 #include "EvalPairs.h"
 #include "Evaluation.h"
+#include "jobs/JobContext.h"
 
 namespace facelab::eval {
 
@@ -14,11 +16,14 @@ struct EvalRunResult
     QJsonObject toJson() const;   // result.toJson() plus run id, version, truth source, pairs left out
 };
 
+// The run's params: version, version_id, threshold, folds, truth.
+QJsonObject evalRunParams(const store::ModelVersionRecord &version, TruthSource source, const EvalOptions &options);
+
 // Threshold: options.threshold when given, else the version's stored threshold, else the
-// best-accuracy one (EvalResult::thresholdSource says which). Throws EvalError after recording
-// the run as failed with the message in its log.
+// best-accuracy one (EvalResult::thresholdSource says which). Metrics go to ctx.runId() (none
+// when 0). Throws EvalError; the recorder puts the message in the run's log.
 EvalRunResult runEvaluation(const store::ProjectStore &st, const store::ModelVersionRecord &version,
-                            TruthSource source, const EvalOptions &options);
+                            TruthSource source, const EvalOptions &options, jobs::JobContext &ctx);
 
 // Evaluates without recording a run (for the error export, which records its own).
 EvalResult evaluatePairs(const EvalPairs &pairs, const EvalOptions &options);

@@ -254,13 +254,13 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
     FineTuneReport rep;
     rep.parent = parent.name;
     rep.parentId = parent.id;
-    QJsonObject params = request.toJson();
-    params.insert("model", parent.name);
-    rep.runId = runs.start(QStringLiteral("finetune"), QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)));
-    auto say = [&](const QString &line) {
-        ctx.log(line);
-        runs.appendLog(rep.runId, line);
+    rep.runId = ctx.runId();
+    // Metrics belong to the run that records this work; without one (0) there is nowhere to put them.
+    auto metric = [&](qint64 versionId, const QString &name, double value) {
+        if (rep.runId > 0)
+            runs.addMetric(rep.runId, versionId, name, value);
     };
+    auto say = [&](const QString &line) { ctx.log(line); };   // the recorder keeps it in the run's log
 
     try {
         if (store::FaceTable(store).counts().pending > 0) {
@@ -331,10 +331,10 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
         rep.versionId = models.addVersion(parent.modelId, rep.version, parent.id, rel, parent.preprocessingJson,
                                           best->valThreshold, rep.runId);
         const double parentThreshold = parent.threshold.value_or(rep.training.epochs.front().valThreshold);
-        runs.addMetric(rep.runId, parent.id, QStringLiteral("val_accuracy"), rep.training.epochs.front().valAccuracy);
-        runs.addMetric(rep.runId, parent.id, QStringLiteral("val_auc"), rep.training.epochs.front().valAuc);
-        runs.addMetric(rep.runId, rep.versionId, QStringLiteral("val_accuracy"), best->valAccuracy);
-        runs.addMetric(rep.runId, rep.versionId, QStringLiteral("val_auc"), best->valAuc);
+        metric(parent.id, QStringLiteral("val_accuracy"), rep.training.epochs.front().valAccuracy);
+        metric(parent.id, QStringLiteral("val_auc"), rep.training.epochs.front().valAuc);
+        metric(rep.versionId, QStringLiteral("val_accuracy"), best->valAccuracy);
+        metric(rep.versionId, QStringLiteral("val_auc"), best->valAuc);
         say(QStringLiteral("new version %1 (epoch %2 of %3, validation accuracy %4 -> %5), threshold %6")
                 .arg(rep.version).arg(rep.training.bestEpoch).arg(rep.training.epochsRun)
                 .arg(rep.training.epochs.front().valAccuracy, 0, 'f', 4).arg(best->valAccuracy, 0, 'f', 4)
@@ -347,9 +347,8 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
                                         "version is not embedded or evaluated yet")
                              .arg(rep.training.epochsRun + 1).arg(rep.training.bestEpoch);
             say(rep.notes.last());
-            runs.setStatus(rep.runId, store::RunStatus::Cancelled);
             rep.seconds = timer.nsecsElapsed() / 1e9;
-            return rep;
+            return rep;   // returned after the cancel request: the run is recorded as cancelled
         }
 
         // Embed both (the parent is usually cached) and compare them on the held-out test split.
@@ -359,9 +358,9 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
         rep.test = compareOnTest(store, parent, parentThreshold, *child, best->valThreshold, request.truth);
         if (rep.test.available) {
             for (const auto &[name, value] : rep.test.parent.metricValues())
-                runs.addMetric(rep.runId, parent.id, QStringLiteral("test_") + name, value);
+                metric(parent.id, QStringLiteral("test_") + name, value);
             for (const auto &[name, value] : rep.test.child.metricValues())
-                runs.addMetric(rep.runId, rep.versionId, QStringLiteral("test_") + name, value);
+                metric(rep.versionId, QStringLiteral("test_") + name, value);
             say(QStringLiteral("test split (%1 pairs): accuracy %2 -> %3, AUC %4 -> %5, FP %6 -> %7, FN %8 -> %9")
                     .arg(rep.test.child.pairs)
                     .arg(rep.test.parent.atThreshold.accuracy(), 0, 'f', 4).arg(rep.test.child.atThreshold.accuracy(), 0, 'f', 4)
@@ -373,17 +372,18 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
             say(rep.test.note);
         }
         rep.seconds = timer.nsecsElapsed() / 1e9;
-        runs.setStatus(rep.runId, store::RunStatus::Done);
         return rep;
     } catch (const jobs::Cancelled &) {
         say(QStringLiteral("cancelled before the first epoch ended: no new version"));
-        runs.setStatus(rep.runId, store::RunStatus::Cancelled);
-        throw;
-    } catch (const std::exception &e) {
-        runs.appendLog(rep.runId, QString::fromUtf8(e.what()));
-        runs.setStatus(rep.runId, store::RunStatus::Failed);
         throw;
     }
+}
+
+QJsonObject fineTuneRunParams(const store::ProjectStore &store, const FineTuneRequest &request)
+{
+    QJsonObject params = request.toJson();
+    params.insert("model", eval::versionForEval(store, request.model).name);
+    return params;
 }
 
 } // namespace facelab::finetune

@@ -2,7 +2,8 @@
 // A fine-tuning run of a project's model version on the user's verdicts, end to end: snapshot of
 // the feedback, contrastive training (core/train), the best epoch written atomically as a new
 // version (parent = the version it started from), embeddings for it, and the test split evaluated
-// for parent and child. Recorded as a run of kind "finetune". Qt at the edge; no torch include.
+// for parent and child: the work of a run of kind "finetune", which the caller records (the
+// JobQueue, or jobs::runRecorded with fineTuneRunParams). Qt at the edge; no torch include.
 #include "FeedbackSnapshot.h"
 #include "eval/Evaluation.h"
 #include "eval/TruthSource.h"
@@ -58,10 +59,15 @@ struct FineTuneReport
 // Throws std::runtime_error with a message for the user (unknown version, a model that cannot be
 // trained, no usable feedback, one class only, missing aligned faces, diverged loss); the run is
 // then recorded as failed. A cancel during training keeps the best epoch so far as the new
-// version and records the run as cancelled (the report says so; nothing throws); a cancel before
-// the first epoch ends throws jobs::Cancelled and registers nothing.
+// version and returns (training.cancelled; the run is recorded as cancelled, since the cancel
+// came before the return); a cancel before the first epoch ends throws jobs::Cancelled and
+// registers nothing. Metrics and the new version's created_by_run go to ctx.runId().
 FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest &request, jobs::JobContext &ctx,
                         const FineTuneObserver &observer = {});
+
+// The run's params: request.toJson() with "model" the version it starts from (the current one
+// when the request names none). Throws when the project has no such version.
+QJsonObject fineTuneRunParams(const store::ProjectStore &store, const FineTuneRequest &request);
 
 // "fr_feature-ft1", "fr_feature-ft2", ...: the first name not taken in the project.
 QString childVersionName(const store::ProjectStore &store, const QString &parentName);

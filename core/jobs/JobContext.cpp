@@ -1,5 +1,7 @@
 #include "JobContext.h"
 
+#include "RunRecorder.h"
+
 #include <cstdio>
 
 namespace facelab::jobs {
@@ -17,9 +19,21 @@ void PlainJobContext::setProgress(qint64 done, qint64 total, const QString &what
         std::fputc('\n', stderr);
 }
 
+qint64 PlainJobContext::runId() const
+{
+    return m_recorder ? m_recorder->id() : m_runId;
+}
+
 void PlainJobContext::log(const QString &line)
 {
     m_log += line + QLatin1Char('\n');
+    if (m_recorder) {
+        try {
+            m_recorder->log(line);
+        } catch (const std::exception &) {
+            // A log line the store cannot take is not worth failing the work for.
+        }
+    }
     if (m_print)
         std::fprintf(stderr, "%s\n", qPrintable(line));
 }

@@ -45,4 +45,17 @@ void RunRecorder::finish(store::RunStatus status, const QString &error)
     runs.setStatus(m_id, status);
 }
 
+store::RunStatus runStatusOf(JobStatus finalStatus)
+{
+    switch (finalStatus) {
+    case JobStatus::Done: return store::RunStatus::Done;
+    case JobStatus::Cancelled: return store::RunStatus::Cancelled;
+    case JobStatus::Queued: return store::RunStatus::Queued;
+    case JobStatus::Waiting: return store::RunStatus::Queued;
+    case JobStatus::Running: return store::RunStatus::Running;
+    case JobStatus::Failed: break;
+    }
+    return store::RunStatus::Failed;
+}
+
 } // namespace facelab::jobs

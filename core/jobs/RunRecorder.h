@@ -4,6 +4,7 @@
 // that nobody turned into a status) records 'failed', so no run is left 'running' by this
 // process; a killed process leaves 'running', which the next open turns into 'interrupted'.
 // Used by the GUI's job queue and by the command line alike (jobs::runRecorded).
+#include "JobSpec.h"
 #include "store/ProjectStore.h"
 
 #include <QJsonObject>
@@ -31,5 +32,8 @@ private:
     qint64 m_id = 0;
     bool m_finished = false;
 };
+
+// The runs table's status for a job's final status (Done, Failed, Cancelled).
+store::RunStatus runStatusOf(JobStatus finalStatus);
 
 } // namespace facelab::jobs

@@ -58,6 +58,15 @@ void RunTable::appendLog(qint64 runId, const QString &line) const
     exec(q, "append run log");
 }
 
+void RunTable::setParams(qint64 runId, const QString &paramsJson) const
+{
+    QSqlQuery q(m_store.db());
+    prepare(q, QStringLiteral("UPDATE runs SET params_json = ? WHERE id = ?"));
+    q.addBindValue(paramsJson.isEmpty() ? QStringLiteral("{}") : paramsJson);
+    q.addBindValue(runId);
+    exec(q, "update run params");
+}
+
 RunRecord RunTable::run(qint64 runId) const
 {
     QSqlQuery q(m_store.db());

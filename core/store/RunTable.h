@@ -13,6 +13,8 @@ public:
     qint64 start(const QString &kind, const QString &paramsJson, RunStatus status = RunStatus::Running) const;
     void setStatus(qint64 runId, RunStatus status) const;      // sets ended_at for final states
     void appendLog(qint64 runId, const QString &line) const;
+    // For work whose parameters are known only once it ran (a model import's load report).
+    void setParams(qint64 runId, const QString &paramsJson) const;
     RunRecord run(qint64 runId) const;
     QVector<RunRecord> recent(int limit = 50) const;
     int markRunningAsInterrupted() const;

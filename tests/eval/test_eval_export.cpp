@@ -8,6 +8,7 @@
 #include "eval/EvalError.h"
 #include "eval/EvalRun.h"
 #include "eval/ScoresCsv.h"
+#include "jobs/RunRecorded.h"
 #include "store/FaceTable.h"
 #include "store/FeedbackTable.h"
 #include "store/ImageTable.h"
@@ -88,6 +89,15 @@ QStringList subdirs(const QString &path)
     return QDir(path).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
 }
 
+// An evaluation recorded as the command line records it.
+eval::EvalRunResult recordedEvaluation(const store::ProjectStore &st, const store::ModelVersionRecord &v,
+                                       eval::TruthSource source, const eval::EvalOptions &options)
+{
+    jobs::PlainJobContext ctx;
+    return jobs::runRecorded(st, jobs::JobKind::Eval, eval::evalRunParams(v, source, options), ctx,
+                             [&](jobs::JobContext &c) { return eval::runEvaluation(st, v, source, options, c); });
+}
+
 QString errorMessage(const std::function<void()> &f)
 {
     try {
@@ -116,7 +126,7 @@ private slots:
 void EvalExportTest::evaluationIsARunWithMetrics()
 {
     Project p;
-    const eval::EvalRunResult r = eval::runEvaluation(*p.st, p.version, eval::TruthSource::Verdicts, eval::EvalOptions{});
+    const eval::EvalRunResult r = recordedEvaluation(*p.st, p.version, eval::TruthSource::Verdicts, eval::EvalOptions{});
     QCOMPARE(r.result.thresholdSource, QStringLiteral("version"));
     QCOMPARE(r.result.threshold, 0.5);
     QCOMPARE(r.result.atThreshold.fp, 3);
@@ -312,7 +322,7 @@ void EvalExportTest::versionWithoutScoresIsAClearError()
     Project p;
     store::ModelTable models(*p.st);
     const auto v = *models.version(models.addVersion(p.version.modelId, "toy-ft1", p.version.id, "m.onnx", "{}", {}, 0));
-    const QString msg = errorMessage([&] { eval::runEvaluation(*p.st, v, eval::TruthSource::Verdicts, {}); });
+    const QString msg = errorMessage([&] { recordedEvaluation(*p.st, v, eval::TruthSource::Verdicts, {}); });
     QVERIFY2(msg.contains("version toy-ft1 has no pair scores"), qPrintable(msg));
     // The failed evaluation is still a run, marked failed with the reason in its log.
     const store::RunRecord run = store::RunTable(*p.st).recent(1).first();

@@ -1,6 +1,7 @@
 // Test helper: fine-tunes PROJECT's current version for EPOCHS epochs, printing "epoch N" after
 // each validation pass, so test_finetune can SIGKILL it in the middle of training.
 #include "finetune/FineTuneJob.h"
+#include "jobs/RunRecorded.h"
 
 #include <QCoreApplication>
 #include <cstdio>
@@ -20,7 +21,8 @@ int main(int argc, char **argv)
         std::fflush(stdout);
     };
     facelab::jobs::PlainJobContext ctx;
-    facelab::finetune::fineTune(st, req, ctx, obs);
+    facelab::jobs::runRecorded(st, facelab::jobs::JobKind::FineTune, facelab::finetune::fineTuneRunParams(st, req), ctx,
+                               [&](facelab::jobs::JobContext &c) { return facelab::finetune::fineTune(st, req, c, obs); });
     std::printf("done\n");
     return 0;
 }

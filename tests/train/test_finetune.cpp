@@ -9,6 +9,7 @@
 #include "data/PairGenerator.h"
 #include "embedding/ModelImport.h"
 #include "finetune/FineTuneJob.h"
+#include "jobs/RunRecorded.h"
 #include "store/EmbeddingTable.h"
 #include "store/FaceTable.h"
 #include "store/FeedbackTable.h"
@@ -85,6 +86,14 @@ finetune::FineTuneRequest quickRequest(int epochs = 2)
     return r;
 }
 
+// A fine-tuning recorded as the command line and the GUI record it.
+finetune::FineTuneReport recordedFineTune(const store::ProjectStore &st, const finetune::FineTuneRequest &req,
+                                          jobs::PlainJobContext &ctx, const finetune::FineTuneObserver &obs = {})
+{
+    return jobs::runRecorded(st, jobs::JobKind::FineTune, finetune::fineTuneRunParams(st, req), ctx,
+                             [&](jobs::JobContext &c) { return finetune::fineTune(st, req, c, obs); });
+}
+
 QString lastRunStatus(const store::ProjectStore &st)
 {
     return store::RunTable(st).recent(1).value(0).status;
@@ -110,7 +119,7 @@ private slots:
         int epochsSeen = 0;
         finetune::FineTuneObserver obs;
         obs.epoch = [&](const train::EpochStats &) { ++epochsSeen; };
-        const finetune::FineTuneReport r = finetune::fineTune(p->st, quickRequest(), ctx, obs);
+        const finetune::FineTuneReport r = recordedFineTune(p->st, quickRequest(), ctx, obs);
         QCOMPARE(epochsSeen, 3);   // epoch 0 (starting weights) + 2
         QVERIFY(r.versionId > 0);
         QCOMPARE(r.version, QStringLiteral("fr_feature-ft1"));
@@ -139,7 +148,7 @@ private slots:
         // A second run names the next child, from the child's lineage.
         auto req = quickRequest(1);
         req.model = r.version;
-        const finetune::FineTuneReport r2 = finetune::fineTune(p->st, req, ctx);
+        const finetune::FineTuneReport r2 = recordedFineTune(p->st, req, ctx);
         QCOMPARE(r2.version, QStringLiteral("fr_feature-ft2"));
         QCOMPARE(store::ModelTable(p->st).version(r2.versionId)->parentId, r.versionId);
     }
@@ -153,7 +162,7 @@ private slots:
             if (e.epoch == 1)
                 ctx.cancel();
         };
-        const finetune::FineTuneReport r = finetune::fineTune(p->st, quickRequest(4), ctx, obs);
+        const finetune::FineTuneReport r = recordedFineTune(p->st, quickRequest(4), ctx, obs);
         QVERIFY(r.training.cancelled);
         QCOMPARE(r.training.bestEpoch, 1);
         QVERIFY(r.versionId > 0);
@@ -163,7 +172,7 @@ private slots:
         jobs::PlainJobContext early;
         early.cancel();
         const int versions = store::ModelTable(p->st).versions().size();
-        QVERIFY_THROWS_EXCEPTION(jobs::Cancelled, finetune::fineTune(p->st, quickRequest(), early));
+        QVERIFY_THROWS_EXCEPTION(jobs::Cancelled, recordedFineTune(p->st, quickRequest(), early));
         QCOMPARE(store::ModelTable(p->st).versions().size(), versions);
         QCOMPARE(lastRunStatus(p->st), QStringLiteral("cancelled"));
     }
@@ -194,7 +203,7 @@ private slots:
         jobs::PlainJobContext ctx;
         auto expectError = [&](const store::ProjectStore &st, const char *needle) {
             try {
-                finetune::fineTune(st, quickRequest(), ctx);
+                recordedFineTune(st, quickRequest(), ctx);
                 QFAIL("no error");
             } catch (const jobs::Cancelled &) {
                 QFAIL("cancelled");

@@ -4,6 +4,7 @@
 #include "UiTestProject.h"
 
 #include "data/PairQueue.h"
+#include "jobs/JobQueue.h"
 #include "store/RunTable.h"
 #include "ui/MainWindow.h"
 #include "ui/RecentProjects.h"
@@ -11,8 +12,8 @@
 #include "ui/annotate/AnnotateView.h"
 #include "ui/dialogs/ReportDialog.h"
 #include "ui/dialogs/ShortcutsDialog.h"
+#include "ui/errors/ErrorsView.h"
 #include "ui/jobs/JobsPanel.h"
-#include "ui/jobs/RunningJobs.h"
 #include "ui/start/StartPage.h"
 
 #include <QAction>
@@ -174,11 +175,11 @@ private slots:
         QVERIFY(w.openProject(p->folder));
         QCOMPARE(w.annotateView()->page(), ui::AnnotateView::Page::Empty);
 
-        QSignalSpy done(w.runningJobs(), &ui::RunningJobs::finished);
+        QSignalSpy done(w.jobQueue(), &jobs::JobQueue::finished);
         QVERIFY(w.importIdentities(faces));
-        QVERIFY(w.runningJobs()->hasRunning());
+        QVERIFY(w.jobQueue()->hasActive());
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 20000);
-        QCOMPARE(done[0][2].toString(), QStringLiteral("done"));
+        QCOMPARE(jobs::statusName(done[0][2].value<jobs::JobStatus>()), QStringLiteral("done"));
         // A report lists the problem file.
         ui::ReportDialog *report = nullptr;
         QTRY_VERIFY((report = w.findChild<ui::ReportDialog *>()) != nullptr);
@@ -197,7 +198,7 @@ private slots:
         opt.seed = 7;
         QVERIFY(w.generatePairs(opt));
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 20000);
-        QCOMPARE(done[1][2].toString(), QStringLiteral("done"));
+        QCOMPARE(jobs::statusName(done[1][2].value<jobs::JobStatus>()), QStringLiteral("done"));
         QCOMPARE(w.annotateView()->page(), ui::AnnotateView::Page::Pair);
         QVERIFY(w.annotateView()->queue()->size() > 0);
 
@@ -216,7 +217,7 @@ private slots:
         w.setReportDialogsEnabled(true);
         QVERIFY(w.importPairs(csv, p->tmp.path()));
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 20000);
-        QCOMPARE(done[2][2].toString(), QStringLiteral("done"));
+        QCOMPARE(jobs::statusName(done[2][2].value<jobs::JobStatus>()), QStringLiteral("done"));
         ui::ReportDialog *pairsReport = nullptr;
         QTRY_VERIFY((pairsReport = w.findChild<ui::ReportDialog *>()) != nullptr);
         QCOMPARE(pairsReport->problemCount(), 1);
@@ -240,23 +241,72 @@ private slots:
         auto p = UiTestProject::withImages(2, 2, 2);
         ui::MainWindow w;
         QVERIFY(w.openProject(p->folder));
-        QSignalSpy done(w.runningJobs(), &ui::RunningJobs::finished);
-        jobs::JobRunner *r = w.runningJobs()->start(p->folder, QStringLiteral("test-wait"), QStringLiteral("Waiting"),
-                                                    QStringLiteral("{}"), [](jobs::JobContext &ctx) -> QVariant {
-                                                        for (int i = 0; i < 1000; ++i) {
-                                                            ctx.checkCanceled();
-                                                            ctx.setProgress(i, 1000);
-                                                            QThread::msleep(5);
-                                                        }
-                                                        return {};
-                                                    });
+        QSignalSpy done(w.jobQueue(), &jobs::JobQueue::finished);
+        w.jobQueue()->start(jobs::JobSpec{jobs::JobKind::GeneratePairs, QStringLiteral("Waiting"), {}, {}, p->folder},
+                            [](jobs::JobContext &ctx) {
+                                for (int i = 0; i < 1000; ++i) {
+                                    ctx.checkCanceled();
+                                    ctx.setProgress(i, 1000);
+                                    QThread::msleep(5);
+                                }
+                            });
         QTest::qWait(50);
         auto *cancel = w.jobsPanel()->findChild<QToolButton *>(QStringLiteral("cancelJobButton"));
         QVERIFY(cancel);
         QTest::mouseClick(cancel, Qt::LeftButton);
-        Q_UNUSED(r);
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 10000);
-        QCOMPARE(done[0][2].toString(), QStringLiteral("cancelled"));
+        QCOMPARE(jobs::statusName(done[0][2].value<jobs::JobStatus>()), QStringLiteral("cancelled"));
+    }
+
+    void closingTheProjectCancelsItsJobs()
+    {
+        auto p = UiTestProject::withImages(2, 2, 2);
+        ui::MainWindow w;
+        QVERIFY(w.openProject(p->folder));
+        QSignalSpy done(w.jobQueue(), &jobs::JobQueue::finished);
+        auto loop = [](jobs::JobContext &ctx) {
+            for (;;) {
+                ctx.checkCanceled();
+                QThread::msleep(2);
+            }
+        };
+        jobs::Job *running = w.jobQueue()->start(
+            jobs::JobSpec{jobs::JobKind::FindFaces, QStringLiteral("Looping"), {}, {}, p->folder}, loop);
+        w.jobQueue()->start(jobs::JobSpec{jobs::JobKind::Embed, QStringLiteral("After it"), {}, {}, p->folder}, loop, {},
+                            {running});
+        QTRY_COMPARE(running->status(), jobs::JobStatus::Running);
+        w.closeProject();
+        // Gone when closeProject returns: the running one waited for, the waiting one never started.
+        QVERIFY(!w.jobQueue()->hasActive());
+        QCOMPARE(done.count(), 2);
+        const store::ProjectStore st = store::ProjectStore::open(p->folder);
+        const auto runs = store::RunTable(st).recent();
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs[0].kind, QStringLiteral("find-faces"));
+        QCOMPARE(runs[0].status, QStringLiteral("cancelled"));
+    }
+
+    void everyRegisteredViewHasARowAMenuEntryAndAProject()
+    {
+        auto p = UiTestProject::withImages(2, 2, 2);
+        ui::MainWindow w;
+        QVERIFY(w.openProject(p->folder));
+        const QVector<ui::ViewRegistration> views = ui::registeredViews();
+        QCOMPARE(w.navigation()->count(), views.size());
+        auto *stack = qobject_cast<QStackedWidget *>(w.view(views.first().id)->parentWidget());
+        QVERIFY(stack);
+        for (int row = 0; row < views.size(); ++row) {
+            QCOMPARE(w.navigation()->item(row)->text(), views[row].title);
+            QString name = views[row].name;
+            name[0] = name[0].toUpper();
+            QAction *a = w.findChild<QAction *>(QStringLiteral("actionView") + name);
+            QVERIFY2(a && a->isEnabled(), qPrintable(name));
+            a->trigger();
+            QCOMPARE(w.navigation()->currentRow(), row);
+            QCOMPARE(stack->currentWidget(), w.view(views[row].id));
+        }
+        w.showView(ui::MainWindow::View::Errors);
+        QCOMPARE(stack->currentWidget(), static_cast<QWidget *>(w.errorsView()));
     }
 };
 

@@ -8,6 +8,7 @@
 #include "DataPaths.h"
 #include "data/PairQueue.h"
 #include "data/QueueStrategy.h"
+#include "jobs/JobQueue.h"
 #include "store/FaceTable.h"
 #include "store/FeedbackTable.h"
 #include "store/ModelTable.h"
@@ -21,7 +22,6 @@
 #include "ui/annotate/ModelStrip.h"
 #include "ui/faces/FacePicker.h"
 #include "ui/faces/FacesView.h"
-#include "ui/jobs/RunningJobs.h"
 #include "ui/models/ModelEngine.h"
 #include "ui/models/ModelJobs.h"
 #include "ui/models/ModelsView.h"
@@ -510,11 +510,11 @@ private slots:
         w.setReportDialogsEnabled(false);
         w.show();
         QVERIFY(w.openProject(p->folder));
-        QSignalSpy done(w.runningJobs(), &ui::RunningJobs::finished);
+        QSignalSpy done(w.jobQueue(), &jobs::JobQueue::finished);
 
         QVERIFY(w.modelJobs()->addDefaultModel());
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 180000);
-        QCOMPARE(done[0][2].toString(), QStringLiteral("done"));
+        QCOMPARE(jobs::statusName(done[0][2].value<jobs::JobStatus>()), QStringLiteral("done"));
         const auto v = store::ModelTable(*w.project()).current();
         QVERIFY(v.has_value());
         QCOMPARE(v->name, QStringLiteral("fr_feature"));
@@ -525,7 +525,7 @@ private slots:
 
         QVERIFY(w.modelJobs()->embed());
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 300000);
-        QCOMPARE(done[1][2].toString(), QStringLiteral("done"));
+        QCOMPARE(jobs::statusName(done[1][2].value<jobs::JobStatus>()), QStringLiteral("done"));
         QCOMPARE(store::ScoreTable(*w.project()).count(v->id), qint64(p->pairIds.size()));
         // Re-ordered by the new scores, score shown once answered.
         ui::AnnotateView *a = w.annotateView();
@@ -552,7 +552,7 @@ private slots:
         const QString out = QDir(p->tmp.path()).filePath(QStringLiteral("exported.onnx"));
         QVERIFY(w.modelJobs()->exportVersion(v->id, out));
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 180000);
-        QVERIFY2(done[2][2].toString() == QStringLiteral("done"), qPrintable(done[2][3].toString()));
+        QVERIFY2(jobs::statusName(done[2][2].value<jobs::JobStatus>()) == QStringLiteral("done"), qPrintable(done[2][3].toString()));
         QVERIFY(QFileInfo(out).size() > 0);
         QVERIFY(w.notificationBar()->text().contains(QStringLiteral("Exported")));
 
@@ -578,7 +578,7 @@ private slots:
         const int before = int(done.count());
         QVERIFY(w.modelJobs()->addModelFile(missing));
         QTRY_COMPARE_WITH_TIMEOUT(int(done.count()), before + 1, 60000);
-        QCOMPARE(done.last()[2].toString(), QStringLiteral("failed"));
+        QCOMPARE(jobs::statusName(done.last()[2].value<jobs::JobStatus>()), QStringLiteral("failed"));
         QVERIFY2(w.notificationBar()->text().contains(missing), qPrintable(w.notificationBar()->text()));
     }
 };

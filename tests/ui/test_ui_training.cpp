@@ -8,6 +8,7 @@
 #include "data/FaceIndexer.h"
 #include "data/IdentityFolderImport.h"
 #include "data/PairGenerator.h"
+#include "jobs/JobQueue.h"
 #include "store/FeedbackTable.h"
 #include "store/ModelTable.h"
 #include "store/PairTable.h"
@@ -16,7 +17,6 @@
 #include "ui/Resources.h"
 #include "ui/Theme.h"
 #include "ui/annotate/AnnotateView.h"
-#include "ui/jobs/RunningJobs.h"
 #include "ui/models/ModelEngine.h"
 #include "ui/models/ModelsView.h"
 #include "ui/training/FineTuneDialog.h"
@@ -118,7 +118,7 @@ class TestUiTraining : public QObject
     QString waitForJob(QSignalSpy &done, int before)
     {
         [&] { QTRY_VERIFY_WITH_TIMEOUT(int(done.count()) > before, 900000); }();
-        return done.count() > before ? done.last()[2].toString() : QString();
+        return done.count() > before ? jobs::statusName(done.last()[2].value<jobs::JobStatus>()) : QString();
     }
 
 private slots:
@@ -190,7 +190,7 @@ private slots:
         d->makeCurrentBox()->setChecked(false);
         shot(d, "finetune_dialog");
 
-        QSignalSpy done(w.runningJobs(), &ui::RunningJobs::finished);
+        QSignalSpy done(w.jobQueue(), &jobs::JobQueue::finished);
         QPushButton *startButton = d->findChild<QPushButton *>(QStringLiteral("ftStart"));
         QVERIFY(startButton && startButton->isEnabled());
         startButton->click();
@@ -261,7 +261,7 @@ private slots:
     {
         ui::MainWindow &w = window();
         ui::TrainingView *view = w.trainingView();
-        QSignalSpy done(w.runningJobs(), &ui::RunningJobs::finished);
+        QSignalSpy done(w.jobQueue(), &jobs::JobQueue::finished);
         finetune::FineTuneRequest req;
         req.training.epochs = 300;   // far more than it gets to: the cancel comes after a few
         req.training.batchPairs = 16;

@@ -6,6 +6,7 @@
 // as jobs), and PHOTOS_PROJECT with photos whose faces are found as a job (Faces view).
 #include "data/ImageCache.h"
 #include "data/PairQueue.h"
+#include "jobs/JobQueue.h"
 #include "store/ProjectStore.h"
 #include "ui/MainWindow.h"
 #include "ui/Resources.h"
@@ -23,7 +24,6 @@
 #include "ui/faces/FaceJobs.h"
 #include "ui/faces/FacePicker.h"
 #include "ui/faces/FacesView.h"
-#include "ui/jobs/RunningJobs.h"
 #include "ui/models/ModelJobs.h"
 #include "ui/models/ModelsView.h"
 #include "ui/models/PreprocessingDialog.h"
@@ -72,7 +72,7 @@ static bool waitJobs(ui::MainWindow &w, int ms)
     QDeadlineTimer t(ms);
     while (!t.hasExpired()) {
         pump(50);
-        if (!w.runningJobs()->hasRunning())
+        if (!w.jobQueue()->hasActive())
             return true;
     }
     return false;
@@ -287,15 +287,14 @@ int main(int argc, char **argv)
     }
     // A job in progress with the dock and status bar.
     {
-        w.runningJobs()->start(w.project()->folder(), QStringLiteral("import-identities"),
-                               QStringLiteral("Importing identities from lfw"), QStringLiteral("{}"),
-                               [](jobs::JobContext &ctx) -> QVariant {
-                                   for (int i = 0; i <= 100 && !ctx.isCanceled(); ++i) {
-                                       ctx.setProgress(i, 100, QStringLiteral("hashing images"));
-                                       QThread::msleep(20);
-                                   }
-                                   return {};
-                               });
+        w.jobQueue()->start(jobs::JobSpec{jobs::JobKind::ImportIdentities, QStringLiteral("Importing identities from lfw"),
+                                          {}, {}, w.project()->folder()},
+                            [](jobs::JobContext &ctx) {
+                                for (int i = 0; i <= 100 && !ctx.isCanceled(); ++i) {
+                                    ctx.setProgress(i, 100, QStringLiteral("hashing images"));
+                                    QThread::msleep(20);
+                                }
+                            });
         pump(900);
         save(&w, QStringLiteral("10-job-running"));
         pump(2000);

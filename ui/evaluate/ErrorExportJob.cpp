@@ -2,8 +2,8 @@
 
 #include "eval/ErrorExport.h"
 #include "eval/EvalRun.h"
+#include "jobs/JobQueue.h"
 #include "ui/UiText.h"
-#include "ui/jobs/RunningJobs.h"
 #include "ui/widgets/NotificationBar.h"
 
 #include <QDesktopServices>
@@ -14,45 +14,44 @@
 
 namespace facelab::ui {
 
-ErrorExportJob::ErrorExportJob(RunningJobs *jobs, NotificationBar *notify, QObject *parent)
+ErrorExportJob::ErrorExportJob(jobs::JobQueue *jobs, NotificationBar *notify, QObject *parent)
     : QObject(parent), m_jobs(jobs), m_notify(notify)
 {
 }
 
-jobs::JobRunner *ErrorExportJob::start(const store::ProjectStore &st, const eval::EvalPairs &pairs, double threshold,
+jobs::Job *ErrorExportJob::start(const store::ProjectStore &st, const eval::EvalPairs &pairs, double threshold,
                                        const QString &outDir)
 {
     if (m_running || !m_jobs)
         return nullptr;
     const QJsonObject params{{"version", pairs.version.name}, {"out", outDir}, {"threshold", threshold},
                              {"truth", eval::truthSourceName(pairs.source)}};
-    auto report = std::make_shared<eval::ErrorExportReport>();
     m_running = true;
     emit runningChanged(true);
     return m_jobs->start(
-        st.folder(), QStringLiteral("errors"), tr("Exporting error folders to %1").arg(shortPathName(outDir)),
-        compactJson(params),
-        [st, pairs, threshold, outDir, report](jobs::JobContext &ctx) -> QVariant {
+        jobs::JobSpec{jobs::JobKind::ErrorExport, tr("Exporting error folders to %1").arg(shortPathName(outDir)), params,
+                      {}, st.folder()},
+        [st, pairs, threshold, outDir](jobs::JobContext &ctx) {
             ctx.setProgress(0, 0, tr("evaluating"));
             eval::EvalOptions o;
             o.threshold = threshold;
             o.folds = int(std::min<std::size_t>(10, std::max<std::size_t>(2, pairs.size())));
-            *report = eval::exportErrors(st, pairs, eval::evaluatePairs(pairs, o), outDir, ctx);
-            return report->outDir;
+            return eval::exportErrors(st, pairs, eval::evaluatePairs(pairs, o), outDir, ctx);
         },
-        [self = QPointer<ErrorExportJob>(this), report, outDir](jobs::JobRunner &r) {
+        [self = QPointer<ErrorExportJob>(this), outDir](jobs::Job &job) {
             if (self)
-                self->finish(r, *report, outDir);
+                self->finish(job, outDir);
         });
 }
 
-void ErrorExportJob::finish(const jobs::JobRunner &r, const eval::ErrorExportReport &report, const QString &outDir)
+void ErrorExportJob::finish(const jobs::Job &job, const QString &outDir)
 {
     m_running = false;
     emit runningChanged(false);
-    if (r.status() == QLatin1String("done")) {
-        const int fp = int(report.errors.falsePositives.size()), fn = int(report.errors.falseNegatives.size());
-        const QString dir = report.outDir;
+    const eval::ErrorExportReport *report = job.result<eval::ErrorExportReport>();
+    if (job.status() == jobs::JobStatus::Done && report) {
+        const int fp = int(report->errors.falsePositives.size()), fn = int(report->errors.falseNegatives.size());
+        const QString dir = report->outDir;
         if (m_notify)
             m_notify->showMessage(NotificationBar::Kind::Success,
                                   tr("Exported %1 false positives and %2 false negatives to %3.").arg(fp).arg(fn).arg(dir),
@@ -61,9 +60,9 @@ void ErrorExportJob::finish(const jobs::JobRunner &r, const eval::ErrorExportRep
         emit exported(dir, fp, fn);
         return;
     }
-    const bool cancelled = r.status() == QLatin1String("cancelled");
+    const bool cancelled = job.status() == jobs::JobStatus::Cancelled;
     const QString message = cancelled ? tr("Error export cancelled; %1 was left as it was.").arg(outDir)
-                                      : tr("Error export failed: %1").arg(r.error());
+                                      : tr("Error export failed: %1").arg(job.error());
     if (m_notify)
         m_notify->showMessage(cancelled ? NotificationBar::Kind::Info : NotificationBar::Kind::Error, message, {}, {},
                               cancelled ? 10000 : 0);

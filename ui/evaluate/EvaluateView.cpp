@@ -675,7 +675,7 @@ void EvaluateView::chooseAndExport(bool pdf)
         QMessageBox::warning(this, tr("Export failed"), tr("Could not write %1 or %2.").arg(roc, hist));
 }
 
-void EvaluateView::setJobs(RunningJobs *jobs, NotificationBar *notify)
+void EvaluateView::setJobs(jobs::JobQueue *jobs, NotificationBar *notify)
 {
     delete m_errorExport;
     m_errorExport = jobs ? new ErrorExportJob(jobs, notify, this) : nullptr;
@@ -717,7 +717,7 @@ PairListing EvaluateView::errorPairs(bool falsePositives) const
     return m_data.primary.ok ? errorListing(m_data.primary.pairs, m_threshold, falsePositives) : PairListing{};
 }
 
-jobs::JobRunner *EvaluateView::exportErrorsTo(const QString &dir)
+jobs::Job *EvaluateView::exportErrorsTo(const QString &dir)
 {
     if (!m_store || !m_data.primary.ok || !m_errorExport || dir.isEmpty())
         return nullptr;

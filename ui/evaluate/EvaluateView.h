@@ -28,7 +28,8 @@ class QCPGraph;
 class QCPItemStraightLine;
 
 namespace facelab::jobs {
-class JobRunner;
+class Job;
+class JobQueue;
 }
 
 namespace facelab::ui {
@@ -36,7 +37,6 @@ namespace facelab::ui {
 class ErrorExportJob;
 class HistogramMouse;
 class NotificationBar;
-class RunningJobs;
 
 // What one background evaluation produced (one version, or an error message saying why not).
 struct EvaluatedVersion
@@ -62,7 +62,7 @@ public:
 
     void setProject(const store::ProjectStore *store);
     // Where "Export error folders…" runs its job and reports; without it the button stays disabled.
-    void setJobs(RunningJobs *jobs, NotificationBar *notify);
+    void setJobs(jobs::JobQueue *jobs, NotificationBar *notify);
 
     // Evaluates off the GUI thread in the background (the version: 0 = the combo's choice).
     void evaluate();
@@ -95,7 +95,7 @@ public:
 
     // Exports the errors at the current threshold into dir as a background job (the button's work
     // without its dialog); nullptr when nothing was started.
-    jobs::JobRunner *exportErrorsTo(const QString &dir);
+    jobs::Job *exportErrorsTo(const QString &dir);
     // Where an export chosen as `chosen` goes: chosen itself when it is new, empty or an earlier
     // export; else a subfolder named after the version and threshold (never mixed into other files).
     static QString errorExportFolder(const QString &chosen, const QString &version, double threshold);

@@ -1,11 +1,11 @@
 #include "ui/faces/FaceJobs.h"
 
 #include "data/FaceIndexer.h"
+#include "jobs/JobQueue.h"
 #include "store/FaceTable.h"
 #include "store/ProjectStore.h"
 #include "ui/Resources.h"
 #include "ui/dialogs/ReportDialog.h"
-#include "ui/jobs/RunningJobs.h"
 #include "ui/widgets/NotificationBar.h"
 
 #include <QAction>
@@ -13,10 +13,11 @@
 #include <QJsonObject>
 #include <QLocale>
 #include <QWidget>
+#include <memory>
 
 namespace facelab::ui {
 
-FaceJobs::FaceJobs(RunningJobs *jobs, NotificationBar *notify, QWidget *dialogParent)
+FaceJobs::FaceJobs(jobs::JobQueue *jobs, NotificationBar *notify, QWidget *dialogParent)
     : QObject(dialogParent), m_jobs(jobs), m_notify(notify), m_parent(dialogParent)
 {
     m_actFind = new QAction(icon(QStringLiteral("faces")), tr("&Find faces"), this);
@@ -34,16 +35,15 @@ void FaceJobs::setProject(const store::ProjectStore *store)
     m_actFind->setEnabled(m_store && !m_finding);
 }
 
-jobs::JobRunner *FaceJobs::findFaces()
+jobs::Job *FaceJobs::findFaces()
 {
     if (!m_store || m_finding)
         return nullptr;
-    for (const jobs::JobRunner *r : m_jobs->running())
-        if (r->kind() == QLatin1String("embed")) {
-            m_notify->showMessage(NotificationBar::Kind::Info,
-                                  tr("The embedding job finds the faces it needs first; see the jobs panel."), {}, {}, 8000);
-            return nullptr;
-        }
+    if (m_jobs->findActive(jobs::JobKind::Embed)) {
+        m_notify->showMessage(NotificationBar::Kind::Info,
+                              tr("The embedding job finds the faces it needs first; see the jobs panel."), {}, {}, 8000);
+        return nullptr;
+    }
     store::FaceStatusCounts c;
     try {
         c = store::FaceTable(*m_store).counts();
@@ -61,24 +61,25 @@ jobs::JobRunner *FaceJobs::findFaces()
         return nullptr;
     }
     const store::ProjectStore st = *m_store;
-    auto report = std::make_shared<data::FaceIndexReport>();
     m_finding = true;
     m_actFind->setEnabled(false);
     return m_jobs->start(
-        st.folder(), QStringLiteral("find-faces"), tr("Finding faces in %n image(s)", nullptr, int(c.pending)),
-        QStringLiteral("{}"),
-        [st, report](jobs::JobContext &ctx) -> QVariant {
-            *report = data::indexFaces(st, ctx);
-            ctx.log(QString::fromUtf8(QJsonDocument(report->toJson()).toJson(QJsonDocument::Compact)));
-            return report->processed;
+        jobs::JobSpec{jobs::JobKind::FindFaces, tr("Finding faces in %n image(s)", nullptr, int(c.pending)), {}, {},
+                      st.folder()},
+        [st](jobs::JobContext &ctx) {
+            const data::FaceIndexReport report = data::indexFaces(st, ctx);
+            ctx.log(QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Compact)));
+            return report;
         },
-        [this, report, folder = st.folder()](jobs::JobRunner &r) {
+        [this, folder = st.folder()](jobs::Job &job) {
             m_finding = false;
             m_actFind->setEnabled(m_store != nullptr);
             if (!m_store || m_store->folder() != folder)
                 return;
             emit facesChanged();
-            if (r.status() == QLatin1String("done")) {
+            if (job.status() == jobs::JobStatus::Done) {
+                // Kept by the notification's "Show report" after the job is gone.
+                const auto report = std::make_shared<const data::FaceIndexReport>(*job.result<data::FaceIndexReport>());
                 const QString text = tr("Faces: %1 found, %2 pre-aligned, %3 without a face, %4 unreadable; %5 with "
                                         "several faces.")
                                          .arg(report->found)
@@ -103,16 +104,16 @@ jobs::JobRunner *FaceJobs::findFaces()
                                           d->open();
                                       },
                                       problems ? 0 : 12000);
-            } else if (r.status() == QLatin1String("cancelled")) {
+            } else if (job.status() == jobs::JobStatus::Cancelled) {
                 m_notify->showMessage(NotificationBar::Kind::Info,
                                       tr("Finding faces cancelled. Images done so far keep their faces."), {}, {}, 10000);
             } else {
-                m_notify->showMessage(NotificationBar::Kind::Error, tr("Finding faces failed: %1").arg(r.error()));
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Finding faces failed: %1").arg(job.error()));
             }
         });
 }
 
-jobs::JobRunner *FaceJobs::chooseFace(qint64 imageId, qint64 faceId)
+jobs::Job *FaceJobs::chooseFace(qint64 imageId, qint64 faceId)
 {
     if (!m_store)
         return nullptr;
@@ -120,26 +121,24 @@ jobs::JobRunner *FaceJobs::chooseFace(qint64 imageId, qint64 faceId)
     emit realigning(imageId, true);
     const QJsonObject params{{QStringLiteral("image"), imageId}, {QStringLiteral("face"), faceId}};
     return m_jobs->start(
-        st.folder(), QStringLiteral("choose-face"), tr("Aligning the chosen face"),
-        QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)),
-        [st, imageId, faceId](jobs::JobContext &ctx) -> QVariant {
+        jobs::JobSpec{jobs::JobKind::ChooseFace, tr("Aligning the chosen face"), params, {}, st.folder()},
+        [st, imageId, faceId](jobs::JobContext &ctx) {
             ctx.setProgress(0, 0, tr("re-aligning"));
             store::FaceTable(st).choose(imageId, faceId);
             data::realignImage(st, imageId);
-            return imageId;
         },
-        [this, imageId, folder = st.folder()](jobs::JobRunner &r) {
+        [this, imageId, folder = st.folder()](jobs::Job &job) {
             emit realigning(imageId, false);
             if (!m_store || m_store->folder() != folder)
                 return;
             emit facesChanged();
-            if (r.status() == QLatin1String("done")) {
+            if (job.status() == jobs::JobStatus::Done) {
                 emit faceChosen(imageId);
                 m_notify->showMessage(NotificationBar::Kind::Success,
                                       tr("Face changed: the image now stands for the face you picked, and its aligned crop was redone."),
                                       {}, {}, 8000);
-            } else if (r.status() == QLatin1String("failed")) {
-                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not use that face: %1").arg(r.error()));
+            } else if (job.status() == jobs::JobStatus::Failed) {
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not use that face: %1").arg(job.error()));
             }
         });
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The face stage's jobs for the open project: finding faces in every image not looked at yet,
 // and re-aligning an image after the user picked another of its faces. Both run through
-// RunningJobs (progress, cancel, a run record); results come back as notifications and signals.
+// the window's JobQueue (progress, cancel, a run record); results come back as notifications and
+// signals.
 #include <QObject>
 
 class QAction;
@@ -11,27 +12,27 @@ namespace facelab::store {
 class ProjectStore;
 }
 namespace facelab::jobs {
-class JobRunner;
+class Job;
+class JobQueue;
 }
 
 namespace facelab::ui {
 
 class NotificationBar;
-class RunningJobs;
 
 class FaceJobs : public QObject
 {
     Q_OBJECT
 public:
-    FaceJobs(RunningJobs *jobs, NotificationBar *notify, QWidget *dialogParent);
+    FaceJobs(jobs::JobQueue *jobs, NotificationBar *notify, QWidget *dialogParent);
 
     void setProject(const store::ProjectStore *store);
     void setReportDialogsEnabled(bool on) { m_reportDialogs = on; }
     QAction *findFacesAction() const { return m_actFind; }
 
     // nullptr when nothing was started (no project, already running, nothing to do).
-    jobs::JobRunner *findFaces();
-    jobs::JobRunner *chooseFace(qint64 imageId, qint64 faceId);
+    jobs::Job *findFaces();
+    jobs::Job *chooseFace(qint64 imageId, qint64 faceId);
 
 signals:
     void facesChanged();
@@ -40,7 +41,7 @@ signals:
     void faceChosen(qint64 imageId);
 
 private:
-    RunningJobs *m_jobs;
+    jobs::JobQueue *m_jobs;
     NotificationBar *m_notify;
     QWidget *m_parent;
     const store::ProjectStore *m_store = nullptr;

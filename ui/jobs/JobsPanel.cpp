@@ -1,9 +1,9 @@
 #include "ui/jobs/JobsPanel.h"
 
+#include "jobs/JobQueue.h"
 #include "store/RunTable.h"
 #include "ui/Resources.h"
 #include "ui/Theme.h"
-#include "ui/jobs/RunningJobs.h"
 
 #include <QDateTime>
 #include <QHeaderView>
@@ -21,7 +21,7 @@ namespace facelab::ui {
 namespace {
 enum Column { ColJob, ColStatus, ColStarted, ColProgress, ColElapsed, ColCancel, ColCount };
 constexpr int kRunIdRole = Qt::UserRole + 1;
-constexpr int kRunnerRole = Qt::UserRole + 2;
+constexpr int kJobRole = Qt::UserRole + 2;
 
 QIcon dot(const QColor &c)
 {
@@ -65,12 +65,12 @@ QColor JobsPanel::statusColor(const QString &status)
         return theme::different();
     if (status == QLatin1String("interrupted"))
         return theme::warning();
-    if (status == QLatin1String("running") || status == QLatin1String("queued"))
+    if (status == QLatin1String("running") || status == QLatin1String("queued") || status == QLatin1String("waiting"))
         return theme::accent();
     return theme::skip();
 }
 
-JobsPanel::JobsPanel(RunningJobs *jobs, QWidget *parent) : QWidget(parent), m_jobs(jobs)
+JobsPanel::JobsPanel(jobs::JobQueue *jobs, QWidget *parent) : QWidget(parent), m_jobs(jobs)
 {
     setObjectName(QStringLiteral("jobsPanel"));
     auto *v = new QVBoxLayout(this);
@@ -108,10 +108,10 @@ JobsPanel::JobsPanel(RunningJobs *jobs, QWidget *parent) : QWidget(parent), m_jo
     m_timer->setInterval(500);
     connect(m_timer, &QTimer::timeout, this, &JobsPanel::tick);
 
-    connect(m_jobs, &RunningJobs::started, this, &JobsPanel::refresh);
-    connect(m_jobs, &RunningJobs::progressed, this, &JobsPanel::tick);
-    // The runner is deleted after finished(): rebuild on the next turn of the event loop.
-    connect(m_jobs, &RunningJobs::finished, this, [this] { QTimer::singleShot(0, this, &JobsPanel::refresh); });
+    connect(m_jobs, &jobs::JobQueue::started, this, &JobsPanel::refresh);
+    connect(m_jobs, &jobs::JobQueue::progressed, this, &JobsPanel::tick);
+    // The job is deleted after finished(): rebuild on the next turn of the event loop.
+    connect(m_jobs, &jobs::JobQueue::finished, this, [this] { QTimer::singleShot(0, this, &JobsPanel::refresh); });
     refresh();
 }
 
@@ -121,16 +121,13 @@ void JobsPanel::setProject(const store::ProjectStore *store)
     refresh();
 }
 
-void JobsPanel::addLiveRow(jobs::JobRunner *r)
+void JobsPanel::addLiveRow(jobs::Job *job)
 {
     auto *it = new QTreeWidgetItem(m_tree);
-    it->setText(ColJob, m_jobs->title(r));
-    it->setIcon(ColJob, dot(statusColor(QStringLiteral("running"))));
-    it->setText(ColStatus, tr("running"));
-    it->setForeground(ColStatus, statusColor(QStringLiteral("running")));
-    it->setText(ColStarted, QLocale().toString(QDateTime::currentDateTime().addMSecs(-r->elapsedMs()), QLocale::ShortFormat));
+    it->setText(ColJob, job->title());
+    it->setText(ColStarted, QLocale().toString(QDateTime::currentDateTime().addMSecs(-job->elapsedMs()), QLocale::ShortFormat));
     it->setForeground(ColStarted, theme::mutedText());
-    it->setData(ColJob, kRunnerRole, QVariant::fromValue<void *>(r));
+    it->setData(ColJob, kJobRole, QVariant::fromValue<void *>(job));
     auto *bar = new QProgressBar(m_tree);
     bar->setFixedHeight(16);
     bar->setTextVisible(true);
@@ -140,11 +137,11 @@ void JobsPanel::addLiveRow(jobs::JobRunner *r)
     cancel->setAutoRaise(true);
     cancel->setToolTip(tr("Cancel this job"));
     cancel->setObjectName(QStringLiteral("cancelJobButton"));
-    QPointer<jobs::JobRunner> guard(r);
+    QPointer<jobs::Job> guard(job);
     connect(cancel, &QToolButton::clicked, this, [guard, cancel] {
         if (guard) {
-            guard->cancel();
             cancel->setEnabled(false);
+            guard->cancel();
         }
     });
     m_tree->setItemWidget(it, ColCancel, cancel);
@@ -153,12 +150,16 @@ void JobsPanel::addLiveRow(jobs::JobRunner *r)
 void JobsPanel::refresh()
 {
     m_tree->clear();
-    const QList<jobs::JobRunner *> live = m_jobs->running();
-    QStringList liveKinds;
-    for (jobs::JobRunner *r : live) {
+    const QList<jobs::Job *> live = m_jobs->active();
+    QList<qint64> liveRuns;
+    QStringList startingKinds;
+    for (jobs::Job *job : live) {
         // Jobs of another project (e.g. building the demo) are shown too: they run in this window.
-        addLiveRow(r);
-        liveKinds << r->kind();
+        addLiveRow(job);
+        if (job->runId() > 0)
+            liveRuns << job->runId();
+        else if (job->status() == jobs::JobStatus::Queued)
+            startingKinds << jobs::kindId(job->kind());   // its run may be recorded before we hear its id
     }
     if (m_store) {
         QVector<store::RunRecord> runs;
@@ -167,9 +168,11 @@ void JobsPanel::refresh()
         } catch (const std::exception &) {
         }
         for (const store::RunRecord &run : runs) {
-            // A 'running' record of a job shown live above is that job.
-            if (run.status == QLatin1String("running") && liveKinds.contains(run.kind)) {
-                liveKinds.removeOne(run.kind);
+            // The record of a job shown live above is that job.
+            if (liveRuns.contains(run.id))
+                continue;
+            if (run.status == QLatin1String("running") && startingKinds.contains(run.kind)) {
+                startingKinds.removeOne(run.kind);
                 continue;
             }
             auto *it = new QTreeWidgetItem(m_tree);
@@ -202,17 +205,25 @@ void JobsPanel::refresh()
 
 void JobsPanel::tick()
 {
+    const QList<jobs::Job *> live = m_jobs->active();
     for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
         QTreeWidgetItem *it = m_tree->topLevelItem(i);
-        auto *r = static_cast<jobs::JobRunner *>(it->data(ColJob, kRunnerRole).value<void *>());
-        if (!r || !m_jobs->running().contains(r))
+        auto *job = static_cast<jobs::Job *>(it->data(ColJob, kJobRole).value<void *>());
+        if (!job || !live.contains(job))
             continue;
-        it->setText(ColElapsed, formatElapsed(r->elapsedMs()));
-        const QString what = m_jobs->what(r);
-        it->setToolTip(ColJob, what);
+        const QString status = jobs::statusName(job->status());
+        it->setIcon(ColJob, dot(statusColor(status)));
+        it->setText(ColStatus, status);
+        it->setForeground(ColStatus, statusColor(status));
+        it->setText(ColElapsed, formatElapsed(job->elapsedMs()));
+        it->setToolTip(ColJob, job->what());
         if (auto *bar = qobject_cast<QProgressBar *>(m_tree->itemWidget(it, ColProgress))) {
-            const qint64 total = m_jobs->total(r), done = m_jobs->done(r);
-            if (total <= 0) {
+            const qint64 total = job->total(), done = job->done();
+            if (job->status() != jobs::JobStatus::Running) {
+                bar->setRange(0, 1);   // not started: an empty bar, not a busy one
+                bar->setValue(0);
+                bar->setFormat(QString());
+            } else if (total <= 0) {
                 bar->setRange(0, 0);   // busy
             } else {
                 bar->setRange(0, 1000);

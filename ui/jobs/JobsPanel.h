@@ -1,7 +1,7 @@
 #pragma once
-// The jobs dock: this project's runs, newest first. Jobs running in this window show a live
-// progress bar, elapsed time and a cancel button; finished and older runs (also ones from the
-// command line, or 'interrupted' by a crash) come from the runs table.
+// The jobs dock: this project's runs, newest first. Jobs of this window's queue (queued, waiting or
+// running) show their status, a live progress bar, elapsed time and a cancel button; finished and
+// older runs (also ones from the command line, or 'interrupted' by a crash) come from the runs table.
 #include <QPointer>
 #include <QWidget>
 
@@ -14,18 +14,17 @@ namespace facelab::store {
 class ProjectStore;
 }
 namespace facelab::jobs {
-class JobRunner;
+class Job;
+class JobQueue;
 }
 
 namespace facelab::ui {
-
-class RunningJobs;
 
 class JobsPanel : public QWidget
 {
     Q_OBJECT
 public:
-    JobsPanel(RunningJobs *jobs, QWidget *parent = nullptr);
+    JobsPanel(jobs::JobQueue *jobs, QWidget *parent = nullptr);
 
     void setProject(const store::ProjectStore *store);
     QTreeWidget *tree() const { return m_tree; }
@@ -43,9 +42,9 @@ signals:
 
 private:
     void tick();
-    void addLiveRow(jobs::JobRunner *r);
+    void addLiveRow(jobs::Job *job);
 
-    RunningJobs *m_jobs;
+    jobs::JobQueue *m_jobs;
     const store::ProjectStore *m_store = nullptr;
     QTreeWidget *m_tree;
     QLabel *m_empty;

@@ -5,7 +5,7 @@
 // std::runtime_error that says so, so the views can show "this build has no model engine".
 //
 // Everything here except available() and the default-model helpers does long work: call it
-// from a job (RunningJobs), never on the GUI thread.
+// from a job (JobQueue), never on the GUI thread.
 #include "embedding/EmbeddingJob.h"
 #include "embedding/ModelImport.h"
 #include "store/ModelTable.h"

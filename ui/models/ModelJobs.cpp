@@ -1,11 +1,11 @@
 #include "ui/models/ModelJobs.h"
 #include "ui/UiText.h"
 
+#include "jobs/JobQueue.h"
 #include "store/ModelTable.h"
 #include "store/ProjectStore.h"
 #include "ui/Resources.h"
 #include "ui/dialogs/ReportDialog.h"
-#include "ui/jobs/RunningJobs.h"
 #include "ui/models/ModelEngine.h"
 #include "ui/models/ModelVersions.h"
 #include "ui/models/PreprocessingDialog.h"
@@ -44,7 +44,7 @@ QAction *makeAction(QObject *parent, const QString &name, const QString &text, c
 
 } // namespace
 
-ModelJobs::ModelJobs(RunningJobs *jobs, NotificationBar *notify, QWidget *dialogParent)
+ModelJobs::ModelJobs(jobs::JobQueue *jobs, NotificationBar *notify, QWidget *dialogParent)
     : QObject(dialogParent), m_jobs(jobs), m_notify(notify), m_parent(dialogParent)
 {
     m_actAddFile = makeAction(this, QStringLiteral("actionAddModelFile"), tr("Add model &file…"),
@@ -136,7 +136,7 @@ void ModelJobs::chooseAndAddModelFile()
     addModelFile(file);
 }
 
-jobs::JobRunner *ModelJobs::addModelFile(const QString &file, const QString &spec, const QString &family)
+jobs::Job *ModelJobs::addModelFile(const QString &file, const QString &spec, const QString &family)
 {
     if (!ready(tr("Add model")))
         return nullptr;
@@ -146,19 +146,19 @@ jobs::JobRunner *ModelJobs::addModelFile(const QString &file, const QString &spe
     // not a recorded run: nothing is registered before the user has seen the load report.
     const QString folder = m_store->folder();
     return m_jobs->start(
-        QString(), QStringLiteral("check-model"), tr("Reading %1").arg(shortPathName(file)), QString(),
-        [file, family](jobs::JobContext &ctx) -> QVariant {
+        jobs::JobSpec{jobs::JobKind::CheckModel, tr("Reading %1").arg(shortPathName(file)), {}, jobs::kTorchGroup, {}},
+        [file, family](jobs::JobContext &ctx) {
             ctx.setProgress(0, 0, tr("recognising the model"));
             if (!QFileInfo::exists(file))
                 throw std::runtime_error(tr("%1: no such file").arg(file).toStdString());
             return engine::inspectModel(file, family);
         },
-        [this, file, folder, family](jobs::JobRunner &r) {
-            if (!m_store || m_store->folder() != folder || r.status() == QLatin1String("cancelled"))
+        [this, file, folder, family](jobs::Job &job) {
+            if (!m_store || m_store->folder() != folder || job.status() == jobs::JobStatus::Cancelled)
                 return;
-            if (r.status() != QLatin1String("done")) {
+            if (job.status() != jobs::JobStatus::Done) {
                 // No family recognised the file: the user may say which it is.
-                if (family.isEmpty() && m_reportDialogs && r.error().contains(QLatin1String("not a model file FaceLab can read"))) {
+                if (family.isEmpty() && m_reportDialogs && job.error().contains(QLatin1String("not a model file FaceLab can read"))) {
                     QStringList names;
                     const auto families = engine::modelFamilies();
                     for (const auto &f : families)
@@ -173,10 +173,10 @@ jobs::JobRunner *ModelJobs::addModelFile(const QString &file, const QString &spe
                         addModelFile(file, QString(), families[names.indexOf(chosen)].first);
                     return;
                 }
-                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add the model: %1").arg(r.error()));
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add the model: %1").arg(job.error()));
                 return;
             }
-            const QJsonObject report = r.result().toJsonObject();
+            const QJsonObject report = *job.result<QJsonObject>();
             const QString refusal = report.value(QStringLiteral("refusal")).toString();
             if (!refusal.isEmpty()) {
                 m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add %1: %2").arg(file, refusal));
@@ -247,24 +247,24 @@ bool ModelJobs::confirmLoad(const QString &file, const QJsonObject &report)
     return true;
 }
 
-jobs::JobRunner *ModelJobs::startImport(const QString &file, const QString &spec, bool allowPartial, const QString &family)
+jobs::Job *ModelJobs::startImport(const QString &file, const QString &spec, bool allowPartial, const QString &family)
 {
-    // importModel records its own run (kind model-import, params = the import report).
+    // The run's params become the import report once the file has been read (importModel).
     const store::ProjectStore st = *m_store;
-    auto result = std::make_shared<embedding::ModelImportResult>();
     return m_jobs->start(
-        QString(), QStringLiteral("model-import"), tr("Adding model %1").arg(shortPathName(file)), QString(),
-        [st, file, spec, allowPartial, family, result](jobs::JobContext &ctx) -> QVariant {
-            *result = engine::importModel(st, file, spec, ctx, allowPartial, family);
-            return result->versionId;
+        jobs::JobSpec{jobs::JobKind::ModelImport, tr("Adding model %1").arg(shortPathName(file)),
+                      {{QStringLiteral("file"), file}}, jobs::kTorchGroup, st.folder()},
+        [st, file, spec, allowPartial, family](jobs::JobContext &ctx) {
+            return engine::importModel(st, file, spec, ctx, allowPartial, family);
         },
-        [this, file, result, folder = st.folder()](jobs::JobRunner &r) {
+        [this, file, folder = st.folder()](jobs::Job &job) {
             if (!m_store || m_store->folder() != folder)
                 return;
-            if (r.status() == QLatin1String("done")) {
-                importFinished(r, result->name);
-            } else if (r.status() == QLatin1String("failed")) {
-                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add the model: %1").arg(r.error()),
+            if (job.status() == jobs::JobStatus::Done) {
+                const embedding::ModelImportResult *result = job.result<embedding::ModelImportResult>();
+                importFinished(result->versionId, result->name);
+            } else if (job.status() == jobs::JobStatus::Failed) {
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add the model: %1").arg(job.error()),
                                       tr("Show models"), [this] { emit showModelsRequested(0); });
             } else {
                 m_notify->showMessage(NotificationBar::Kind::Info,
@@ -274,7 +274,7 @@ jobs::JobRunner *ModelJobs::startImport(const QString &file, const QString &spec
         });
 }
 
-jobs::JobRunner *ModelJobs::addDefaultModel()
+jobs::Job *ModelJobs::addDefaultModel()
 {
     if (!ready(tr("Add default model")))
         return nullptr;
@@ -288,29 +288,34 @@ jobs::JobRunner *ModelJobs::addDefaultModel()
     } catch (const std::exception &) {
     }
     const store::ProjectStore st = *m_store;
-    auto versionName = std::make_shared<QString>();
+    struct Added
+    {
+        qint64 id = 0;
+        QString name;
+    };
     return m_jobs->start(
-        QString(), QStringLiteral("model-import"), tr("Adding the default model"), QString(),
-        [st, versionName](jobs::JobContext &ctx) -> QVariant {
-            const qint64 id = engine::ensureDefaultModel(st, ctx);
-            if (const auto v = store::ModelTable(st).version(id))
-                *versionName = v->name;
-            return id;
+        jobs::JobSpec{jobs::JobKind::ModelImport, tr("Adding the default model"),
+                      {{QStringLiteral("file"), engine::defaultModelPath()}}, jobs::kTorchGroup, st.folder()},
+        [st](jobs::JobContext &ctx) {
+            Added added;
+            added.id = engine::ensureDefaultModel(st, ctx);
+            if (const auto v = store::ModelTable(st).version(added.id))
+                added.name = v->name;
+            return added;
         },
-        [this, versionName, folder = st.folder()](jobs::JobRunner &r) {
+        [this, folder = st.folder()](jobs::Job &job) {
             if (!m_store || m_store->folder() != folder)
                 return;
-            if (r.status() == QLatin1String("done"))
-                importFinished(r, *versionName);
-            else if (r.status() == QLatin1String("failed"))
-                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add the default model: %1").arg(r.error()));
+            if (job.status() == jobs::JobStatus::Done)
+                importFinished(job.result<Added>()->id, job.result<Added>()->name);
+            else if (job.status() == jobs::JobStatus::Failed)
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not add the default model: %1").arg(job.error()));
             updateActions();
         });
 }
 
-void ModelJobs::importFinished(jobs::JobRunner &r, const QString &name)
+void ModelJobs::importFinished(qint64 id, const QString &name)
 {
-    const qint64 id = r.result().toLongLong();
     emit modelsChanged();
     ProjectModels pm;
     try {
@@ -348,7 +353,7 @@ void ModelJobs::importFinished(jobs::JobRunner &r, const QString &name)
                               kind == NotificationBar::Kind::Success ? 12000 : 0);
 }
 
-jobs::JobRunner *ModelJobs::embed(qint64 versionId)
+jobs::Job *ModelJobs::embed(qint64 versionId)
 {
     if (!ready(tr("Embed faces")))
         return nullptr;
@@ -357,12 +362,11 @@ jobs::JobRunner *ModelJobs::embed(qint64 versionId)
                               {}, {}, 6000);
         return nullptr;
     }
-    for (const jobs::JobRunner *r : m_jobs->running())
-        if (r->kind() == QLatin1String("find-faces")) {
-            m_notify->showMessage(NotificationBar::Kind::Info,
-                                  tr("Faces are being found; embed them once that job has finished."), {}, {}, 8000);
-            return nullptr;
-        }
+    if (m_jobs->findActive(jobs::JobKind::FindFaces)) {
+        m_notify->showMessage(NotificationBar::Kind::Info,
+                              tr("Faces are being found; embed them once that job has finished."), {}, {}, 8000);
+        return nullptr;
+    }
     std::optional<store::ModelVersionRecord> v;
     try {
         const store::ModelTable models(*m_store);
@@ -382,18 +386,14 @@ jobs::JobRunner *ModelJobs::embed(qint64 versionId)
     const store::ProjectStore st = *m_store;
     const qint64 id = v->id;
     const QString name = v->name;
-    auto report = std::make_shared<embedding::EmbedReport>();
     m_embedding = id;
     updateActions();
     emit embeddingChanged(id);
     return m_jobs->start(
-        st.folder(), QStringLiteral("embed"), tr("Embedding faces with %1").arg(name),
-        compactJson({{QStringLiteral("model_version"), id}, {QStringLiteral("model"), name}}),
-        [st, id, report](jobs::JobContext &ctx) -> QVariant {
-            *report = engine::embedProject(st, id, ctx);
-            return report->pairsScored;
-        },
-        [this, id, name, report, folder = st.folder()](jobs::JobRunner &r) {
+        jobs::JobSpec{jobs::JobKind::Embed, tr("Embedding faces with %1").arg(name),
+                      {{QStringLiteral("model_version"), id}, {QStringLiteral("model"), name}}, jobs::kTorchGroup, st.folder()},
+        [st, id](jobs::JobContext &ctx) { return engine::embedProject(st, id, ctx); },
+        [this, id, name, folder = st.folder()](jobs::Job &job) {
             m_embedding = 0;
             updateActions();
             emit embeddingChanged(0);
@@ -402,7 +402,8 @@ jobs::JobRunner *ModelJobs::embed(qint64 versionId)
             // Done or cancelled: whatever was embedded is cached and the views may show it.
             emit facesChanged();
             emit scoresChanged(id);
-            if (r.status() == QLatin1String("done")) {
+            const embedding::EmbedReport *report = job.result<embedding::EmbedReport>();
+            if (job.status() == jobs::JobStatus::Done && report) {
                 const QString text = tr("%1: %2 faces embedded, %3 already cached, %4 pairs scored (%5 s).")
                                          .arg(name)
                                          .arg(report->embedded)
@@ -426,13 +427,13 @@ jobs::JobRunner *ModelJobs::embed(qint64 versionId)
                         d->open();
                     }
                 }
-            } else if (r.status() == QLatin1String("cancelled")) {
+            } else if (job.status() == jobs::JobStatus::Cancelled) {
                 m_notify->showMessage(NotificationBar::Kind::Info,
                                       tr("Embedding with %1 cancelled. Faces embedded so far are cached; the next run "
                                          "continues from there.").arg(name),
                                       {}, {}, 10000);
             } else {
-                m_notify->showMessage(NotificationBar::Kind::Error, tr("Embedding with %1 failed: %2").arg(name, r.error()));
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Embedding with %1 failed: %2").arg(name, job.error()));
             }
         });
 }
@@ -462,7 +463,7 @@ void ModelJobs::chooseAndExport(qint64 versionId)
     exportVersion(v->id, out.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive) ? out : out + QStringLiteral(".onnx"));
 }
 
-jobs::JobRunner *ModelJobs::exportVersion(qint64 versionId, const QString &outPath)
+jobs::Job *ModelJobs::exportVersion(qint64 versionId, const QString &outPath)
 {
     if (!ready(tr("Export model")))
         return nullptr;
@@ -476,9 +477,10 @@ jobs::JobRunner *ModelJobs::exportVersion(qint64 versionId, const QString &outPa
     const store::ProjectStore st = *m_store;
     const store::ModelVersionRecord version = *v;
     return m_jobs->start(
-        st.folder(), QStringLiteral("export-model"), tr("Exporting %1").arg(version.name),
-        compactJson({{QStringLiteral("model_version"), version.id}, {QStringLiteral("out"), outPath}}),
-        [st, version, outPath](jobs::JobContext &ctx) -> QVariant {
+        jobs::JobSpec{jobs::JobKind::ExportModel, tr("Exporting %1").arg(version.name),
+                      {{QStringLiteral("model_version"), version.id}, {QStringLiteral("out"), outPath}}, jobs::kTorchGroup,
+                      st.folder()},
+        [st, version, outPath](jobs::JobContext &ctx) {
             ctx.setProgress(0, 0, tr("writing and checking %1").arg(shortPathName(outPath)));
             const double diff = engine::exportVersion(st, version, outPath);
             ctx.log(QStringLiteral("exported %1 to %2; max |LibTorch - OpenCV dnn| on the written file: %3")
@@ -486,9 +488,9 @@ jobs::JobRunner *ModelJobs::exportVersion(qint64 versionId, const QString &outPa
                         .arg(diff));
             return diff;
         },
-        [this, version, outPath](jobs::JobRunner &r) {
-            if (r.status() == QLatin1String("done")) {
-                const double diff = r.result().toDouble();
+        [this, version, outPath](jobs::Job &job) {
+            if (job.status() == jobs::JobStatus::Done) {
+                const double diff = *job.result<double>();
                 const bool ok = std::isfinite(diff) && diff <= kOpenCvAgreementLimit;
                 m_notify->showMessage(ok ? NotificationBar::Kind::Success : NotificationBar::Kind::Warning,
                                       ok ? tr("Exported %1 to %2 (OpenCV dnn reads it back within %3).")
@@ -498,8 +500,8 @@ jobs::JobRunner *ModelJobs::exportVersion(qint64 versionId, const QString &outPa
                                                .arg(version.name, QDir::toNativeSeparators(outPath))
                                                .arg(diff, 0, 'e', 2),
                                       {}, {}, ok ? 12000 : 0);
-            } else if (r.status() == QLatin1String("failed")) {
-                m_notify->showMessage(NotificationBar::Kind::Error, tr("Export of %1 failed: %2").arg(version.name, r.error()));
+            } else if (job.status() == jobs::JobStatus::Failed) {
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Export of %1 failed: %2").arg(version.name, job.error()));
             }
         });
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The model engine's long work for the open project, as jobs through RunningJobs: adding a model
+// The model engine's long work for the open project, as jobs of the window's JobQueue (in the
+// "torch" exclusive group: one LibTorch job at a time): adding a model
 // file (asking for its preprocessing when FaceLab does not recognise it), adding the default
 // model, embedding the faces with a version, exporting a version as .onnx. Each job shows its
 // progress and can be cancelled; its result comes back as a notification (and a report when
@@ -14,19 +15,19 @@ namespace facelab::store {
 class ProjectStore;
 }
 namespace facelab::jobs {
-class JobRunner;
+class Job;
+class JobQueue;
 }
 
 namespace facelab::ui {
 
 class NotificationBar;
-class RunningJobs;
 
 class ModelJobs : public QObject
 {
     Q_OBJECT
 public:
-    ModelJobs(RunningJobs *jobs, NotificationBar *notify, QWidget *dialogParent);
+    ModelJobs(jobs::JobQueue *jobs, NotificationBar *notify, QWidget *dialogParent);
 
     void setProject(const store::ProjectStore *store);
     void setReportDialogsEnabled(bool on) { m_reportDialogs = on; }
@@ -45,10 +46,10 @@ public:
     // (no project, no engine, a reason already shown to the user).
     // spec "" = recognise the file or ask; the first job then only reads the file.
     // family "" = detected from the file; when no family recognises it, the user may choose one.
-    jobs::JobRunner *addModelFile(const QString &file, const QString &spec = {}, const QString &family = {});
-    jobs::JobRunner *addDefaultModel();
-    jobs::JobRunner *embed(qint64 versionId = 0);   // 0 = the current version
-    jobs::JobRunner *exportVersion(qint64 versionId, const QString &outPath);
+    jobs::Job *addModelFile(const QString &file, const QString &spec = {}, const QString &family = {});
+    jobs::Job *addDefaultModel();
+    jobs::Job *embed(qint64 versionId = 0);   // 0 = the current version
+    jobs::Job *exportVersion(qint64 versionId, const QString &outPath);
     bool isEmbedding() const { return m_embedding != 0; }
 
 public slots:
@@ -64,15 +65,15 @@ signals:
     void showModelsRequested(qint64 versionId);
 
 private:
-    jobs::JobRunner *startImport(const QString &file, const QString &spec, bool allowPartial = false,
+    jobs::Job *startImport(const QString &file, const QString &spec, bool allowPartial = false,
                                  const QString &family = {});
     // Shows what would load (family, tensors, cross-check) and asks; true to import. Without
     // report dialogs (tests) a complete load is imported and a partial one refused.
     bool confirmLoad(const QString &file, const QJsonObject &report);
-    void importFinished(jobs::JobRunner &r, const QString &what);
+    void importFinished(qint64 versionId, const QString &name);
     bool ready(const QString &what);
 
-    RunningJobs *m_jobs;
+    jobs::JobQueue *m_jobs;
     NotificationBar *m_notify;
     QWidget *m_parent;
     const store::ProjectStore *m_store = nullptr;

@@ -1,10 +1,11 @@
 #include "ui/training/FineTuneJobs.h"
 
+#include "jobs/JobQueue.h"
 #include "store/ModelTable.h"
 #include "ui/Resources.h"
-#include "ui/jobs/RunningJobs.h"
 #include "ui/training/FineTuneDialog.h"
 #include "ui/training/FineTuneEngine.h"
+#include "ui/training/FineTuneLive.h"
 #include "ui/widgets/NotificationBar.h"
 
 #include <QAction>
@@ -12,7 +13,7 @@
 
 namespace facelab::ui {
 
-FineTuneJobs::FineTuneJobs(RunningJobs *jobs, NotificationBar *notify, QWidget *dialogParent)
+FineTuneJobs::FineTuneJobs(jobs::JobQueue *jobs, NotificationBar *notify, QWidget *dialogParent)
     : QObject(dialogParent), m_jobs(jobs), m_notify(notify), m_parent(dialogParent)
 {
     m_action = new QAction(icon(QStringLiteral("train")), tr("&Fine-tune…"), this);
@@ -46,12 +47,12 @@ void FineTuneJobs::updateAction()
                  "verdicts (contrastive loss) in the background.");
     else if (!haveModel)
         tip = tr("Needs a model version: add one in Models (Models > Add default model), then label some pairs.");
-    else if (m_runner)
+    else if (m_job)
         tip = tr("A fine-tuning job is running; see Training.");
     else
         tip = tr("Fine-tune a model version on your same/different verdicts (contrastive loss) in the background; "
                  "the best epoch becomes a new version.");
-    m_action->setEnabled(finetuning::available() && m_store && haveModel && !m_runner);
+    m_action->setEnabled(finetuning::available() && m_store && haveModel && !m_job);
     m_action->setToolTip(tip);
     m_action->setStatusTip(tip);
 }
@@ -73,11 +74,11 @@ void FineTuneJobs::chooseAndStart()
 
 void FineTuneJobs::cancel()
 {
-    if (m_runner)
-        m_runner->cancel();
+    if (m_job)
+        m_job->cancel();
 }
 
-jobs::JobRunner *FineTuneJobs::start(const finetune::FineTuneRequest &request)
+jobs::Job *FineTuneJobs::start(const finetune::FineTuneRequest &request)
 {
     if (!m_store)
         return nullptr;
@@ -85,7 +86,7 @@ jobs::JobRunner *FineTuneJobs::start(const finetune::FineTuneRequest &request)
         m_notify->showMessage(NotificationBar::Kind::Warning, finetuning::unavailableText());
         return nullptr;
     }
-    if (m_runner) {
+    if (m_job) {
         m_notify->showMessage(NotificationBar::Kind::Info, tr("A fine-tuning job is running already; see Training."),
                               {}, {}, 6000);
         return nullptr;
@@ -103,69 +104,54 @@ jobs::JobRunner *FineTuneJobs::start(const finetune::FineTuneRequest &request)
         return nullptr;
     }
     finetune::FineTuneRequest req = request;
-    req.model = parent->name;
+    req.model = parent->name;   // so the run's params name the version it starts from
     const store::ProjectStore st = *m_store;
-    auto report = std::make_shared<finetune::FineTuneReport>();
-    // The observer runs on the worker thread: each call is queued to this object's (GUI) thread.
-    // The job is cancelled and waited for before this object goes (RunningJobs, MainWindow).
-    finetune::FineTuneObserver observer;
-    observer.started = [this](const QString &device, const finetune::FeedbackSnapshot &snap) {
-        QMetaObject::invokeMethod(this, [this, device, snap] { emit trainingStarted(device, snap); }, Qt::QueuedConnection);
-    };
-    observer.step = [this](const train::StepStats &s) {
-        QMetaObject::invokeMethod(this, [this, s] { emit stepDone(s); }, Qt::QueuedConnection);
-    };
-    observer.epoch = [this](const train::EpochStats &e) {
-        QMetaObject::invokeMethod(this, [this, e] { emit epochDone(e); }, Qt::QueuedConnection);
-    };
-    m_runner = m_jobs->start(
-        // fineTune records its own run (kind "finetune"), so the job itself records none.
-        QString(), QStringLiteral("finetune"), tr("Fine-tuning %1").arg(parent->name), QString(),
-        [st, req, report, observer](jobs::JobContext &ctx) -> QVariant {
-            *report = finetuning::run(st, req, ctx, observer);
-            return report->versionId;
+    m_job = m_jobs->start(
+        jobs::JobSpec{jobs::JobKind::FineTune, tr("Fine-tuning %1").arg(parent->name), req.toJson(), jobs::kTorchGroup,
+                      st.folder()},
+        [st, req](jobs::JobContext &ctx) {
+            FineTuneLivePublisher live(ctx);
+            return finetuning::run(st, req, ctx, live.observer());
         },
-        [this, report, folder = st.folder()](jobs::JobRunner &r) {
-            m_runner = nullptr;
+        [this, folder = st.folder()](jobs::Job &job) {
+            m_job = nullptr;
             updateAction();
             const bool same = m_store && m_store->folder() == folder;
-            // A cancel after an epoch keeps the best one and returns normally (the job is 'done',
-            // fineTune records its run as cancelled): report it as the cancel it was.
-            const QString status = r.status() == QLatin1String("done") && report->training.cancelled
-                                       ? QStringLiteral("cancelled")
-                                       : r.status();
-            if (report->versionId > 0)
-                m_report = report;
-            emit runFinished(status, r.error(), *report);
+            // A cancel after an epoch returns the best epoch so far: Cancelled, with a report.
+            const finetune::FineTuneReport *kept = job.result<finetune::FineTuneReport>();
+            const finetune::FineTuneReport report = kept ? *kept : finetune::FineTuneReport{};
+            const jobs::JobStatus status = job.status();
+            if (report.versionId > 0)
+                m_report = std::make_shared<finetune::FineTuneReport>(report);
+            emit runFinished(status, job.error(), report);
             if (!same)
                 return;
-            if (report->versionId > 0) {
+            if (report.versionId > 0) {
                 bool madeCurrent = false;
                 try {
                     const auto cur = store::ModelTable(*m_store).current();
-                    madeCurrent = cur && cur->id == report->versionId;
+                    madeCurrent = cur && cur->id == report.versionId;
                 } catch (const std::exception &) {
                 }
-                emit modelsChanged(report->versionId, madeCurrent);
+                emit modelsChanged(report.versionId, madeCurrent);
             }
-            if (status == QLatin1String("done") || (status == QLatin1String("cancelled") && report->versionId > 0)) {
-                m_notify->showMessage(status == QLatin1String("done") ? NotificationBar::Kind::Success
-                                                                      : NotificationBar::Kind::Info,
-                                      status == QLatin1String("done")
-                                          ? tr("Fine-tuning finished: new version %1 (from %2).").arg(report->version, report->parent)
-                                          : tr("Fine-tuning cancelled; the best epoch so far was kept as %1.").arg(report->version),
+            if (status == jobs::JobStatus::Done || (status == jobs::JobStatus::Cancelled && report.versionId > 0)) {
+                const bool done = status == jobs::JobStatus::Done;
+                m_notify->showMessage(done ? NotificationBar::Kind::Success : NotificationBar::Kind::Info,
+                                      done ? tr("Fine-tuning finished: new version %1 (from %2).").arg(report.version, report.parent)
+                                           : tr("Fine-tuning cancelled; the best epoch so far was kept as %1.").arg(report.version),
                                       tr("Show result"), [this] { emit showRequested(); }, 12000);
-            } else if (status == QLatin1String("cancelled")) {
+            } else if (status == jobs::JobStatus::Cancelled) {
                 m_notify->showMessage(NotificationBar::Kind::Info,
                                       tr("Fine-tuning cancelled before an epoch ended: no new version."), {}, {}, 10000);
             } else {
-                m_notify->showMessage(NotificationBar::Kind::Error, tr("Fine-tuning failed: %1").arg(r.error()),
+                m_notify->showMessage(NotificationBar::Kind::Error, tr("Fine-tuning failed: %1").arg(job.error()),
                                       tr("Show training"), [this] { emit showRequested(); });
             }
         });
     updateAction();
     emit runQueued(parent->name, parent->id, req);
-    return m_runner;
+    return m_job;
 }
 
 } // namespace facelab::ui

@@ -1,10 +1,12 @@
 #pragma once
-// Fine-tuning as a job through RunningJobs: Training > Fine-tune… opens the dialog, then
-// finetune::fineTune runs on a worker thread (it records its own run of kind "finetune"), shows in
-// the jobs dock and the status bar with progress and cancel, and its live figures (device, feedback
-// snapshot, each step's loss, each epoch's validation) come back to the GUI thread as queued calls
-// re-emitted as signals. One fine-tuning job at a time.
+// Fine-tuning as a job of the window's JobQueue: Training > Fine-tune… opens the dialog, then
+// finetune::fineTune runs on a worker thread as a recorded run of kind "finetune" (in the "torch"
+// exclusive group), shows in the jobs dock and the status bar with progress and cancel, and
+// publishes its live figures (FineTuneLive: device, feedback snapshot, each step's loss, each
+// epoch's validation) on the job's snapshot channel for the Training view. One fine-tuning job at
+// a time.
 #include "finetune/FineTuneJob.h"
+#include "jobs/JobSpec.h"
 
 #include <QObject>
 #include <memory>
@@ -13,19 +15,19 @@ class QAction;
 class QWidget;
 
 namespace facelab::jobs {
-class JobRunner;
+class Job;
+class JobQueue;
 }
 
 namespace facelab::ui {
 
 class NotificationBar;
-class RunningJobs;
 
 class FineTuneJobs : public QObject
 {
     Q_OBJECT
 public:
-    FineTuneJobs(RunningJobs *jobs, NotificationBar *notify, QWidget *dialogParent);
+    FineTuneJobs(jobs::JobQueue *jobs, NotificationBar *notify, QWidget *dialogParent);
 
     void setProject(const store::ProjectStore *store);
     // Training > Fine-tune… (enabled with a project that has a model version; its tooltip says
@@ -34,9 +36,9 @@ public:
 
     // Starts fine-tuning without the dialog (tests); nullptr when nothing was started (the reason
     // is shown in the notification bar).
-    jobs::JobRunner *start(const finetune::FineTuneRequest &request);
-    jobs::JobRunner *runner() const { return m_runner; }
-    bool isRunning() const { return m_runner != nullptr; }
+    jobs::Job *start(const finetune::FineTuneRequest &request);
+    jobs::Job *job() const { return m_job; }   // its snapshots are FineTuneLive
+    bool isRunning() const { return m_job != nullptr; }
     void cancel();
     // The last finished run's report (nullptr before one finished with a new version).
     const finetune::FineTuneReport *lastReport() const { return m_report.get(); }
@@ -48,23 +50,21 @@ public slots:
     void updateAction();
 
 signals:
-    // The job was queued, from version parent (id), with these settings.
+    // The job was queued (job() is set), from version parent (id), with these settings.
     void runQueued(const QString &parent, qint64 parentId, const facelab::finetune::FineTuneRequest &request);
-    void trainingStarted(const QString &device, const facelab::finetune::FeedbackSnapshot &snapshot);
-    void stepDone(const facelab::train::StepStats &step);
-    void epochDone(const facelab::train::EpochStats &epoch);
-    // status: done / cancelled / failed; report has versionId > 0 when a version was kept.
-    void runFinished(const QString &status, const QString &error, const facelab::finetune::FineTuneReport &report);
+    // Done, Cancelled or Failed; report has versionId > 0 when a version was kept (also when a
+    // cancel came after an epoch).
+    void runFinished(facelab::jobs::JobStatus status, const QString &error, const facelab::finetune::FineTuneReport &report);
     void modelsChanged(qint64 newVersionId, bool madeCurrent);
     void showRequested();   // the notification's "Show result"
 
 private:
-    RunningJobs *m_jobs;
+    jobs::JobQueue *m_jobs;
     NotificationBar *m_notify;
     QWidget *m_parent;
     const store::ProjectStore *m_store = nullptr;
     QAction *m_action;
-    jobs::JobRunner *m_runner = nullptr;
+    jobs::Job *m_job = nullptr;
     std::shared_ptr<finetune::FineTuneReport> m_report;
 };
 

@@ -1,10 +1,11 @@
 #include "ui/training/TrainingView.h"
 
+#include "jobs/Job.h"
 #include "store/ModelTable.h"
 #include "ui/Resources.h"
 #include "ui/Theme.h"
-#include "ui/jobs/RunningJobs.h"
 #include "ui/training/FineTuneJobs.h"
+#include "ui/training/FineTuneLive.h"
 #include "ui/training/VersionComparisonTable.h"
 #include "ui/widgets/PlotStyle.h"
 
@@ -292,15 +293,13 @@ void TrainingView::setJobs(FineTuneJobs *jobs)
     connect(a, &QAction::changed, this, sync);
     connect(m_startAgain, &QPushButton::clicked, a, &QAction::trigger);
     connect(jobs, &FineTuneJobs::runQueued, this, &TrainingView::reset);
-    connect(jobs, &FineTuneJobs::trainingStarted, this, &TrainingView::onStarted);
-    connect(jobs, &FineTuneJobs::stepDone, this, &TrainingView::onStep);
-    connect(jobs, &FineTuneJobs::epochDone, this, &TrainingView::onEpoch);
     connect(jobs, &FineTuneJobs::runFinished, this, &TrainingView::onFinished);
 }
 
 void TrainingView::reset(const QString &parent, qint64 parentId, const finetune::FineTuneRequest &request)
 {
     m_running = true;
+    m_trainingStarted = false;
     m_parent = parent;
     m_parentId = parentId;
     m_plannedEpochs = request.training.epochs;
@@ -322,28 +321,51 @@ void TrainingView::reset(const QString &parent, qint64 parentId, const finetune:
     m_cancel->setEnabled(true);
     m_progress->setRange(0, 0);
     m_pages->setCurrentIndex(1);
-    if (m_jobs && m_jobs->runner())
-        connect(m_jobs->runner(), &jobs::JobRunner::progress, this, [this](qint64, qint64, const QString &what) {
+    if (jobs::Job *job = m_jobs ? m_jobs->job() : nullptr) {
+        connect(job, &jobs::Job::progress, this, [this](qint64, qint64, const QString &what) {
             // The job's own phases: loading faces, then (after training) embedding and evaluating.
             if (m_running && (m_stepsTotal == 0 || m_stepsDone >= m_stepsTotal))
                 m_phase = what;
         });
+        connect(job, &jobs::Job::snapshot, this, [this, job] { onLive(job->latestSnapshot().value<FineTuneLive>()); });
+    }
     replot();
     tick();
     m_timer->start();
 }
 
-void TrainingView::onStarted(const QString &device, const finetune::FeedbackSnapshot &s)
+void TrainingView::onLive(const FineTuneLive &live)
 {
+    if (!m_running)
+        return;
+    if (!m_trainingStarted && !live.device.isEmpty())
+        onStarted(live);
+    for (qsizetype i = m_stepX.size(); i < live.steps.size(); ++i)
+        onStep(live.steps[i]);
+    // Many steps per second are possible: the plot follows the timer and the epochs, not every step.
+    if (live.epochs.size() > m_epochs.size()) {
+        for (qsizetype i = m_epochs.size(); i < live.epochs.size(); ++i) {
+            m_epochs.push_back(live.epochs[i]);
+            if (live.epochs[i].best)
+                m_bestEpoch = live.epochs[i].epoch;
+        }
+        replot();
+        tick();
+    }
+}
+
+void TrainingView::onStarted(const FineTuneLive &s)
+{
+    m_trainingStarted = true;
     m_trainClock.start();
     m_phase.clear();
-    m_device->setText(tr("Device: %1").arg(device));
-    const QDateTime taken = QDateTime::fromString(s.takenAt, Qt::ISODateWithMs);
+    m_device->setText(tr("Device: %1").arg(s.device));
+    const QDateTime taken = QDateTime::fromString(s.snapshotTakenAt, Qt::ISODateWithMs);
     m_snapshot->setText(tr("Uses %1 verdicts taken at %2 (%3 training pairs, %4 validation pairs from the %5); "
                            "labelling goes on meanwhile and later verdicts wait for the next run.")
-                            .arg(QLocale().toString(qint64(s.train.size() + s.validation.size())),
-                                 taken.isValid() ? taken.toLocalTime().toString(QStringLiteral("HH:mm")) : s.takenAt,
-                                 QLocale().toString(qint64(s.train.size())), QLocale().toString(qint64(s.validation.size())),
+                            .arg(QLocale().toString(s.trainPairs + s.validationPairs),
+                                 taken.isValid() ? taken.toLocalTime().toString(QStringLiteral("HH:mm")) : s.snapshotTakenAt,
+                                 QLocale().toString(s.trainPairs), QLocale().toString(s.validationPairs),
                                  s.validationSource));
     tick();
 }
@@ -362,19 +384,9 @@ void TrainingView::onStep(const train::StepStats &s)
     m_phaseLabel->setText(QStringLiteral("%1 / %2").arg(s.epoch).arg(m_plannedEpochs));
     m_phase = s.step >= s.steps ? tr("embedding the faces with the new version and evaluating both on the test split…")
                                 : QString();
-    // Many steps per second are possible: the plot follows the timer, not every step.
 }
 
-void TrainingView::onEpoch(const train::EpochStats &e)
-{
-    m_epochs.push_back(e);
-    if (e.best)
-        m_bestEpoch = e.epoch;
-    replot();
-    tick();
-}
-
-void TrainingView::onFinished(const QString &status, const QString &error, const finetune::FineTuneReport &report)
+void TrainingView::onFinished(jobs::JobStatus status, const QString &error, const finetune::FineTuneReport &report)
 {
     m_running = false;
     m_endedMs = m_jobClock.isValid() ? m_jobClock.elapsed() : 0;
@@ -383,11 +395,11 @@ void TrainingView::onFinished(const QString &status, const QString &error, const
     m_report = report;
     m_phase.clear();
     m_progress->setRange(0, 1000);
-    if (status == QLatin1String("done"))
+    if (status == jobs::JobStatus::Done)
         m_progress->setValue(1000);
     if (report.versionId > 0) {
         m_bestEpoch = report.training.bestEpoch;
-        m_status->setText(status == QLatin1String("done")
+        m_status->setText(status == jobs::JobStatus::Done
                               ? tr("Done: %1 fine-tuned into %2 (best epoch %3 of %4)")
                                     .arg(report.parent, report.version)
                                     .arg(report.training.bestEpoch)
@@ -396,7 +408,7 @@ void TrainingView::onFinished(const QString &status, const QString &error, const
                                     .arg(report.training.bestEpoch)
                                     .arg(report.version));
         showResult();
-    } else if (status == QLatin1String("cancelled")) {
+    } else if (status == jobs::JobStatus::Cancelled) {
         m_status->setText(tr("Cancelled before the first epoch ended: no new version."));
     } else {
         m_status->setText(tr("Failed: %1").arg(error));

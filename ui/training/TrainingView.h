@@ -4,8 +4,10 @@
 // QCustomPlot; elapsed time, ETA from the steps done, the device, the feedback snapshot the run
 // reads (labelling goes on meanwhile), a Cancel button; when it ends, parent and child side by
 // side on the test split, the run's notes, and "Make current" / "Compare in Evaluate".
-// Fed by FineTuneJobs' signals; the store is only touched to make a version current.
+// Fed by FineTuneJobs' signals and its job's live snapshots (FineTuneLive); the store is only
+// touched to make a version current.
 #include "finetune/FineTuneJob.h"
+#include "jobs/JobSpec.h"
 
 #include <QElapsedTimer>
 #include <QVector>
@@ -23,6 +25,7 @@ class QTimer;
 namespace facelab::ui {
 
 class FineTuneJobs;
+struct FineTuneLive;
 class VersionComparisonTable;
 
 class TrainingView : public QWidget
@@ -60,10 +63,10 @@ private:
     QWidget *buildEmpty();
     QWidget *buildRun();
     void reset(const QString &parent, qint64 parentId, const finetune::FineTuneRequest &request);
-    void onStarted(const QString &device, const finetune::FeedbackSnapshot &snapshot);
+    void onLive(const FineTuneLive &live);   // the newest snapshot: takes what is new in it
+    void onStarted(const FineTuneLive &live);
     void onStep(const train::StepStats &s);
-    void onEpoch(const train::EpochStats &e);
-    void onFinished(const QString &status, const QString &error, const finetune::FineTuneReport &report);
+    void onFinished(jobs::JobStatus status, const QString &error, const finetune::FineTuneReport &report);
     void tick();
     void replot();
     void showResult();
@@ -71,6 +74,7 @@ private:
     const store::ProjectStore *m_store = nullptr;
     FineTuneJobs *m_jobs = nullptr;
     bool m_running = false;
+    bool m_trainingStarted = false;
     QString m_parent;
     qint64 m_parentId = 0;
     int m_plannedEpochs = 0;
