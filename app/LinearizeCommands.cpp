@@ -2,7 +2,7 @@
 
 #include "EvalCommands.h"
 #include "jobs/JobContext.h"
-#include "jobs/RunRecorder.h"
+#include "jobs/RunRecorded.h"
 #include "linearize/LinearOps.h"
 #include "linearize/LinearizeJob.h"
 
@@ -39,27 +39,12 @@ void printJson(const QJsonObject &o)
     out << QJsonDocument(o).toJson(QJsonDocument::Indented);
 }
 
-// Runs work as a recorded run: done, cancelled (a report that says so) or failed.
+// The work as a recorded run of the project (jobs::runRecorded: the same record the GUI's queue makes).
 template <typename F>
-auto recordedRun(const store::ProjectStore &st, const QString &kind, const QJsonObject &params, bool progress, F &&work)
+auto recordedRun(const store::ProjectStore &st, jobs::JobKind kind, const QJsonObject &params, bool progress, F &&work)
 {
-    jobs::RunRecorder run(st, kind, params);
     jobs::PlainJobContext ctx(progress);
-    ctx.setRunId(run.id());
-    try {
-        auto result = work(ctx);
-        run.log(ctx.logText());
-        run.finish(store::RunStatus::Done);
-        return result;
-    } catch (const jobs::Cancelled &) {
-        run.log(ctx.logText());
-        run.finish(store::RunStatus::Cancelled);
-        throw;
-    } catch (const std::exception &e) {
-        run.log(ctx.logText());
-        run.finish(store::RunStatus::Failed, QString::fromUtf8(e.what()));
-        throw;
-    }
+    return jobs::runRecorded(st, kind, params, ctx, std::forward<F>(work));
 }
 
 int sweep(const store::ProjectStore &st, QCommandLineParser &p, bool json)
@@ -79,7 +64,7 @@ int sweep(const store::ProjectStore &st, QCommandLineParser &p, bool json)
         }
     }
     const QJsonObject params{{"linearizer", req.surrogate}, {"save_rank", req.saveRank}};
-    const auto r = recordedRun(st, QStringLiteral("linearize-rank"), params, !json,
+    const auto r = recordedRun(st, jobs::JobKind::LinearizerRankSweep, params, !json,
                                [&](jobs::JobContext &ctx) { return linearize::rankSweep(st, req, ctx); });
     if (json) {
         printJson(r.toJson());
@@ -107,7 +92,7 @@ int unlearn(const store::ProjectStore &st, QCommandLineParser &p, bool json)
     if (req.directions < 0)
         throw EvalUsageError("--directions must be >= 0 (0 = automatic)");
     const QJsonObject params{{"identity", req.identity}, {"linearizer", req.surrogate}, {"directions", req.directions}};
-    const auto r = recordedRun(st, QStringLiteral("linearize-unlearn"), params, !json,
+    const auto r = recordedRun(st, jobs::JobKind::LinearizerUnlearn, params, !json,
                                [&](jobs::JobContext &ctx) { return linearize::unlearnIdentity(st, req, ctx); });
     if (json) {
         printJson(r.toJson());
@@ -208,7 +193,7 @@ int cmdLinearize(QCommandLineParser &p, const QStringList &)
     }
     if (!(req.heldOutFraction > 0 && req.heldOutFraction < 1))
         throw EvalUsageError("--heldout must be between 0 and 1");
-    const auto r = recordedRun(st, QStringLiteral("linearize"), req.toJson(), !json,
+    const auto r = recordedRun(st, jobs::JobKind::TrainLinearizer, req.toJson(), !json,
                                [&](jobs::JobContext &ctx) { return linearize::trainLinearizer(st, req, ctx); });
     if (json) {
         printJson(r.toJson());

@@ -26,8 +26,13 @@
 #include "ui/evaluate/EvaluateView.h"
 #include "ui/errors/ErrorsView.h"
 #include "ui/start/StartPage.h"
+#include "store/ModelTable.h"
 #include "ui/training/FineTuneJobs.h"
 #include "ui/training/TrainingView.h"
+#ifdef FACELAB_HAVE_LINEARIZER
+#include "ui/linearizer/LinearizerJobs.h"
+#include "ui/linearizer/LinearizerView.h"
+#endif
 #include "ui/widgets/NotificationBar.h"
 
 #if __has_include("data/DemoProject.h")
@@ -120,6 +125,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_modelJobs = new ModelJobs(m_jobs, m_notify, this);
     m_faceJobs = new FaceJobs(m_jobs, m_notify, this);
     m_fineTuneJobs = new FineTuneJobs(m_jobs, m_notify, this);
+#ifdef FACELAB_HAVE_LINEARIZER
+    m_linearizerJobs = new LinearizerJobs(m_jobs, m_notify, this);
+    connect(m_linearizerJobs, &LinearizerJobs::showRequested, this, [this] { showView(View::Linearizer); });
+#endif
     buildViews();
     connectModelViews();
     connectTraining();   // MainWindowTraining.cpp
@@ -175,7 +184,7 @@ void MainWindow::setReportDialogsEnabled(bool on)
 
 void MainWindow::buildViews()
 {
-    const ViewContext context{m_jobs, m_notify, m_modelJobs, m_faceJobs, m_fineTuneJobs};
+    const ViewContext context{m_jobs, m_notify, m_modelJobs, m_faceJobs, m_fineTuneJobs, m_linearizerJobs};
     for (const ViewRegistration &r : registeredViews()) {
         RegisteredView v{r, r.create(context, m_views), nullptr};
         new QListWidgetItem(icon(r.icon), r.title, m_nav);
@@ -206,6 +215,14 @@ FacesView *MainWindow::facesView() const { return qobject_cast<FacesView *>(view
 EvaluateView *MainWindow::evaluateView() const { return qobject_cast<EvaluateView *>(view(View::Evaluate)); }
 ErrorsView *MainWindow::errorsView() const { return qobject_cast<ErrorsView *>(view(View::Errors)); }
 TrainingView *MainWindow::trainingView() const { return qobject_cast<TrainingView *>(view(View::Training)); }
+LinearizerView *MainWindow::linearizerView() const
+{
+#ifdef FACELAB_HAVE_LINEARIZER
+    return qobject_cast<LinearizerView *>(view(View::Linearizer));
+#else
+    return nullptr;
+#endif
+}
 
 void MainWindow::setViewsProject(const store::ProjectStore *store)
 {
@@ -215,6 +232,9 @@ void MainWindow::setViewsProject(const store::ProjectStore *store)
     m_modelJobs->setProject(store);
     m_faceJobs->setProject(store);
     m_fineTuneJobs->setProject(store);
+#ifdef FACELAB_HAVE_LINEARIZER
+    m_linearizerJobs->setProject(store);
+#endif
 }
 
 void MainWindow::connectModelViews()
@@ -424,7 +444,28 @@ void MainWindow::buildMenus()
     m_actInvert = make(QStringLiteral("actionInvertIdentity"), tr("&Invert identity…"), QStringLiteral("invert"));
     m_actInvert->setToolTip(tr("Needs a model: arrives with the model engine and inversion (images of what "
                                "the model thinks an identity looks like)."));
+#ifdef FACELAB_HAVE_LINEARIZER
+    // A surrogate needs a model to imitate: enabled with a project that has a (non-surrogate) version.
+    m_actLinearizer->setToolTip(tr("Fit a linear surrogate f(x) = g_y⁻¹(A g_x(x)) of a model version, then take it "
+                                   "apart in the Linearizer view."));
+    m_actLinearizer->setStatusTip(m_actLinearizer->toolTip());
+    training->addAction(m_actLinearizer);
+    connect(m_actLinearizer, &QAction::triggered, this, [this] {
+        showView(View::Linearizer);
+        m_linearizerJobs->chooseAndTrain();
+    });
+    connect(training, &QMenu::aboutToShow, this, [this] {
+        bool model = false;
+        if (m_store)
+            for (const auto &v : store::ModelTable(*m_store).versions())
+                model = model || v.family != QLatin1String("linearizer");
+        m_actLinearizer->setEnabled(model);
+    });
+    m_actLinearizer->setEnabled(false);
+    for (QAction *a : {m_actInvert}) {
+#else
     for (QAction *a : {m_actLinearizer, m_actInvert}) {
+#endif
         a->setEnabled(false);
         a->setStatusTip(a->toolTip());
         training->addAction(a);

@@ -32,6 +32,8 @@ namespace facelab::ui {
 class AnnotateView;
 class ErrorsView;
 class FineTuneJobs;
+class LinearizerJobs;
+class LinearizerView;
 class TrainingView;
 class EvaluateView;
 class FaceJobs;
@@ -76,6 +78,8 @@ public:
     EvaluateView *evaluateView() const;
     ErrorsView *errorsView() const;
     TrainingView *trainingView() const;
+    LinearizerView *linearizerView() const;   // null in a build without the Linearizer
+    LinearizerJobs *linearizerJobs() const { return m_linearizerJobs; }
     FineTuneJobs *fineTuneJobs() const { return m_fineTuneJobs; }
     // The model engine's and the face stage's jobs (menu actions, and the calls tests make).
     ModelJobs *modelJobs() const { return m_modelJobs; }
@@ -124,6 +128,7 @@ private:
     };
     QVector<RegisteredView> m_registered;   // navigation order
     FineTuneJobs *m_fineTuneJobs = nullptr;
+    LinearizerJobs *m_linearizerJobs = nullptr;
     ModelJobs *m_modelJobs = nullptr;
     FaceJobs *m_faceJobs = nullptr;
     NotificationBar *m_notify = nullptr;

@@ -9,6 +9,10 @@
 #include "ui/models/ModelJobs.h"
 #include "ui/models/ModelsView.h"
 #include "ui/training/TrainingView.h"
+#ifdef FACELAB_HAVE_LINEARIZER
+#include "ui/linearizer/LinearizerJobs.h"
+#include "ui/linearizer/LinearizerView.h"
+#endif
 
 namespace facelab::ui {
 namespace {
@@ -52,6 +56,16 @@ QVector<ViewRegistration> registeredViews()
         entry<ErrorsView>(ViewId::Errors, "errors", QObject::tr("Errors"), "warning", {}),
         entry<TrainingView>(ViewId::Training, "training", QObject::tr("Training"), "train", {},
                             [](TrainingView *v, C c) { v->setJobs(c.fineTuneJobs); }),
+#ifdef FACELAB_HAVE_LINEARIZER
+        entry<LinearizerView>(ViewId::Linearizer, "linearizer", QObject::tr("Linearizer"), "linearizer", {},
+                              [](LinearizerView *v, C c) {
+                                  v->setJobs(c.jobs);
+                                  LinearizerJobs *j = c.linearizerJobs;
+                                  QObject::connect(v, &LinearizerView::trainRequested, j, &LinearizerJobs::chooseAndTrain);
+                                  QObject::connect(v, &LinearizerView::rankSweepRequested, j, &LinearizerJobs::rankSweep);
+                                  QObject::connect(v, &LinearizerView::unlearnRequested, j, &LinearizerJobs::chooseAndUnlearn);
+                              }),
+#endif
     };
 }
 

@@ -20,10 +20,11 @@ namespace facelab::ui {
 
 class FaceJobs;
 class FineTuneJobs;
+class LinearizerJobs;
 class ModelJobs;
 class NotificationBar;
 
-enum class ViewId { Annotate, Models, Faces, Runs, Evaluate, Errors, Training };
+enum class ViewId { Annotate, Models, Faces, Runs, Evaluate, Errors, Training, Linearizer };
 
 // What a view may be given when it is made: the window's job queue, its notification bar and the
 // job launchers of its menus.
@@ -34,6 +35,7 @@ struct ViewContext
     ModelJobs *modelJobs = nullptr;
     FaceJobs *faceJobs = nullptr;
     FineTuneJobs *fineTuneJobs = nullptr;
+    LinearizerJobs *linearizerJobs = nullptr;   // null in a build without the Linearizer
 };
 
 struct ViewRegistration
