@@ -2,9 +2,14 @@
 // training moved them off the identity), ActNorm's data initialisation and its saved flag,
 // InvertibleLinear's orthogonal start and log-det, the low-rank A, g_y's exact inverse, the
 // sandwich stages, seeding, and a short training run against a frozen FaceNetImpl teacher.
+#include "linearizer/LinearAlgebra.h"
 #include "linearizer/LinearizerModel.h"
+#include "linearizer/LinearizerNet.h"
+#include "linearizer/SurrogateAnalysis.h"
+#include "nn/ModelFamily.h"
 #include "nn/FaceNet.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <sstream>
@@ -358,6 +363,113 @@ private slots:
         torch::load(restored, stream);
         QVERIFY(restored->gyNet()->block(0)->actNorm->isInitialised());
         QVERIFY(maxAbs(restored->forward(x), m->forward(x)) < 1e-6);
+    }
+
+    void svdOfAReconstructsAAndTruncates()
+    {
+        cv::Mat a(40, 24, CV_64F);
+        cv::randn(a, 0, 1);
+        const std::vector<double> s = linearizer::singularValues(a);
+        QCOMPARE(int(s.size()), 24);
+        for (size_t i = 1; i < s.size(); ++i)
+            QVERIFY(s[i - 1] >= s[i]);
+        // Full rank gives A back; rank k has k non-zero singular values, the top ones of A.
+        QVERIFY(cv::norm(linearizer::truncatedRank(a, 24) - a) < 1e-12);
+        const cv::Mat a5 = linearizer::truncatedRank(a, 5);
+        const std::vector<double> s5 = linearizer::singularValues(a5);
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(std::abs(s5[size_t(i)] - s[size_t(i)]) < 1e-9);
+        QVERIFY(s5[5] < 1e-9);
+        // Eckart-Young: the error is the energy left out.
+        double rest = 0;
+        for (size_t i = 5; i < s.size(); ++i)
+            rest += s[i] * s[i];
+        QVERIFY(std::abs(cv::norm(a - a5) * cv::norm(a - a5) - rest) < 1e-8 * rest);
+        const std::vector<double> e = linearizer::cumulativeEnergy(s);
+        QVERIFY(std::abs(e.back() - 1.0) < 1e-12);
+    }
+
+    void projectionRemovesExactlyTheChosenSpan()
+    {
+        cv::Mat a(30, 20, CV_64F), dirs(3, 30, CV_64F);
+        cv::randn(a, 0, 1);
+        cv::randn(dirs, 0, 1);
+        dirs.row(2) = dirs.row(0) * 2.0 - dirs.row(1) * 0.5;   // dependent: the span is 2-D
+        const cv::Mat q = linearizer::orthonormalRows(dirs);
+        QCOMPARE(q.rows, 2);
+        QVERIFY(cv::norm(q * q.t() - cv::Mat::eye(2, 2, CV_64F)) < 1e-12);
+        const cv::Mat edited = linearizer::projectOutOfRange(a, dirs);
+        // Nothing of the span is left in A's range ...
+        QVERIFY(cv::norm(dirs * edited) < 1e-10);
+        // ... and what is orthogonal to it is untouched.
+        const cv::Mat p = q.t() * q;
+        QVERIFY(cv::norm((cv::Mat::eye(30, 30, CV_64F) - p) * a - edited) < 1e-10);
+        QVERIFY(cv::norm(edited) < cv::norm(a));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, linearizer::projectOutOfRange(a, cv::Mat::ones(1, 20, CV_64F)));
+    }
+
+    void configTextRoundTrips()
+    {
+        linearizer::LinearizerConfig c;
+        c.latent = 96;
+        c.embeddingDim = 128;
+        c.blocks = 3;
+        c.hidden = 200;
+        c.couplingLayers = 2;
+        c.rank = 16;
+        c.encoderChannels = {8, 16};
+        c.seed = 42;
+        const linearizer::LinearizerConfig back = linearizer::configFromText(linearizer::configText(c));
+        QCOMPARE(linearizer::configText(back), linearizer::configText(c));
+        QCOMPARE(back.rank, 16);
+        QCOMPARE(int(back.encoderChannels.size()), 2);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, linearizer::configFromText("latent=12 blocks=x"));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, linearizer::configFromText("latent=12"));
+    }
+
+    void savedSurrogateOpensAsItsOwnFamily()
+    {
+        linearizer::LinearizerConfig c;
+        c.latent = 32;
+        c.embeddingDim = 24;
+        c.blocks = 2;
+        c.hidden = 48;
+        c.rank = 8;
+        c.inputHeight = c.inputWidth = 32;
+        c.encoderChannels = {8, 16};
+        linearizer::LinearizerModel m(c);
+        {
+            torch::NoGradGuard g;
+            m->train();
+            m->gx(torch::randn({8, 3, 32, 32}));   // ActNorm initialised from data
+            m->gy(torch::randn({8, 24}));
+        }
+        m->eval();
+        const nn::FaceModel model = linearizer::surrogateModel(m, nn::Preprocessing{});
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("s.pth").toStdString();
+        model.save(path);
+        const nn::ModelFamily *family = nn::detectModelFamily(path);
+        QVERIFY(family);
+        QCOMPARE(QString::fromStdString(family->id()), QStringLiteral("linearizer"));
+        const nn::LoadReport r = family->inspect(path);
+        QVERIFY(r.complete());
+        QCOMPARE(r.embeddingDim, 24);
+        const nn::FaceModel back = nn::openModel("linearizer", path, {});
+        const torch::Tensor x = torch::randn({3, 3, 32, 32});
+        torch::NoGradGuard g;
+        const torch::Tensor y0 = m->forward(x), y1 = back.net()->forward(x);
+        QVERIFY((y0 - y1).abs().max().item<double>() < 1e-5);
+        // Restored ActNorms keep their flag: a batch in train mode does not re-initialise them.
+        auto restored = linearizer::surrogateOf(back);
+        QVERIFY(restored->gyNet()->block(0)->actNorm->isInitialised());
+        // A edited through the torch-free API: the copy changes, the original does not.
+        const cv::Mat a = linearizer::matrixA(back);
+        QCOMPARE(a.rows, 24);
+        QCOMPARE(a.cols, 32);
+        const nn::FaceModel cut = linearizer::withMatrixA(back, linearizer::truncatedRank(a, 2));
+        QVERIFY(linearizer::singularValues(linearizer::matrixA(cut))[2] < 1e-4);
+        QVERIFY(linearizer::singularValues(linearizer::matrixA(back))[2] > 1e-3);
     }
 
     void defaultConfigBuilds()
