@@ -42,6 +42,7 @@ private slots:
     void modelAndEmbedWithTheDefaultModel();
     void queueListsNextPairsWithJson();
     void iresnetCheckpointEndToEnd();
+    void linearizeKilledResumedAndEdited();
 };
 
 void CliTest::labellingWorkflowWithJson()
@@ -400,6 +401,83 @@ void CliTest::iresnetCheckpointEndToEnd()
     QVERIFY2(r.code == 0, r.err.constData());
     r = runFacelab({"checkpoint", dir.filePath("child.pth"), "--json"});
     QCOMPARE(r.json().object().value("family").toString(), QStringLiteral("iresnet"));
+}
+
+// facelab linearize on real faces with the default model as teacher: killed mid-training it
+// leaves no version, only its checkpoint; --resume continues from it; the JSON has the keys the
+// issue names; the rank sweep and unlearning print theirs and save their versions.
+void CliTest::linearizeKilledResumedAndEdited()
+{
+#if !FACELAB_HAVE_ENGINE
+    QSKIP("built without the model engine (FACELAB_WITH_TORCH=OFF)");
+#else
+    const QString model = modelsDir() + "/fr_feature.onnx";
+    if (!QFileInfo::exists(model))
+        QSKIP(qPrintable(model + " missing: run packaging/fetch-models.sh"));
+    const QDir faces(QStringLiteral(FACELAB_SOURCE_DIR "/../shared/data/faces112"));
+    if (!faces.exists())
+        QSKIP(qPrintable(faces.path() + " missing: the development faces come with shared/"));
+    QTemporaryDir dir;
+    const QString root = dir.filePath("faces");
+    const QStringList people = faces.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    for (int k = 0; k < 6; ++k) {
+        QDir(root).mkpath(people[k]);
+        const QStringList files = QDir(faces.filePath(people[k])).entryList(QDir::Files, QDir::Name);
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(QFile::copy(faces.filePath(people[k] + "/" + files[i]), root + "/" + people[k] + "/" + files[i]));
+    }
+    const QString proj = dir.filePath("proj");
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
+    QCOMPARE(runFacelab({"import", proj, "--identities", root}).code, 0);
+    QCOMPARE(runFacelab({"embed", proj}).code, 0);   // adds the default model
+
+    const QStringList small{"--latent", "32", "--blocks", "1", "--hidden", "64", "--lr", "1e-3"};
+    // Killed once its first checkpoint is written: no version, the checkpoint stays.
+    const QString ckpt = proj + "/linearizer/fr_feature-training.ckpt";
+    QProcess p;
+    p.start(QStringLiteral(FACELAB_BIN), QStringList{"linearize", proj, "--epochs", "500"} + small);
+    QVERIFY(p.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(ckpt), 120000);
+    p.kill();
+    p.waitForFinished();
+    Result r = runFacelab({"model", proj, "--list", "--json"});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(!r.out.contains("linearizer"), r.out.constData());
+
+    r = runFacelab(QStringList{"linearize", proj, "--resume", "--epochs", "3", "--json"} + small);
+    QVERIFY2(r.code == 0, r.err.constData());
+    QJsonObject o = r.json().object();
+    for (const char *k : {"linearizer", "teacher", "epochs_run", "mse", "cosine_mean", "cosine_min", "auc_teacher",
+                          "auc_linearized", "seconds"})
+        QVERIFY2(o.contains(k), k);
+    QVERIFY(o.value("resumed_from").toInt() >= 1);
+    QCOMPARE(o.value("linearizer").toString(), QStringLiteral("fr_feature-lin1"));
+    QCOMPARE(o.value("teacher").toString(), QStringLiteral("fr_feature"));
+    QVERIFY(!QFileInfo::exists(ckpt));
+    r = runFacelab({"linearize", proj, "--resume"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("nothing to resume"), r.err.constData());
+
+    r = runFacelab({"linearize", proj, "--rank-sweep", "--ranks", "1,4", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    o = r.json().object();
+    QCOMPARE(o.value("ranks").toArray().size(), 3);   // 1, 4 and full
+    r = runFacelab({"linearize", proj, "--unlearn", people[0], "--from", "fr_feature-lin1", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    o = r.json().object();
+    for (const char *k : {"version", "forgotten", "others", "different_similarity_mean"})
+        QVERIFY2(o.contains(k), k);
+    for (const char *k : {"same_similarity_before", "same_similarity_after", "auc_before", "auc_after"})
+        QVERIFY2(o.value("forgotten").toObject().contains(k), k);
+    for (const char *k : {"auc_before", "auc_after"})
+        QVERIFY2(o.value("others").toObject().contains(k), k);
+    r = runFacelab({"linearize", proj, "--unlearn", "Nobody", "--json"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("Nobody"), r.err.constData());
+    r = runFacelab({"linearize", proj, "--unlearn", people[0], "--epochs", "3"});
+    QCOMPARE(r.code, 2);   // a training option with an edit: a usage error naming it
+    QVERIFY2(r.err.contains("--epochs"), r.err.constData());
+#endif
 }
 
 QTEST_GUILESS_MAIN(CliTest)
