@@ -188,12 +188,14 @@ LinearizeReport trainLinearizer(const store::ProjectStore &store, const Lineariz
     linearizer::LinearizerTrainer trainer(teacherModel, request.config, options);
 
     QVariantList curve;
+    QElapsedTimer training;
+    training.start();
     linearizer::LinearizerCallbacks cb;
     cb.cancelled = [&ctx] { return ctx.isCanceled(); };
     cb.onStep = [&](const linearizer::LinearizerStep &s) {
         ctx.setProgress(s.step, s.steps, QStringLiteral("Epoch %1/%2, loss %3").arg(s.epoch).arg(options.epochs).arg(s.loss, 0, 'f', 4));
         ctx.publish(QVariantMap{{"teacher", teacher.name}, {"epochs", curve}, {"step", qint64(s.step)},
-                                {"steps", qint64(s.steps)}, {"loss", s.loss}});
+                                {"steps", qint64(s.steps)}, {"loss", s.loss}, {"elapsed", training.elapsed() / 1000.0}});
     };
     cb.onEpoch = [&](const linearizer::LinearizerEpoch &e) {
         curve.append(epochMap(e));

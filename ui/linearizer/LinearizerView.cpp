@@ -465,11 +465,17 @@ void LinearizerView::showTrainingSnapshot(const QVariantMap &snapshot)
     m_curves->graph(0)->rescaleValueAxis(true, true);
     m_curves->yAxis->scaleRange(1.1, m_curves->yAxis->range().center());   // no point on the frame
     m_curves->replot(QCustomPlot::rpQueuedReplot);
-    if (snapshot.contains("step"))
-        m_trainText->setText(tr("Training a surrogate of %1: step %2 of %3, loss %4")
-                                 .arg(snapshot.value("teacher").toString())
-                                 .arg(snapshot.value("step").toLongLong()).arg(snapshot.value("steps").toLongLong())
-                                 .arg(snapshot.value("loss").toDouble(), 0, 'f', 4));
+    if (snapshot.contains("step")) {
+        const qint64 step = snapshot.value("step").toLongLong(), steps = snapshot.value("steps").toLongLong();
+        const double elapsed = snapshot.value("elapsed").toDouble();
+        // Remaining steps at the pace so far (held-out passes make it a slight underestimate).
+        const int eta = step > 0 ? int(elapsed / double(step) * double(steps - step)) : -1;
+        m_trainText->setText(tr("Training a surrogate of %1: step %2 of %3, loss %4%5")
+                                 .arg(snapshot.value("teacher").toString()).arg(step).arg(steps)
+                                 .arg(snapshot.value("loss").toDouble(), 0, 'f', 4)
+                                 .arg(eta >= 0 ? tr(", about %1:%2 left").arg(eta / 60).arg(eta % 60, 2, 10, QLatin1Char('0'))
+                                               : QString()));
+    }
     else if (!epochs.isEmpty()) {
         const QVariantMap last = epochs.back().toMap();
         m_trainText->setText(tr("Epoch %1: held-out loss %2, cosine to the teacher %3 (min %4)")
