@@ -130,7 +130,9 @@ void linearizeOptions(QCommandLineParser &p)
     p.addOption({"no-flip", "Do not mirror training faces."});
     p.addOption({"shift", "Random shifts up to this many pixels (default 0).", "PX"});
     p.addOption({"jitter", "Colour jitter strength 0..1 (default 0).", "J"});
-    p.addOption({"heldout", "Fraction of the identities held out (default 0.2).", "F"});
+    p.addOption({"heldout", "Fraction held out (default 0.2).", "F"});
+    p.addOption({"heldout-by", "identity (default: people never seen in training) or image (unseen images of the "
+                               "training people).", "WHAT"});
     p.addOption({"patience", "Stop after P epochs without a better held-out loss (default: never).", "P"});
     p.addOption({"seed", "Random seed (default 1).", "S"});
     p.addOption({"max-images", "Use at most this many images (default: all).", "N"});
@@ -183,6 +185,11 @@ int cmdLinearize(QCommandLineParser &p, const QStringList &)
     t.augment.colourJitter = numberOption(p, "jitter", t.augment.colourJitter);
     t.patience = intOption(p, "patience", t.patience);
     req.heldOutFraction = numberOption(p, "heldout", req.heldOutFraction);
+    if (p.isSet("heldout-by")) {
+        if (p.value("heldout-by") != QLatin1String("identity") && p.value("heldout-by") != QLatin1String("image"))
+            throw EvalUsageError("--heldout-by must be identity or image");
+        req.heldOutByImage = p.value("heldout-by") == QLatin1String("image");
+    }
     req.maxImages = intOption(p, "max-images", 0);
     req.resume = p.isSet("resume");
     if (p.isSet("seed")) {

@@ -57,6 +57,7 @@ QJsonObject LinearizeRequest::toJson() const
                        {"patience", t.patience},
                        {"seed", QString::number(t.seed)},
                        {"heldout_fraction", heldOutFraction},
+                       {"heldout_by", heldOutByImage ? "image" : "identity"},
                        {"max_images", maxImages},
                        {"resume", resume}};
 }
@@ -85,6 +86,7 @@ LinearizeRequest LinearizeRequest::fromJson(const QJsonObject &o)
     if (o.contains("seed"))
         t.seed = o.value("seed").toString().toULongLong();
     r.heldOutFraction = o.value("heldout_fraction").toDouble(r.heldOutFraction);
+    r.heldOutByImage = o.value("heldout_by").toString() == QLatin1String("image");
     r.maxImages = o.value("max_images").toInt(r.maxImages);
     r.resume = o.value("resume").toBool(r.resume);
     return r;
@@ -102,6 +104,7 @@ QJsonObject LinearizeReport::toJson() const
                        {"resumed_from", training.resumedFrom},
                        {"cancelled", training.cancelled},
                        {"stopped_early", training.stoppedEarly},
+                       {"diverged_at", training.divergedAt},
                        {"train_images", trainImages},
                        {"heldout_images", heldOutImages},
                        {"train_identities", trainIdentities},
@@ -150,7 +153,7 @@ LinearizeReport trainLinearizer(const store::ProjectStore &store, const Lineariz
     if (images.ids.size() < 10)
         throw std::runtime_error(QStringLiteral("a Linearizer needs at least 10 images with an aligned face; the project has %1")
                                      .arg(images.ids.size()).toStdString());
-    const HeldOutSplit split = splitHeldOut(images, request.heldOutFraction, request.training.seed);
+    const HeldOutSplit split = splitHeldOut(images, request.heldOutFraction, request.training.seed, request.heldOutByImage);
     rep.trainImages = int(split.train.size());
     rep.heldOutImages = int(split.heldOut.size());
     rep.trainIdentities = split.trainIdentities;
@@ -213,14 +216,26 @@ LinearizeReport trainLinearizer(const store::ProjectStore &store, const Lineariz
     say(QStringLiteral("device: %1; %2 images/s; %3 parameters")
             .arg(QString::fromStdString(rep.training.device)).arg(rep.training.imagesPerSecond, 0, 'f', 1)
             .arg(rep.training.parameters));
+    if (rep.training.bestEpoch == 0 && rep.training.divergedAt > 0)
+        throw std::runtime_error(QStringLiteral("training diverged: at epoch %1 the held-out loss exploded (g_y^-1 "
+                                                "amplifies what it never saw); try a lower learning rate")
+                                     .arg(rep.training.divergedAt).toStdString());
     if (rep.training.bestEpoch == 0)
         throw jobs::Cancelled();   // no epoch ended: nothing worth keeping
+    if (rep.training.divergedAt > 0)
+        rep.notes << QStringLiteral("stopped at epoch %1: the held-out loss exploded (g_y^-1 amplifies what it never "
+                                    "saw); epoch %2 was kept. A lower learning rate trains further.")
+                         .arg(rep.training.divergedAt).arg(rep.training.bestEpoch);
 
     const nn::FaceModel surrogate = trainer.surrogate();
     const SavedSurrogate saved = saveSurrogate(store, surrogate, teacher, request.name.isEmpty() ? surrogateName(store, teacher.name) : request.name,
                                                ctx.runId());
     rep.version = saved.name;
     rep.versionId = saved.versionId;
+    for (const auto &e : rep.training.epochs)
+        if (e.epoch == rep.training.bestEpoch && e.heldOutLoss >= rep.training.epochs.front().heldOutLoss)
+            rep.notes << QStringLiteral("the kept epoch is no closer to the teacher on the held-out images than the "
+                                        "untrained surrogate: it has not learnt anything that carries over to them");
     say(QStringLiteral("new version %1 (family linearizer, parent %2), best epoch %3 of %4")
             .arg(rep.version, teacher.name).arg(rep.training.bestEpoch).arg(rep.training.epochsRun));
 

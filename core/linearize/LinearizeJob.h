@@ -21,6 +21,7 @@ struct LinearizeRequest
     linearizer::LinearizerConfig config;       // embedding width / input size come from the teacher
     linearizer::LinearizerTrainOptions training;
     double heldOutFraction = 0.2;              // of the identities (of the images without identities)
+    bool heldOutByImage = false;               // hold out images of the training people instead of people
     int maxImages = 0;                         // 0 = every image with an aligned face
     bool resume = false;                       // continue the teacher's last unfinished training
     QJsonObject toJson() const;

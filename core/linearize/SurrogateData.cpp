@@ -36,7 +36,7 @@ SurrogateImages surrogateImages(const store::ProjectStore &store, int maxImages)
 
 cv::Mat readAligned(const QString &path) { return cv::imread(path.toStdString(), cv::IMREAD_COLOR); }
 
-HeldOutSplit splitHeldOut(const SurrogateImages &images, double fraction, quint64 seed)
+HeldOutSplit splitHeldOut(const SurrogateImages &images, double fraction, quint64 seed, bool byImage)
 {
     HeldOutSplit s;
     std::mt19937_64 rng(seed);
@@ -45,7 +45,7 @@ HeldOutSplit splitHeldOut(const SurrogateImages &images, double fraction, quint6
         if (images.identity[i] > 0)
             names[images.identity[i]] = images.identityNames[i];
     const int n = images.ids.size();
-    if (names.size() >= 4) {
+    if (names.size() >= 4 && !byImage) {
         std::vector<qint64> ids;
         for (const auto &kv : names)
             ids.push_back(kv.first);
@@ -76,7 +76,8 @@ HeldOutSplit splitHeldOut(const SurrogateImages &images, double fraction, quint6
         std::sort(s.heldOut.begin(), s.heldOut.end());
         std::sort(s.train.begin(), s.train.end());
         s.trainIdentities = int(names.size());
-        s.how = QStringLiteral("held out by image: %1 of %2 images (fewer than 4 identities known)").arg(k).arg(n);
+        s.how = byImage ? QStringLiteral("held out by image: %1 of %2 images (their people are also in training)").arg(k).arg(n)
+                        : QStringLiteral("held out by image: %1 of %2 images (fewer than 4 identities known)").arg(k).arg(n);
     }
     return s;
 }

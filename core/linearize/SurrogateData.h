@@ -35,8 +35,9 @@ struct HeldOutSplit
 };
 
 // Held out by identity when at least 4 identities are known (a fraction of the people, at least
-// one, two from six on, never seen in training; images without identity train), else by image. Seeded.
-HeldOutSplit splitHeldOut(const SurrogateImages &images, double fraction, quint64 seed);
+// one, two from six on, never seen in training; images without identity train), else by image
+// (also when byImage: a fraction of everyone's images, so the same people are on both sides). Seeded.
+HeldOutSplit splitHeldOut(const SurrogateImages &images, double fraction, quint64 seed, bool byImage = false);
 
 // Verification pairs among `subset` (indices into images) by identity: every same-identity pair and
 // different-identity pairs, deterministically thinned to at most maxDifferent.

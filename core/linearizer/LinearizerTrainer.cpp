@@ -348,6 +348,13 @@ LinearizerTrainResult LinearizerTrainer::train(const LinearizerData &data, const
         e.trainLoss = seen ? lossSum / double(seen) : std::nan("");
         evaluateHeldOut(e);
         e.seconds = secondsSince(t0);
+        if (!std::isfinite(e.heldOutLoss) || e.heldOutLoss > 100.0 * std::max(base.heldOutLoss, 1e-6)) {
+            res.epochs.push_back(e);
+            res.divergedAt = epoch;
+            if (cb.onEpoch)
+                cb.onEpoch(e);
+            break;
+        }
         if (e.heldOutLoss < bestLoss) {
             bestLoss = e.heldOutLoss;
             best = stateCopy(*model);

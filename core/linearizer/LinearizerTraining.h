@@ -77,6 +77,10 @@ struct LinearizerTrainResult
     int resumedFrom = 0;                   // the epoch a resumed run continued after (0 = fresh)
     bool cancelled = false;
     bool stoppedEarly = false;
+    // The held-out loss exploded (not finite, or 100x the untrained surrogate's): g_y^-1
+    // amplifies what A sends outside the range it was trained on. Training stopped there; that
+    // epoch is never kept.
+    int divergedAt = 0;
     std::string device;
     std::int64_t parameters = 0;
     std::int64_t teacherForwards = 0;      // images the teacher embedded during training

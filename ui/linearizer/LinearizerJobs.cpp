@@ -175,6 +175,7 @@ void LinearizerJobs::chooseAndTrain()
     heldOut->setRange(0.05, 0.9);
     heldOut->setSingleStep(0.05);
     heldOut->setValue(defaults.heldOutFraction);
+    auto *byImage = new QCheckBox(tr("hold out images of the training people (default: whole people)"), dlg);
     auto *flip = new QCheckBox(tr("mirror faces at random"), dlg);
     flip->setChecked(defaults.training.augment.flip);
     auto *resume = new QCheckBox(tr("continue the last unfinished training of this model"), dlg);
@@ -184,7 +185,8 @@ void LinearizerJobs::chooseAndTrain()
     form->addRow(tr("Invertible blocks"), blocks);
     form->addRow(tr("Coupling hidden width"), hidden);
     form->addRow(tr("Rank of A"), rank);
-    form->addRow(tr("People held out"), heldOut);
+    form->addRow(tr("Held out"), heldOut);
+    form->addRow(QString(), byImage);
     form->addRow(tr("Augmentation"), flip);
     form->addRow(tr("Resume"), resume);
     auto updateResume = [this, teacher, resume] {
@@ -209,6 +211,7 @@ void LinearizerJobs::chooseAndTrain()
         r.config.hidden = hidden->value();
         r.config.rank = rank->value();
         r.heldOutFraction = heldOut->value();
+        r.heldOutByImage = byImage->isChecked();
         r.training.augment.flip = flip->isChecked();
         r.resume = resume->isChecked();
         dlg->accept();
