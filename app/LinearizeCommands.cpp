@@ -100,9 +100,9 @@ int unlearn(const store::ProjectStore &st, QCommandLineParser &p, bool json)
     }
     QTextStream out(stdout);
     out << QStringLiteral("%1 forgotten in %2 along %3 direction(s) -> %4\n").arg(r.identity, r.surrogate).arg(r.directions).arg(r.version);
-    out << QStringLiteral("  %1 same pairs: similarity %2 -> %3 (different pairs: %4 -> %5), AUC %6 -> %7\n")
+    out << QStringLiteral("  %1: same-pair similarity %2 -> %3, their different pairs %4 -> %5, AUC on their pairs %6 -> %7\n")
                .arg(r.identity).arg(r.forgotten.sameBefore, 0, 'f', 4).arg(r.forgotten.sameAfter, 0, 'f', 4)
-               .arg(r.differentBefore, 0, 'f', 4).arg(r.differentAfter, 0, 'f', 4)
+               .arg(r.forgotten.differentBefore, 0, 'f', 4).arg(r.forgotten.differentAfter, 0, 'f', 4)
                .arg(r.forgotten.aucBefore, 0, 'f', 4).arg(r.forgotten.aucAfter, 0, 'f', 4);
     out << QStringLiteral("  everyone else: AUC %1 -> %2 (same-pair similarity %3 -> %4)\n")
                .arg(r.others.aucBefore, 0, 'f', 4).arg(r.others.aucAfter, 0, 'f', 4)

@@ -5,6 +5,7 @@
 #include "linearizer/LinearAlgebra.h"
 #include "linearizer/SurrogateAnalysis.h"
 #include "store/EmbeddingTable.h"
+#include "store/ModelTable.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -18,6 +19,16 @@ namespace facelab::linearize {
 namespace {
 
 QJsonValue num(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null); }
+
+// base, or base-2, base-3, ...: the first name not taken in the project.
+QString freeName(const store::ProjectStore &store, const QString &base)
+{
+    const store::ModelTable models(store);
+    QString name = base;
+    for (int i = 2; models.nameTaken(name); ++i)
+        name = QStringLiteral("%1-%2").arg(base).arg(i);
+    return name;
+}
 
 // The surrogate's stages for every usable image, read in chunks so progress and cancel work.
 struct Projected
@@ -142,7 +153,8 @@ RankSweepReport rankSweep(const store::ProjectStore &store, const RankSweepReque
         if (request.saveRank > maxRank)
             throw std::runtime_error(QStringLiteral("rank %1 outside 1..%2").arg(request.saveRank).arg(maxRank).toStdString());
         const nn::FaceModel cut = linearizer::withMatrixA(s.model, linearizer::truncatedRank(a, request.saveRank));
-        const QString name = request.name.isEmpty() ? QStringLiteral("%1-r%2").arg(s.version.name).arg(request.saveRank) : request.name;
+        const QString name = request.name.isEmpty() ? freeName(store, QStringLiteral("%1-r%2").arg(s.version.name).arg(request.saveRank))
+                                                    : request.name;
         const SavedSurrogate saved = saveSurrogate(store, cut, s.version, name, ctx.runId(),
                                                    QJsonObject{{"edit", "rank"}, {"rank", request.saveRank}});
         rep.savedVersion = saved.name;
@@ -165,6 +177,8 @@ QJsonObject UnlearnReport::toJson() const
                        {"directions", directions},
                        {"forgotten", QJsonObject{{"same_similarity_before", num(forgotten.sameBefore)},
                                                  {"same_similarity_after", num(forgotten.sameAfter)},
+                                                 {"different_similarity_before", num(forgotten.differentBefore)},
+                                                 {"different_similarity_after", num(forgotten.differentAfter)},
                                                  {"auc_before", num(forgotten.aucBefore)},
                                                  {"auc_after", num(forgotten.aucAfter)}}},
                        {"others", QJsonObject{{"same_similarity_before", num(others.sameBefore)},
@@ -209,17 +223,23 @@ UnlearnReport unlearnIdentity(const store::ProjectStore &store, const UnlearnReq
         to.b.push_back(all.b[i]);
         to.same.push_back(all.same[i]);
     }
-    auto figures = [&](const cv::Mat &emb, SideFigures &f, bool after, double &different) {
+    auto figures = [&](const cv::Mat &emb, SideFigures &f, SideFigures &o, bool after, double &different) {
         const Verification vf = verification(pairCosines(emb, forgottenPairs), forgottenPairs.same);
         const Verification vo = verification(pairCosines(emb, otherPairs), otherPairs.same);
         const Verification va = verification(pairCosines(emb, all), all.same);
         (after ? f.sameAfter : f.sameBefore) = vf.sameMean;
+        (after ? f.differentAfter : f.differentBefore) = vf.differentMean;
         (after ? f.aucAfter : f.aucBefore) = vf.auc;
-        (after ? rep.others.sameAfter : rep.others.sameBefore) = vo.sameMean;
-        (after ? rep.others.aucAfter : rep.others.aucBefore) = vo.auc;
+        (after ? o.sameAfter : o.sameBefore) = vo.sameMean;
+        (after ? o.differentAfter : o.differentBefore) = vo.differentMean;
+        (after ? o.aucAfter : o.aucBefore) = vo.auc;
         different = va.differentMean;
     };
-    figures(p.stages.embedding, rep.forgotten, false, rep.differentBefore);
+    figures(p.stages.embedding, rep.forgotten, rep.others, false, rep.differentBefore);
+    auto goal = [](const SideFigures &f, const SideFigures &o) {
+        const bool forgotten = f.aucAfter <= 0.6 || f.sameAfter <= f.differentAfter;
+        return forgotten && o.aucBefore - o.aucAfter < 0.01;
+    };
 
     // Candidate directions in A's range (the transformed space): the identity's mean offset from
     // everyone's mean first, then the principal directions of its own spread.
@@ -244,44 +264,50 @@ UnlearnReport unlearnIdentity(const store::ProjectStore &store, const UnlearnReq
     else
         for (int m = 1; m <= candidates.rows; m *= 2)
             tries.push_back(m);
+    // Keep the edit that makes the forgotten person's pairs least separable (lowest AUC on them)
+    // while the others stay within budget; stop at the first that meets the goal.
     cv::Mat chosenA;
-    double bestGap = INFINITY;
-    bool bestOthersOk = false;
+    SideFigures bestF, bestO;
+    double bestDifferent = NAN;
     for (int m : tries) {
         ctx.checkCanceled();
         const cv::Mat edited = linearizer::projectOutOfRange(a, candidates.rowRange(0, m));
-        SideFigures f = rep.forgotten;
-        const double othersBefore = rep.others.aucBefore;
+        SideFigures f = rep.forgotten, o = rep.others;
         double different = 0;
-        figures(embedWithA(s.model, p.stages.latent, edited), f, true, different);
-        const bool met = f.sameAfter <= different && rep.others.aucBefore - rep.others.aucAfter < 0.01;
+        figures(embedWithA(s.model, p.stages.latent, edited), f, o, true, different);
+        const bool met = goal(f, o);
+        const bool othersOk = o.aucBefore - o.aucAfter < 0.01;
         rep.tried.push_back(QJsonObject{{"directions", m}, {"forgotten_same_after", num(f.sameAfter)},
-                                        {"forgotten_auc_after", num(f.aucAfter)}, {"others_auc_after", num(rep.others.aucAfter)},
-                                        {"different_after", num(different)}, {"goal_met", met}});
-        ctx.log(QStringLiteral("%1 direction(s): forgotten same-pair similarity %2 -> %3 (different pairs %4), others' AUC %5 -> %6")
-                    .arg(m).arg(rep.forgotten.sameBefore, 0, 'f', 4).arg(f.sameAfter, 0, 'f', 4).arg(different, 0, 'f', 4)
-                    .arg(othersBefore, 0, 'f', 4).arg(rep.others.aucAfter, 0, 'f', 4));
-        const bool othersOk = rep.others.aucBefore - rep.others.aucAfter < 0.01;
-        // Keep the edit that brings the forgotten same pairs closest to (or below) the different
-        // pairs while the others stay within budget; stop at the first that meets the goal.
-        const double gap = f.sameAfter - different;
-        if (chosenA.empty() || (othersOk && (gap < bestGap || !bestOthersOk))) {
+                                        {"forgotten_different_after", num(f.differentAfter)},
+                                        {"forgotten_auc_after", num(f.aucAfter)}, {"others_auc_after", num(o.aucAfter)},
+                                        {"goal_met", met}});
+        ctx.log(QStringLiteral("%1 direction(s): %2's pairs AUC %3 -> %4 (same-pair similarity %5 -> %6, their "
+                               "different pairs %7 -> %8); everyone else's AUC %9 -> %10")
+                    .arg(m).arg(request.identity).arg(f.aucBefore, 0, 'f', 4).arg(f.aucAfter, 0, 'f', 4)
+                    .arg(f.sameBefore, 0, 'f', 4).arg(f.sameAfter, 0, 'f', 4).arg(f.differentBefore, 0, 'f', 4)
+                    .arg(f.differentAfter, 0, 'f', 4).arg(o.aucBefore, 0, 'f', 4).arg(o.aucAfter, 0, 'f', 4));
+        const bool better = chosenA.empty() || (othersOk && (f.aucAfter < bestF.aucAfter ||
+                                                             bestO.aucBefore - bestO.aucAfter >= 0.01));
+        if (better) {
             chosenA = edited;
             rep.directions = m;
-            bestGap = gap;
-            bestOthersOk = othersOk;
+            bestF = f;
+            bestO = o;
+            bestDifferent = different;
         }
         if (met)
             break;
     }
-    // The figures of the kept edit (the loop may have evaluated a later one last).
-    figures(embedWithA(s.model, p.stages.latent, chosenA), rep.forgotten, true, rep.differentAfter);
-    rep.goalMet = rep.forgotten.sameAfter <= rep.differentAfter && rep.others.aucBefore - rep.others.aucAfter < 0.01;
+    rep.forgotten = bestF;
+    rep.others = bestO;
+    rep.differentAfter = bestDifferent;
+    rep.goalMet = goal(bestF, bestO);
 
     if (request.save) {
         QString safeId = request.identity;
         safeId.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._+-]")), QStringLiteral("_"));
-        const QString name = request.name.isEmpty() ? QStringLiteral("%1-forget-%2").arg(s.version.name, safeId) : request.name;
+        const QString name = request.name.isEmpty() ? freeName(store, QStringLiteral("%1-forget-%2").arg(s.version.name, safeId))
+                                                    : request.name;
         const SavedSurrogate saved = saveSurrogate(store, linearizer::withMatrixA(s.model, chosenA), s.version, name, ctx.runId(),
                                                    QJsonObject{{"edit", "unlearn"}, {"identity", request.identity},
                                                                {"directions", rep.directions}});

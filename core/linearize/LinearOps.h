@@ -49,7 +49,8 @@ struct UnlearnRequest
 
 struct SideFigures
 {
-    double sameBefore = 0, sameAfter = 0;   // mean same-pair similarity
+    double sameBefore = 0, sameAfter = 0;             // mean same-pair similarity
+    double differentBefore = 0, differentAfter = 0;   // mean different-pair similarity (pairs of this side)
     double aucBefore = 0, aucAfter = 0;
 };
 
@@ -60,7 +61,10 @@ struct UnlearnReport
     int directions = 0, images = 0;
     SideFigures forgotten, others;
     double differentBefore = 0, differentAfter = 0;   // mean different-pair similarity
-    bool goalMet = false;       // forgotten same <= different mean and others lose < 0.01 AUC
+    // The forgotten person's same pairs no longer stand out from their different pairs (AUC on
+    // the pairs involving them at most 0.6, or same-pair similarity at or below their different
+    // pairs'), while everyone else loses less than 0.01 AUC.
+    bool goalMet = false;
     std::vector<QJsonObject> tried;   // per number of directions (auto mode)
     double seconds = 0;
     QJsonObject toJson() const;
