@@ -6,5 +6,6 @@ if(FACELAB_WITH_TORCH AND TARGET facelab_linearizer AND TARGET facelab_families)
   set_target_properties(bench_linearizer PROPERTIES AUTOMOC OFF)
   target_link_libraries(bench_linearizer PRIVATE facelab_linearizer facelab_families ${TORCH_LIBRARIES}
                         opencv_imgcodecs facelab_warnings)
-  target_compile_definitions(bench_linearizer PRIVATE BENCH_LINEARIZER_PY="${CMAKE_CURRENT_LIST_DIR}/bench_linearizer.py")
+  target_compile_definitions(bench_linearizer PRIVATE BENCH_LINEARIZER_PY="${CMAKE_CURRENT_LIST_DIR}/bench_linearizer.py"
+                            FACELAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endif()

@@ -6,7 +6,7 @@
 // Throughput: the default LinearizerConfig (latent 512, 4 blocks, hidden 1024, 3 coupling layers,
 // full-rank A, encoder 64,128,256,512) fitted to the teacher fr_feature.onnx (D = its embedding
 // width), batch 32, Adam 1e-4, no augmentation. Data: the aligned 112x112 crops under
-// /work/shared/data/faces112 (one folder per person), read from disk per batch on both sides
+// ../shared/data/faces112 beside the source tree (--faces DIR; one folder per person), read from disk per batch on both sides
 // (cv::imread / cv2.imread), fr_feature preprocessing. Every 30th image is held out (the trainer
 // needs a held-out set; its passes are not timed), the rest are trained on. The teacher's targets
 // are computed ONCE here (teacher forward + L2 normalisation, as the trainer does) and handed to the
@@ -404,7 +404,7 @@ std::string rssLimitText(int steps, double seconds)
 int main(int argc, char **argv)
 {
     std::string model = modelsDir() + "/fr_feature.onnx";
-    std::string facesDir = "/work/shared/data/faces112", profile;
+    std::string facesDir = FACELAB_SOURCE_DIR "/../shared/data/faces112", profile;
     int epochs = 1, warmup = 3, batch = 32, rounds = 2, rssSteps = 0;
     double rssSeconds = 90, roundSeconds = 60;
     bool keep = false, variants = true, rss = true, passive = false;
