@@ -446,20 +446,26 @@ void MainWindow::buildMenus()
                                "the model thinks an identity looks like)."));
 #ifdef FACELAB_HAVE_LINEARIZER
     // A surrogate needs a model to imitate: enabled with a project that has a (non-surrogate) version.
-    m_actLinearizer->setToolTip(tr("Fit a linear surrogate f(x) = g_y⁻¹(A g_x(x)) of a model version, then take it "
-                                   "apart in the Linearizer view."));
-    m_actLinearizer->setStatusTip(m_actLinearizer->toolTip());
+    auto linearizerTip = [this](bool model) {
+        m_actLinearizer->setToolTip(model ? tr("Fit a linear surrogate f(x) = g_y⁻¹(A g_x(x)) of a model version, then "
+                                               "take it apart in the Linearizer view.")
+                                          : tr("Needs a model version to imitate: add one under Models, then fit a "
+                                               "linear surrogate f(x) = g_y⁻¹(A g_x(x)) of it."));
+        m_actLinearizer->setStatusTip(m_actLinearizer->toolTip());
+    };
+    linearizerTip(false);
     training->addAction(m_actLinearizer);
     connect(m_actLinearizer, &QAction::triggered, this, [this] {
         showView(View::Linearizer);
         m_linearizerJobs->chooseAndTrain();
     });
-    connect(training, &QMenu::aboutToShow, this, [this] {
+    connect(training, &QMenu::aboutToShow, this, [this, linearizerTip] {
         bool model = false;
         if (m_store)
             for (const auto &v : store::ModelTable(*m_store).versions())
                 model = model || v.family != QLatin1String("linearizer");
         m_actLinearizer->setEnabled(model);
+        linearizerTip(model);
     });
     m_actLinearizer->setEnabled(false);
     for (QAction *a : {m_actInvert}) {
