@@ -13,6 +13,11 @@ InvertibleBlockImpl::InvertibleBlockImpl(int64_t features, int64_t hidden, int c
     mixing = register_module("mixing", InvertibleLinear(features, seed));
 }
 
+torch::Tensor InvertibleBlockImpl::forward(const torch::Tensor &x)
+{
+    return mixing->forward(coupling->forward(actNorm->forward(x)));
+}
+
 std::pair<torch::Tensor, torch::Tensor> InvertibleBlockImpl::forwardWithLogDet(const torch::Tensor &x)
 {
     auto h = actNorm->forward(x);

@@ -29,7 +29,9 @@ class InvertibleBlockImpl : public torch::nn::Module
 public:
     InvertibleBlockImpl(int64_t features, int64_t hidden, int couplingLayers, double scaleClamp, std::uint64_t seed);
 
-    torch::Tensor forward(const torch::Tensor &x) { return forwardWithLogDet(x).first; }
+    // Without the log-determinant: the surrogate never uses it, and the 1x1 mixing's is a
+    // factorisation per block and step.
+    torch::Tensor forward(const torch::Tensor &x);
     std::pair<torch::Tensor, torch::Tensor> forwardWithLogDet(const torch::Tensor &x);
     torch::Tensor inverse(const torch::Tensor &y);
 
