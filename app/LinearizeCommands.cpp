@@ -1,6 +1,7 @@
 #include "LinearizeCommands.h"
 
 #include "EvalCommands.h"
+#include "TrainCommands.h"
 #include "jobs/JobContext.h"
 #include "jobs/RunRecorded.h"
 #include "linearize/LinearOps.h"
@@ -13,25 +14,6 @@
 namespace facelab::cli {
 
 namespace {
-
-double numberOption(const QCommandLineParser &p, const char *name, double fallback)
-{
-    if (!p.isSet(name))
-        return fallback;
-    bool ok = false;
-    const double v = p.value(name).toDouble(&ok);
-    if (!ok || !std::isfinite(v))
-        throw EvalUsageError(QStringLiteral("--%1 needs a number, not '%2'").arg(QLatin1String(name), p.value(name)).toStdString());
-    return v;
-}
-
-int intOption(const QCommandLineParser &p, const char *name, int fallback)
-{
-    const double v = numberOption(p, name, fallback);
-    if (v != std::floor(v) || std::abs(v) > 1e9)
-        throw EvalUsageError(QStringLiteral("--%1 needs a whole number").arg(QLatin1String(name)).toStdString());
-    return int(v);
-}
 
 void printJson(const QJsonObject &o)
 {

@@ -10,8 +10,6 @@
 
 namespace facelab::cli {
 
-namespace {
-
 double numberOption(const QCommandLineParser &p, const char *name, double fallback)
 {
     if (!p.isSet(name))
@@ -26,12 +24,10 @@ double numberOption(const QCommandLineParser &p, const char *name, double fallba
 int intOption(const QCommandLineParser &p, const char *name, int fallback)
 {
     const double v = numberOption(p, name, fallback);
-    if (v != std::floor(v))
+    if (v != std::floor(v) || std::abs(v) > 1e9)   // beyond 1e9 it would not fit an int
         throw EvalUsageError(QStringLiteral("--%1 needs a whole number").arg(QLatin1String(name)).toStdString());
     return int(v);
 }
-
-} // namespace
 
 void finetuneOptions(QCommandLineParser &p)
 {

@@ -192,6 +192,13 @@ QJsonObject UnlearnReport::toJson() const
                        {"seconds", seconds}};
 }
 
+QString unlearnedName(const store::ProjectStore &store, const QString &surrogate, const QString &identity)
+{
+    QString safeId = identity;
+    safeId.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._+-]")), QStringLiteral("_"));
+    return freeName(store, QStringLiteral("%1-forget-%2").arg(surrogate, safeId));
+}
+
 UnlearnReport unlearnIdentity(const store::ProjectStore &store, const UnlearnRequest &request, jobs::JobContext &ctx)
 {
     QElapsedTimer timer;
@@ -304,10 +311,7 @@ UnlearnReport unlearnIdentity(const store::ProjectStore &store, const UnlearnReq
     rep.goalMet = goal(bestF, bestO);
 
     if (request.save) {
-        QString safeId = request.identity;
-        safeId.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._+-]")), QStringLiteral("_"));
-        const QString name = request.name.isEmpty() ? freeName(store, QStringLiteral("%1-forget-%2").arg(s.version.name, safeId))
-                                                    : request.name;
+        const QString name = request.name.isEmpty() ? unlearnedName(store, s.version.name, request.identity) : request.name;
         const SavedSurrogate saved = saveSurrogate(store, linearizer::withMatrixA(s.model, chosenA), s.version, name, ctx.runId(),
                                                    QJsonObject{{"edit", "unlearn"}, {"identity", request.identity},
                                                                {"directions", rep.directions}});

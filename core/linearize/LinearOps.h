@@ -70,6 +70,10 @@ struct UnlearnReport
     QJsonObject toJson() const;
 };
 
+// The name an unlearning edit of `surrogate` gets by default: "<surrogate>-forget-<identity>"
+// (characters a version name cannot hold as '_'), with -2, -3, ... when taken.
+QString unlearnedName(const store::ProjectStore &store, const QString &surrogate, const QString &identity);
+
 // Throws std::runtime_error for an unknown identity or one with fewer than 2 images.
 UnlearnReport unlearnIdentity(const store::ProjectStore &store, const UnlearnRequest &request, jobs::JobContext &ctx);
 

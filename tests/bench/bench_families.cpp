@@ -31,6 +31,7 @@
 // child stall ~10 ms (a scheduler slice) per parallel op at batch 1 (measured: 4 s instead of 0.12 s
 // per face with 3 compilers on the 2 cores), which FaceLab's process did not show. --py-passive runs
 // the child with OMP_WAIT_POLICY=PASSIVE, which removes that stall, for runs on a busy machine.
+#include "BenchChild.h"
 #include "nn/Embedder.h"
 #include "nn/Engine.h"
 #include "nn/FaceNet.h"
@@ -79,25 +80,7 @@ long statusKb(const char *key)
     return -1;
 }
 
-// Runs a command; returns its output lines (stdout and stderr) and sets `status`.
-std::vector<std::string> runLines(const std::string &cmd, int &status)
-{
-    std::vector<std::string> lines;
-    FILE *p = popen((cmd + " 2>&1").c_str(), "r");
-    if (!p) {
-        status = -1;
-        return lines;
-    }
-    char buf[1024];
-    while (fgets(buf, sizeof buf, p)) {
-        std::string s = buf;
-        while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
-            s.pop_back();
-        lines.push_back(s);
-    }
-    status = pclose(p);
-    return lines;
-}
+using bench::runLines;
 
 std::string quoted(const std::string &s) { return "'" + s + "'"; }
 

@@ -54,6 +54,7 @@
 // stretch the bench; such a round is marked and its epoch-1 loss is the partial epoch's (Python) or
 // missing (C++: the trainer reports an epoch's loss only when it completes).
 // Prints SKIP and exits 0 when the faces, the model or python3-torch / python3-opencv are missing.
+#include "BenchChild.h"
 #include "DataPaths.h"
 #include "linearizer/LinearizerModel.h"
 #include "linearizer/LinearizerNet.h"
@@ -120,24 +121,7 @@ std::string num(double v, const char *fmt = "%.4f")
     return buf;
 }
 
-std::vector<std::string> runLines(const std::string &cmd, int &status)
-{
-    std::vector<std::string> lines;
-    FILE *p = popen((cmd + " 2>&1").c_str(), "r");
-    if (!p) {
-        status = -1;
-        return lines;
-    }
-    char buf[1024];
-    while (fgets(buf, sizeof buf, p)) {
-        std::string s = buf;
-        while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
-            s.pop_back();
-        lines.push_back(s);
-    }
-    status = pclose(p);
-    return lines;
-}
+using bench::runLines;
 
 std::vector<std::string> listFaces(const std::string &dir)
 {

@@ -19,7 +19,6 @@
 #include <QFormLayout>
 #include <QInputDialog>
 #include <QLabel>
-#include <QRegularExpression>
 #include <QSpinBox>
 
 #include <set>
@@ -93,12 +92,7 @@ jobs::Job *LinearizerJobs::unlearn(const QString &surrogate, const QString &iden
     req.identity = identity;
     // The edited surrogate's name is fixed here, so the embedding job that runs after it finds
     // the version by name (no result passed between the jobs).
-    QString safeId = identity;
-    safeId.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._+-]")), QStringLiteral("_"));
-    const QString base = QStringLiteral("%1-forget-%2").arg(surrogate, safeId);
-    req.name = base;
-    for (int i = 2; store::ModelTable(st).nameTaken(req.name); ++i)
-        req.name = QStringLiteral("%1-%2").arg(base).arg(i);
+    req.name = linearize::unlearnedName(st, surrogate, identity);
     jobs::Job *edit = m_jobs->start(
         jobs::JobSpec{jobs::JobKind::LinearizerUnlearn, tr("Unlearning %1 from %2").arg(identity, surrogate),
                       QJsonObject{{"identity", identity}, {"linearizer", surrogate}, {"name", req.name}}, jobs::kTorchGroup,
