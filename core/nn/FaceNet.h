@@ -67,6 +67,13 @@ public:
     virtual int batchNormLayerCount() const { return 0; }
     void setBatchNormTap(BatchNormTap tap) { m_tap = std::move(tap); }
     const BatchNormTap &batchNormTap() const { return m_tap; }
+    // Where a network has no BatchNorm left (folded into its convolutions, as in most deployed
+    // ONNX files), the outputs of its convolutions are what a statistics prior can be measured on
+    // (inversion): their number, input to output, and a tap that sees each output (event.input)
+    // with undefined running statistics. 0: the family offers none.
+    virtual int convolutionLayerCount() const { return 0; }
+    void setConvolutionTap(BatchNormTap tap) { m_convTap = std::move(tap); }
+    const BatchNormTap &convolutionTap() const { return m_convTap; }
 
     // Stores 4-D weights and feeds 4-D inputs channels-last (faster oneDNN convolutions on CPU).
     virtual void setChannelsLast(bool on) { m_channelsLast = on; }
@@ -88,12 +95,21 @@ protected:
         if (m_tap)
             m_tap(BatchNormTapEvent{layer, name, input, mean, var});
     }
+    // For family implementations: calls the convolution tap, if any, with layer `layer`'s output.
+    void tapConvolution(int layer, const std::string &name, const torch::Tensor &output) const
+    {
+        if (m_convTap) {
+            static const torch::Tensor none;
+            m_convTap(BatchNormTapEvent{layer, name, output, none, none});
+        }
+    }
     // The same rule for every family: batch statistics only when training in Batch mode.
     bool useBatchStatistics() const { return is_training() && m_bnMode == BatchNormMode::Batch; }
 
 private:
     BatchNormMode m_bnMode = BatchNormMode::Frozen;
     BatchNormTap m_tap;
+    BatchNormTap m_convTap;
     bool m_channelsLast = false;
 };
 

@@ -130,6 +130,8 @@ OnnxGraphModuleImpl::OnnxGraphModuleImpl(OnnxModelFile file) : m_file(std::move(
         }
         if (node.op_type() == "BatchNormalization")
             m_bnSteps.push_back(m_steps.size());
+        if (node.op_type() == "Conv")
+            m_convSteps.push_back(m_steps.size());
         for (const auto &name : node.input())
             step.in.push_back(name.empty() ? -1 : slots.at(name)); // OnnxModelFile checked definitions
         for (const auto &name : node.output())
@@ -302,7 +304,7 @@ std::vector<torch::Tensor> OnnxGraphModuleImpl::forwardAll(const std::vector<tor
 
     const OnnxRunState state{batch, is_training(), useBatchStatistics()};
     std::vector<torch::Tensor> args;
-    size_t nextBn = 0;
+    size_t nextBn = 0, nextConv = 0;
     for (size_t s = 0; s < m_steps.size(); ++s) {
         const Step &step = m_steps[s];
         args.clear();
@@ -323,6 +325,11 @@ std::vector<torch::Tensor> OnnxGraphModuleImpl::forwardAll(const std::vector<tor
         for (size_t k = 0; k < step.out.size(); ++k)
             if (step.out[k] >= 0)
                 values[size_t(step.out[k])] = k < outs.size() ? outs[k] : torch::Tensor();
+        if (nextConv < m_convSteps.size() && m_convSteps[nextConv] == s) {
+            if (convolutionTap() && !outs.empty())
+                tapConvolution(int(nextConv), step.label, outs[0]);
+            ++nextConv;
+        }
         for (int slot : step.release)
             values[size_t(slot)] = torch::Tensor();
     }

@@ -39,6 +39,7 @@ public:
     int embeddingDim() const override;
     // parameterGroups(): the default, one per float initializer in file order (input to output).
     int batchNormLayerCount() const override { return int(m_bnSteps.size()); }
+    int convolutionLayerCount() const override { return int(m_convSteps.size()); }
     // The original graph with the current weights (OnnxExport.h), atomically.
     void save(const std::string &path) const override;
     std::string fileSuffix() const override { return ".onnx"; }
@@ -78,6 +79,7 @@ private:
     std::map<std::string, torch::Tensor> m_initValues;
     std::map<std::string, std::string> m_stateNames;
     std::vector<size_t> m_bnSteps; // BatchNormalization steps, input to output (for taps)
+    std::vector<size_t> m_convSteps; // Conv steps, input to output (for convolution taps)
 };
 TORCH_MODULE(OnnxGraphModule);
 
