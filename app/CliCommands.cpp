@@ -2,6 +2,7 @@
 #include "EvalCommands.h"
 #include "QueueCommands.h"
 #ifdef FACELAB_WITH_TORCH
+#include "InvertCommands.h"
 #include "LinearizeCommands.h"
 #include "TrainCommands.h"
 #endif
@@ -544,6 +545,8 @@ const QVector<Command> &commands()
          usageMapped(cmdFinetune), finetuneOptions},
         {"linearize", "Train a Linearizer surrogate of a version; sweep its rank; unlearn an identity from it.",
          usageMapped(cmdLinearize), linearizeOptions},
+        {"invert", "Invert a version into images of an identity or of the person in an image; a judge scores them.",
+         usageMapped(cmdInvert), invertOptions},
 #endif
     };
     return cmds;

@@ -25,6 +25,7 @@ constexpr std::pair<JobKind, const char *> kKindIds[] = {
     {JobKind::LinearizerRankSweep, "linearize-rank"},
     {JobKind::LinearizerUnlearn, "linearize-unlearn"},
     {JobKind::Invert, "invert"},
+    {JobKind::JudgeInversions, "judge-inversions"},
     {JobKind::BuildDemo, "build-demo"},
 };
 

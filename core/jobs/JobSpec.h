@@ -29,6 +29,7 @@ enum class JobKind {
     LinearizerRankSweep, // "linearize-rank"
     LinearizerUnlearn,   // "linearize-unlearn"
     Invert,              // "invert"
+    JudgeInversions,     // "judge-inversions": stored inversion images scored by another version
     BuildDemo,           // "build-demo" (not recorded)
 };
 

@@ -133,6 +133,31 @@ const char *const kStep4[] = {
     "ALTER TABLE embeddings ADD COLUMN norm REAL",
 };
 
+// Step 5: model inversions (images a model makes of an identity or an image) and their scores
+// under each model that judged them. Files are relative to the project folder.
+const char *const kStep5[] = {
+    R"(CREATE TABLE inversions(
+         id INTEGER PRIMARY KEY,
+         run_id INTEGER NOT NULL REFERENCES runs(id),
+         model_version_id INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+         target_kind TEXT NOT NULL CHECK(target_kind IN ('identity','image')),
+         identity_id INTEGER REFERENCES identities(id),
+         target_image_id INTEGER REFERENCES images(id),
+         idx INTEGER NOT NULL,
+         file TEXT NOT NULL,
+         params_json TEXT NOT NULL,
+         steps_run INTEGER NOT NULL,
+         created_at TEXT NOT NULL,
+         UNIQUE(run_id, idx)))",
+    "CREATE INDEX inversions_identity ON inversions(identity_id)",
+    R"(CREATE TABLE inversion_scores(
+         inversion_id INTEGER NOT NULL REFERENCES inversions(id) ON DELETE CASCADE,
+         model_version_id INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+         target_cosine REAL NOT NULL,
+         identity_rank INTEGER,
+         PRIMARY KEY(inversion_id, model_version_id)) WITHOUT ROWID)",
+};
+
 template <size_t N>
 QStringList toList(const char *const (&a)[N])
 {
@@ -144,7 +169,7 @@ QStringList toList(const char *const (&a)[N])
 
 } // namespace
 
-int latestSchemaVersion() { return 4; }
+int latestSchemaVersion() { return 5; }
 
 QStringList migrationStatements(int version)
 {
@@ -153,6 +178,7 @@ QStringList migrationStatements(int version)
     case 2: return toList(kStep2);
     case 3: return toList(kStep3);
     case 4: return toList(kStep4);
+    case 5: return toList(kStep5);
     default: return {};
     }
 }

@@ -1,5 +1,6 @@
 // The headless subcommands end to end: init, import, pairs, label, stats, faces, model, embed,
 // with their JSON, their exit codes and their error messages on stderr.
+#include "common/DevFaces.h"
 #include "common/TestImages.h"
 
 #include <QCryptographicHash>
@@ -7,6 +8,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -43,6 +46,7 @@ private slots:
     void queueListsNextPairsWithJson();
     void iresnetCheckpointEndToEnd();
     void linearizeKilledResumedAndEdited();
+    void invertKilledLeavesNoRowsThenRuns();
 };
 
 void CliTest::labellingWorkflowWithJson()
@@ -414,18 +418,11 @@ void CliTest::linearizeKilledResumedAndEdited()
     const QString model = modelsDir() + "/fr_feature.onnx";
     if (!QFileInfo::exists(model))
         QSKIP(qPrintable(model + " missing: run packaging/fetch-models.sh"));
-    const QDir faces(QStringLiteral(FACELAB_SOURCE_DIR "/../shared/data/faces112"));
-    if (!faces.exists())
-        QSKIP(qPrintable(faces.path() + " missing: the development faces come with shared/"));
+    if (!QDir(facelab::test::devFacesDir()).exists())
+        QSKIP(qPrintable(facelab::test::devFacesDir() + " missing: the development faces come with shared/"));
     QTemporaryDir dir;
     const QString root = dir.filePath("faces");
-    const QStringList people = faces.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
-    for (int k = 0; k < 6; ++k) {
-        QDir(root).mkpath(people[k]);
-        const QStringList files = QDir(faces.filePath(people[k])).entryList(QDir::Files, QDir::Name);
-        for (int i = 0; i < 5; ++i)
-            QVERIFY(QFile::copy(faces.filePath(people[k] + "/" + files[i]), root + "/" + people[k] + "/" + files[i]));
-    }
+    const QStringList people = facelab::test::copyDevFaces(root, 6, 5);
     const QString proj = dir.filePath("proj");
     QCOMPARE(runFacelab({"init", proj}).code, 0);
     QCOMPARE(runFacelab({"import", proj, "--identities", root}).code, 0);
@@ -477,6 +474,71 @@ void CliTest::linearizeKilledResumedAndEdited()
     r = runFacelab({"linearize", proj, "--unlearn", people[0], "--epochs", "3"});
     QCOMPARE(r.code, 2);   // a training option with an edit: a usage error naming it
     QVERIFY2(r.err.contains("--epochs"), r.err.constData());
+#endif
+}
+
+// Counts rows of a project's table with a plain SQLite connection (what another tool would see).
+int countRows(const QString &project, const QString &sql)
+{
+    int n = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("count"));
+        db.setDatabaseName(project + "/project.sqlite");
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(sql) && q.next())
+                n = q.value(0).toInt();
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("count"));
+    return n;
+}
+
+void CliTest::invertKilledLeavesNoRowsThenRuns()
+{
+#if !FACELAB_HAVE_ENGINE
+    QSKIP("built without the model engine (FACELAB_WITH_TORCH=OFF)");
+#else
+    const QString model = modelsDir() + "/fr_feature.onnx";
+    if (!QFileInfo::exists(model))
+        QSKIP(qPrintable(model + " missing: run packaging/fetch-models.sh"));
+    if (!QDir(facelab::test::devFacesDir()).exists())
+        QSKIP(qPrintable(facelab::test::devFacesDir() + " missing: the development faces come with shared/"));
+    QTemporaryDir dir;
+    const QString root = dir.filePath("faces");
+    const QStringList people = facelab::test::copyDevFaces(root, 4, 3);
+    const QString proj = dir.filePath("proj");
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
+    QCOMPARE(runFacelab({"import", proj, "--identities", root}).code, 0);
+    QCOMPARE(runFacelab({"embed", proj}).code, 0);
+
+    // Killed while optimising: the run is interrupted and no inversion row exists.
+    QProcess p;
+    p.start(QStringLiteral(FACELAB_BIN), QStringList{"invert", proj, "--identity", people[0], "--steps", "300", "--batch", "1"});
+    QVERIFY(p.waitForStarted());
+    QByteArray err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("Step "), 120000);
+    p.kill();
+    p.waitForFinished();
+    QCOMPARE(countRows(proj, "SELECT count(*) FROM inversions"), 0);
+    QCOMPARE(runFacelab({"stats", proj}).code, 0);   // opening marks the dead run interrupted
+    QCOMPARE(countRows(proj, "SELECT count(*) FROM runs WHERE kind = 'invert' AND status = 'interrupted'"), 1);
+
+    Result r = runFacelab({"invert", proj, "--identity", people[0], "--steps", "3", "--batch", "2", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QJsonObject o = r.json().object();
+    for (const char *k : {"images", "target_cosine_mean", "identity_rank_mean", "judge_rank_mean", "prior", "prior_layers", "seconds"})
+        QVERIFY2(o.contains(k), k);
+    QCOMPARE(o.value("images").toArray().size(), 2);
+    QCOMPARE(o.value("prior").toString(), QStringLiteral("measured"));
+    for (const auto &f : o.value("images").toArray())
+        QVERIFY(QFileInfo::exists(f.toString()));
+    QCOMPARE(countRows(proj, "SELECT count(*) FROM inversions"), 2);
+    r = runFacelab({"invert", proj, "--identity", people[0], "--image", "x.jpg"});
+    QCOMPARE(r.code, 2);   // two targets: a usage error
+    r = runFacelab({"invert", proj, "--identity", "Nobody", "--steps", "1"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("no identity 'Nobody'"), r.err.constData());
 #endif
 }
 

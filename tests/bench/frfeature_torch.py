@@ -28,13 +28,16 @@ class FrFeature:
             out[k] = t
         return out
 
-    def run(self, x, w):
+    def run(self, x, w, conv_outputs=None):
+        """conv_outputs: a list that receives every Conv node's output, input to output."""
         v = {self.input: x}
         for op, ins, out, a in self.nodes:
             i = [v[k] if k in v else w[k] for k in ins]
             if op == "Conv":
                 v[out] = torch.conv2d(i[0], i[1], i[2] if len(i) > 2 else None, a["strides"], a["pads"][:2],
                                       a["dilations"], a["group"])
+                if conv_outputs is not None:
+                    conv_outputs.append(v[out])
             elif op == "PRelu":
                 v[out] = torch.prelu(i[0], i[1])
             elif op == "Add":
