@@ -33,6 +33,10 @@
 #include "ui/linearizer/LinearizerJobs.h"
 #include "ui/linearizer/LinearizerView.h"
 #endif
+#ifdef FACELAB_HAVE_INVERSION
+#include "ui/inversion/InversionJobs.h"
+#include "ui/inversion/InversionView.h"
+#endif
 #include "ui/widgets/NotificationBar.h"
 
 #if __has_include("data/DemoProject.h")
@@ -129,6 +133,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_linearizerJobs = new LinearizerJobs(m_jobs, m_notify, this);
     connect(m_linearizerJobs, &LinearizerJobs::showRequested, this, [this] { showView(View::Linearizer); });
 #endif
+#ifdef FACELAB_HAVE_INVERSION
+    m_inversionJobs = new InversionJobs(m_jobs, m_notify, this);
+    connect(m_inversionJobs, &InversionJobs::showRequested, this, [this] { showView(View::Inversion); });
+#endif
     buildViews();
     connectModelViews();
     connectTraining();   // MainWindowTraining.cpp
@@ -184,7 +192,7 @@ void MainWindow::setReportDialogsEnabled(bool on)
 
 void MainWindow::buildViews()
 {
-    const ViewContext context{m_jobs, m_notify, m_modelJobs, m_faceJobs, m_fineTuneJobs, m_linearizerJobs};
+    const ViewContext context{m_jobs, m_notify, m_modelJobs, m_faceJobs, m_fineTuneJobs, m_linearizerJobs, m_inversionJobs};
     for (const ViewRegistration &r : registeredViews()) {
         RegisteredView v{r, r.create(context, m_views), nullptr};
         new QListWidgetItem(icon(r.icon), r.title, m_nav);
@@ -224,6 +232,15 @@ LinearizerView *MainWindow::linearizerView() const
 #endif
 }
 
+InversionView *MainWindow::inversionView() const
+{
+#ifdef FACELAB_HAVE_INVERSION
+    return qobject_cast<InversionView *>(view(View::Inversion));
+#else
+    return nullptr;
+#endif
+}
+
 void MainWindow::setViewsProject(const store::ProjectStore *store)
 {
     for (const RegisteredView &v : std::as_const(m_registered))
@@ -234,6 +251,9 @@ void MainWindow::setViewsProject(const store::ProjectStore *store)
     m_fineTuneJobs->setProject(store);
 #ifdef FACELAB_HAVE_LINEARIZER
     m_linearizerJobs->setProject(store);
+#endif
+#ifdef FACELAB_HAVE_INVERSION
+    m_inversionJobs->setProject(store);
 #endif
 }
 
@@ -468,10 +488,35 @@ void MainWindow::buildMenus()
         linearizerTip(model);
     });
     m_actLinearizer->setEnabled(false);
-    for (QAction *a : {m_actInvert}) {
+    QList<QAction *> placeholders;
 #else
-    for (QAction *a : {m_actLinearizer, m_actInvert}) {
+    QList<QAction *> placeholders{m_actLinearizer};
 #endif
+#ifdef FACELAB_HAVE_INVERSION
+    // Inverting needs a model version: enabled with a project that has one.
+    auto invertTip = [this](bool model) {
+        m_actInvert->setToolTip(model ? tr("Images of what a model version thinks an identity (or the person in an "
+                                           "image) looks like, kept in the project and shown in the Inversion view.")
+                                      : tr("Needs a model version: add one under Models, then invert it into images "
+                                           "of what it thinks an identity looks like."));
+        m_actInvert->setStatusTip(m_actInvert->toolTip());
+    };
+    invertTip(false);
+    m_actInvert->setEnabled(false);
+    training->addAction(m_actInvert);
+    connect(m_actInvert, &QAction::triggered, this, [this] {
+        showView(View::Inversion);
+        m_inversionJobs->chooseAndInvert(inversionView()->gallery().identity);
+    });
+    connect(training, &QMenu::aboutToShow, this, [this, invertTip] {
+        const bool model = m_store && !store::ModelTable(*m_store).versions().isEmpty();
+        m_actInvert->setEnabled(model);
+        invertTip(model);
+    });
+#else
+    placeholders << m_actInvert;
+#endif
+    for (QAction *a : placeholders) {
         a->setEnabled(false);
         a->setStatusTip(a->toolTip());
         training->addAction(a);

@@ -32,6 +32,8 @@ namespace facelab::ui {
 class AnnotateView;
 class ErrorsView;
 class FineTuneJobs;
+class InversionJobs;
+class InversionView;
 class LinearizerJobs;
 class LinearizerView;
 class TrainingView;
@@ -80,6 +82,8 @@ public:
     TrainingView *trainingView() const;
     LinearizerView *linearizerView() const;   // null in a build without the Linearizer
     LinearizerJobs *linearizerJobs() const { return m_linearizerJobs; }
+    InversionView *inversionView() const;     // null in a build without inversion
+    InversionJobs *inversionJobs() const { return m_inversionJobs; }
     FineTuneJobs *fineTuneJobs() const { return m_fineTuneJobs; }
     // The model engine's and the face stage's jobs (menu actions, and the calls tests make).
     ModelJobs *modelJobs() const { return m_modelJobs; }
@@ -129,6 +133,7 @@ private:
     QVector<RegisteredView> m_registered;   // navigation order
     FineTuneJobs *m_fineTuneJobs = nullptr;
     LinearizerJobs *m_linearizerJobs = nullptr;
+    InversionJobs *m_inversionJobs = nullptr;
     ModelJobs *m_modelJobs = nullptr;
     FaceJobs *m_faceJobs = nullptr;
     NotificationBar *m_notify = nullptr;

@@ -13,6 +13,10 @@
 #include "ui/linearizer/LinearizerJobs.h"
 #include "ui/linearizer/LinearizerView.h"
 #endif
+#ifdef FACELAB_HAVE_INVERSION
+#include "ui/inversion/InversionJobs.h"
+#include "ui/inversion/InversionView.h"
+#endif
 
 namespace facelab::ui {
 namespace {
@@ -65,6 +69,15 @@ QVector<ViewRegistration> registeredViews()
                                   QObject::connect(v, &LinearizerView::rankSweepRequested, j, &LinearizerJobs::rankSweep);
                                   QObject::connect(v, &LinearizerView::unlearnRequested, j, &LinearizerJobs::chooseAndUnlearn);
                               }),
+#endif
+#ifdef FACELAB_HAVE_INVERSION
+        entry<InversionView>(ViewId::Inversion, "inversion", QObject::tr("Inversion"), "invert", {},
+                             [](InversionView *v, C c) {
+                                 v->setJobs(c.jobs);
+                                 InversionJobs *j = c.inversionJobs;
+                                 QObject::connect(v, &InversionView::invertRequested, j, &InversionJobs::chooseAndInvert);
+                                 QObject::connect(v, &InversionView::judgeRequested, j, &InversionJobs::chooseAndJudge);
+                             }),
 #endif
     };
 }

@@ -20,11 +20,12 @@ namespace facelab::ui {
 
 class FaceJobs;
 class FineTuneJobs;
+class InversionJobs;
 class LinearizerJobs;
 class ModelJobs;
 class NotificationBar;
 
-enum class ViewId { Annotate, Models, Faces, Runs, Evaluate, Errors, Training, Linearizer };
+enum class ViewId { Annotate, Models, Faces, Runs, Evaluate, Errors, Training, Linearizer, Inversion };
 
 // What a view may be given when it is made: the window's job queue, its notification bar and the
 // job launchers of its menus.
@@ -36,6 +37,7 @@ struct ViewContext
     FaceJobs *faceJobs = nullptr;
     FineTuneJobs *fineTuneJobs = nullptr;
     LinearizerJobs *linearizerJobs = nullptr;   // null in a build without the Linearizer
+    InversionJobs *inversionJobs = nullptr;     // null in a build without inversion
 };
 
 struct ViewRegistration

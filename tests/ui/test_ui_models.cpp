@@ -464,6 +464,9 @@ private slots:
 #ifdef FACELAB_HAVE_LINEARIZER
         expected << QStringLiteral("Linearizer");
 #endif
+#ifdef FACELAB_HAVE_INVERSION
+        expected << QStringLiteral("Inversion");
+#endif
         QCOMPARE(rows, expected);
         ui::ModelStrip *strip = w.annotateView()->modelStrip();
         if (ui::engine::available()) {
