@@ -40,10 +40,17 @@ void finetuneOptions(QCommandLineParser &p)
     p.addOption({"flip", "Mirror training faces at random (augmentation)."});
     p.addOption({"train-batchnorm", "Train BatchNorm statistics too (default: frozen)."});
     p.addOption({"freeze", "Fraction of the early parameter tensors kept fixed (default 0).", "F"});
-    p.addOption({"patience", "Stop after P epochs without better validation accuracy (default: never).", "P"});
+    p.addOption({"patience", "Stop after P epochs without a better validation AUC (default: never).", "P"});
+    p.addOption({"loss", "groups (default: multi-similarity over verdict groups) or pairwise (the seed's contrastive loss).", "KIND"});
+    p.addOption({"distill", "Weight of the distillation to the parent on unlabelled faces (default 1; 0 = off).", "W"});
+    p.addOption({"l2sp", "Weight decay toward the starting weights, L2-SP (default 0).", "W"});
+    p.addOption({"warmup", "Fraction of the steps with a linear learning-rate warm-up (default 0.1).", "F"});
+    p.addOption({"constant-lr", "No cosine decay of the learning rate."});
+    p.addOption({"far", "Target false accept rate on validation negatives for the child's threshold (default 0.1).", "FAR"});
+    p.addOption({"reference", "A project of the parent's own domain (pairs with truth, faces made): forgetting is measured there.", "PROJECT"});
     p.addOption({"include-test", "Also train on test-split verdicts (the test comparison is then not held out)."});
     p.addOption({"truth", "Truth for the test comparison: verdicts (default) or imported.", "SOURCE"});
-    p.addOption({"use", "Make the new version the project's current one."});
+    p.addOption({"use", "Make the new version the project's current one, if its verdict is \"better\"."});
 }
 
 int cmdFinetune(QCommandLineParser &p, const QStringList &)
@@ -79,6 +86,14 @@ int cmdFinetune(QCommandLineParser &p, const QStringList &)
         req.truth = *s;
     }
     req.makeCurrent = p.isSet("use");
+    if (p.isSet("loss") && !train::lossKindFromName(p.value("loss").toStdString(), t.loss))
+        throw EvalUsageError("--loss must be groups or pairwise");
+    t.distillWeight = numberOption(p, "distill", t.distillWeight);
+    t.l2spWeight = numberOption(p, "l2sp", t.l2spWeight);
+    t.warmupFraction = numberOption(p, "warmup", t.warmupFraction);
+    t.cosineDecay = !p.isSet("constant-lr");
+    t.targetFar = numberOption(p, "far", t.targetFar);
+    req.referenceProject = p.value("reference");
 
     const bool json = p.isSet("json");
     jobs::PlainJobContext ctx(!json);
@@ -89,11 +104,22 @@ int cmdFinetune(QCommandLineParser &p, const QStringList &)
     if (json) {
         out << QJsonDocument(r.toJson()).toJson(QJsonDocument::Indented);
     } else {
-        out << QStringLiteral("%1 -> %2: %3 epochs (best %4), %5 training pairs, validation accuracy %6 -> %7, %8 s on %9\n")
+        double aucAfter = NAN;
+        for (const auto &e : r.training.epochs)
+            if (e.epoch == r.training.bestEpoch && e.epoch > 0)
+                aucAfter = e.valAuc;
+        out << QStringLiteral("%1 -> %2: %3 epochs (best %4 by validation AUC), %5 training pairs, validation AUC %6 -> %7, "
+                              "accuracy %8 -> %9, %10 s on %11\n")
                    .arg(r.parent, r.version).arg(r.training.epochsRun).arg(r.training.bestEpoch).arg(r.snapshot.train.size())
+                   .arg(r.training.epochs.front().valAuc, 0, 'f', 4).arg(aucAfter, 0, 'f', 4)
                    .arg(r.training.epochs.front().valAccuracy, 0, 'f', 4)
                    .arg(r.toJson().value("val_accuracy_after").toDouble(), 0, 'f', 4)
                    .arg(r.seconds, 0, 'f', 1).arg(QString::fromStdString(r.training.device));
+        if (!r.verdict.verdict.isEmpty()) {
+            out << QStringLiteral("verdict: %1\n").arg(r.verdict.summary);
+            for (const QString &line : r.verdict.reasons)
+                out << "  " << line << "\n";
+        }
         if (r.test.available)
             out << QStringLiteral("test split, %1 pairs: accuracy %2 -> %3, AUC %4 -> %5, FP %6 -> %7, FN %8 -> %9\n")
                        .arg(r.test.child.pairs).arg(r.test.parent.atThreshold.accuracy(), 0, 'f', 4)

@@ -1,6 +1,7 @@
 #include "FeedbackSnapshot.h"
 
 #include "store/FaceTable.h"
+#include "store/ImageTable.h"
 #include "store/PairTable.h"
 
 #include <QFileInfo>
@@ -43,6 +44,62 @@ bool bothClasses(const QVector<SnapshotPair> &v)
     return same > 0 && same < v.size();
 }
 
+// Known identities of the pairs; known = false when an image has none.
+QSet<qint64> identitiesOf(const QVector<SnapshotPair> &v, bool *known = nullptr)
+{
+    QSet<qint64> out;
+    for (const SnapshotPair &p : v) {
+        for (qint64 id : {p.identityA, p.identityB}) {
+            if (id > 0)
+                out << id;
+            else if (known)
+                *known = false;
+        }
+    }
+    return out;
+}
+
+// Whole people held out of pool until their pairs are about fraction of it; pairs between a
+// held-out and a training person go to neither. False when that leaves either side without both
+// classes or validation below minimum.
+bool holdOutPeople(const QVector<SnapshotPair> &pool, const SnapshotOptions &opt, QVector<SnapshotPair> &train,
+                   QVector<SnapshotPair> &validation, qint64 &crossPairs)
+{
+    QList<qint64> people = identitiesOf(pool).values();
+    std::sort(people.begin(), people.end());
+    if (people.size() < 3)
+        return false;
+    std::mt19937_64 rng(opt.seed);
+    for (int i = people.size(); i > 1; --i)
+        std::swap(people[i - 1], people[int(rng() % quint64(i))]);
+    QSet<qint64> held;
+    QVector<SnapshotPair> t, v;
+    qint64 cross = 0;
+    for (int k = 0; k + 2 < people.size(); ++k) {
+        held << people[k];
+        t.clear();
+        v.clear();
+        cross = 0;
+        for (const SnapshotPair &p : pool) {
+            const bool a = held.contains(p.identityA), b = held.contains(p.identityB);
+            if (a && b)
+                v.push_back(p);
+            else if (!a && !b)
+                t.push_back(p);
+            else
+                ++cross;
+        }
+        if (v.size() >= opt.holdOutFraction * pool.size() && bothClasses(v))
+            break;
+    }
+    if (v.size() < opt.minValidation || !bothClasses(v) || !bothClasses(t))
+        return false;
+    train = t;
+    validation = v;
+    crossPairs = cross;
+    return true;
+}
+
 } // namespace
 
 FeedbackSnapshot takeFeedbackSnapshot(const store::ProjectStore &store, const SnapshotOptions &opt)
@@ -68,7 +125,7 @@ FeedbackSnapshot takeFeedbackSnapshot(const store::ProjectStore &store, const Sn
         if (!p.verdict || *p.verdict == store::Verdict::Skip)
             continue;
         ++snap.verdicts;
-        const SnapshotPair sp{p.id, p.a.id, p.b.id, *p.verdict == store::Verdict::Same};
+        const SnapshotPair sp{p.id, p.a.id, p.b.id, *p.verdict == store::Verdict::Same, p.a.identityId, p.b.identityId};
         bool usable = true;
         for (const store::ImageRecord *img : {&p.a, &p.b}) {
             const QString &why = reason(*img);
@@ -118,8 +175,35 @@ FeedbackSnapshot takeFeedbackSnapshot(const store::ProjectStore &store, const Sn
                                      "split), so the test comparison is not fully independent of training")
                           .arg(snap.trainSharingTestImages);
 
-    if (snap.validation.size() >= opt.minValidation && bothClasses(snap.validation)) {
+    bool known = true;
+    identitiesOf(snap.train, &known);
+    identitiesOf(snap.validation, &known);
+    const bool splitUsable = snap.validation.size() >= opt.minValidation && bothClasses(snap.validation);
+    const bool splitDisjoint = known && !identitiesOf(snap.train).intersects(identitiesOf(snap.validation));
+    auto byId = [](const SnapshotPair &x, const SnapshotPair &y) { return x.pairId < y.pairId; };
+    QVector<SnapshotPair> pool = snap.train;
+    pool += snap.validation;
+    std::sort(pool.begin(), pool.end(), byId);
+    QVector<SnapshotPair> heldTrain, heldVal;
+    qint64 cross = 0;
+    if (splitUsable && (splitDisjoint || !opt.identityDisjointValidation || !known)) {
         snap.validationSource = QStringLiteral("validation split");
+        snap.validationIdentityDisjoint = splitDisjoint;
+        if (!known)
+            snap.notes << QStringLiteral("validation: some images have no identity, so it cannot be told whether the "
+                                         "validation people were trained on; the best epoch may favour memorised people");
+        else if (!splitDisjoint)
+            snap.notes << QStringLiteral("validation: the validation split shares people with training");
+    } else if (opt.identityDisjointValidation && known && holdOutPeople(pool, opt, heldTrain, heldVal, cross)) {
+        snap.train = heldTrain;
+        snap.validation = heldVal;
+        snap.crossPairsLeftOut = cross;
+        snap.validationIdentityDisjoint = true;
+        snap.validationSource = QStringLiteral("people held out from training verdicts");
+        snap.notes << QStringLiteral("validation: %1 verdicts on %2 people held out from training, so the best epoch is "
+                                     "chosen on people never trained on; %3 verdicts between a held-out and a training "
+                                     "person are left out of both")
+                          .arg(snap.validation.size()).arg(identitiesOf(snap.validation).size()).arg(cross);
     } else {
         // Hold out a seeded share of each class of the training verdicts.
         QVector<SnapshotPair> keep = std::move(snap.train);
@@ -143,12 +227,15 @@ FeedbackSnapshot takeFeedbackSnapshot(const store::ProjectStore &store, const Sn
             for (int i = 0; i < of.size(); ++i)
                 (i < held ? snap.validation : snap.train).push_back(of[i]);
         }
-        auto byId = [](const SnapshotPair &x, const SnapshotPair &y) { return x.pairId < y.pairId; };
         std::sort(snap.train.begin(), snap.train.end(), byId);
         std::sort(snap.validation.begin(), snap.validation.end(), byId);
         snap.validationSource = QStringLiteral("held out from training verdicts");
-        snap.notes << QStringLiteral("validation: %1 of the training verdicts held out (the validation split has too "
-                                     "few usable verdicts with both answers)").arg(snap.validation.size());
+        snap.validationIdentityDisjoint = known && !identitiesOf(snap.train).intersects(identitiesOf(snap.validation));
+        snap.notes << QStringLiteral("validation: %1 of the training verdicts held out (%2); it shares people with "
+                                     "training, so the best epoch may favour memorised people")
+                          .arg(snap.validation.size())
+                          .arg(!known ? QStringLiteral("some images have no identity")
+                                      : QStringLiteral("too few people or verdicts to hold out whole people"));
     }
     if (!bothClasses(snap.train))
         fail(QStringLiteral("the %1 training verdicts are all \"%2\": contrastive fine-tuning needs both same-person "
@@ -165,6 +252,42 @@ FeedbackSnapshot takeFeedbackSnapshot(const store::ProjectStore &store, const Sn
             imgs << p.imageA << p.imageB;
     snap.images = QVector<qint64>(imgs.begin(), imgs.end());
     std::sort(snap.images.begin(), snap.images.end());
+    {
+        bool trainKnown = true;
+        QList<qint64> ids = identitiesOf(snap.train, &trainKnown).values();
+        std::sort(ids.begin(), ids.end());
+        if (trainKnown)   // empty otherwise: nobody can be said to be unseen
+            snap.trainIdentities = QVector<qint64>(ids.begin(), ids.end());
+    }
+
+    // Unlabelled faces: in no verdict pair (any split), in no test pair, of no validation or test person.
+    if (opt.maxAnchors > 0) {
+        QSet<qint64> excludedImages = testImages, excludedPeople = identitiesOf(snap.validation);
+        for (const store::PairRecord &p : pairs) {
+            if (p.verdict && *p.verdict != store::Verdict::Skip)
+                excludedImages << p.a.id << p.b.id;
+            if (p.split == QLatin1String("test") || p.split == QLatin1String("validation"))
+                for (qint64 id : {p.a.identityId, p.b.identityId})
+                    if (id > 0)
+                        excludedPeople << id;
+        }
+        for (const store::ImageRecord &img : store::ImageTable(store).all()) {
+            if (excludedImages.contains(img.id) || (img.identityId > 0 && excludedPeople.contains(img.identityId)))
+                continue;
+            if (img.faceStatus != QLatin1String("found") && img.faceStatus != QLatin1String("prealigned"))
+                continue;
+            if (reason(img).isEmpty())
+                snap.anchors.push_back(img.id);
+        }
+        std::sort(snap.anchors.begin(), snap.anchors.end());
+        if (snap.anchors.size() > opt.maxAnchors) {
+            std::mt19937_64 rng(opt.seed + 1);
+            for (int i = snap.anchors.size(); i > 1; --i)
+                std::swap(snap.anchors[i - 1], snap.anchors[int(rng() % quint64(i))]);
+            snap.anchors.resize(opt.maxAnchors);
+            std::sort(snap.anchors.begin(), snap.anchors.end());
+        }
+    }
     return snap;
 }
 

@@ -20,6 +20,13 @@ struct SnapshotOptions
     double holdOutFraction = 0.2;
     int minValidation = 10;
     quint64 seed = 1;
+    // Validation on people never trained on: when every image's identity is known and the
+    // validation split shares people with training (or is too small), whole people are held out
+    // instead (pairs between a held-out and a training person are then left out of both).
+    bool identityDisjointValidation = true;
+    // Unlabelled faces for distillation: images in no verdict pair, of no validation or test
+    // person (and in no test pair), at most this many (seeded sample); 0 = none.
+    int maxAnchors = 1000;
 };
 
 struct SnapshotPair
@@ -27,6 +34,7 @@ struct SnapshotPair
     qint64 pairId = 0;
     qint64 imageA = 0, imageB = 0;
     bool same = false;
+    qint64 identityA = 0, identityB = 0;   // 0 = unknown
 };
 
 struct FeedbackSnapshot
@@ -39,7 +47,11 @@ struct FeedbackSnapshot
     qint64 testVerdictsExcluded = 0;
     qint64 trainSharingTestImages = 0; // training pairs with an image that a test pair also uses
     qint64 unusable = 0;               // verdicts on pairs without two aligned faces
-    QString validationSource;          // "validation split" / "held out from training verdicts"
+    QString validationSource;          // "validation split" / "people held out from training verdicts" / ...
+    bool validationIdentityDisjoint = false;   // no validation person appears in a training pair
+    qint64 crossPairsLeftOut = 0;      // verdicts between a held-out and a training person (identity hold-out)
+    QVector<qint64> trainIdentities;   // identities of the training pairs, id order; empty when one is unknown
+    QVector<qint64> anchors;           // unlabelled images for distillation, id order
 };
 
 // Throws std::runtime_error with a message for the user: no verdicts, none usable (naming the

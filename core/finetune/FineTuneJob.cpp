@@ -8,6 +8,7 @@
 #include "data/FaceIndexer.h"
 #include "nn/Engine.h"
 #include "store/FaceTable.h"
+#include "store/ImageTable.h"
 #include "store/ModelTable.h"
 #include "store/PairTable.h"
 #include "store/RunTable.h"
@@ -22,6 +23,7 @@
 #include <QThread>
 #include <cmath>
 #include <opencv2/imgcodecs.hpp>
+#include <random>
 
 namespace facelab::finetune {
 
@@ -45,6 +47,11 @@ QJsonObject epochJson(const train::EpochStats &e)
                        {"val_accuracy", e.valAccuracy},
                        {"val_threshold", e.valThreshold},
                        {"val_auc", e.valAuc},
+                       {"val_far_threshold", e.valFarThreshold},
+                       {"val_far", e.valFar},
+                       {"val_tar", e.valTar},
+                       {"val_accuracy_at_far", e.valAccuracyAtFar},
+                       {"anchor_cosine", numberOrNull(e.anchorCosine)},
                        {"seconds", e.seconds},
                        {"best", e.best}};
 }
@@ -71,7 +78,106 @@ train::TrainingSet loadTrainingSet(const store::ProjectStore &store, const Feedb
     };
     convert(snap.train, set.train);
     convert(snap.validation, set.validation);
+    for (int i = 0; i < snap.anchors.size(); ++i) {
+        ctx.checkCanceled();
+        const QString path = store::FaceTable::alignedPath(store, snap.anchors[i]);
+        cv::Mat img = cv::imread(path.toStdString(), cv::IMREAD_COLOR);
+        if (img.empty())
+            continue;   // an unlabelled face is optional: one that cannot be read is left out
+        set.anchors.push_back(int(set.faces.size()));
+        set.faces.push_back(std::move(img));
+    }
     return set;
+}
+
+// The reference project's pairs with truth (its verdicts, else imported truth) and their aligned
+// faces, for the forgetting figures. Throws with a message for the user.
+struct ReferenceDomain
+{
+    QString project;
+    std::vector<cv::Mat> faces;
+    std::vector<std::pair<int, int>> pairs;
+    std::vector<unsigned char> same;
+    std::vector<std::vector<float>> parent, child;   // unit embeddings per face
+};
+
+ReferenceDomain loadReference(const QString &folder, int maxPairs, quint64 seed, jobs::JobContext &ctx)
+{
+    ReferenceDomain ref;
+    ref.project = folder;
+    const store::ProjectStore st = store::ProjectStore::open(folder);
+    QVector<store::PairRecord> pairs;
+    for (store::PairRecord p : store::PairTable(st).all()) {
+        std::optional<bool> truth = p.truth;
+        if (p.verdict && *p.verdict != store::Verdict::Skip)
+            truth = *p.verdict == store::Verdict::Same;
+        if (!truth)
+            continue;
+        if (!QFileInfo::exists(store::FaceTable::alignedPath(st, p.a.id)) ||
+            !QFileInfo::exists(store::FaceTable::alignedPath(st, p.b.id)))
+            continue;
+        p.truth = truth;
+        pairs.push_back(p);
+    }
+    if (pairs.size() > maxPairs) {
+        std::mt19937_64 rng(seed);
+        for (int i = pairs.size(); i > 1; --i)
+            std::swap(pairs[i - 1], pairs[int(rng() % quint64(i))]);
+        pairs.resize(maxPairs);
+        std::sort(pairs.begin(), pairs.end(), [](const auto &x, const auto &y) { return x.id < y.id; });
+    }
+    QHash<qint64, int> index;
+    auto face = [&](qint64 image) {
+        auto it = index.find(image);
+        if (it != index.end())
+            return *it;
+        const QString path = store::FaceTable::alignedPath(st, image);
+        cv::Mat img = cv::imread(path.toStdString(), cv::IMREAD_COLOR);
+        if (img.empty())
+            fail(QStringLiteral("reference project: cannot read the aligned face %1").arg(path));
+        ref.faces.push_back(std::move(img));
+        return *index.insert(image, int(ref.faces.size()) - 1);
+    };
+    for (const store::PairRecord &p : pairs) {
+        ctx.checkCanceled();
+        ref.pairs.push_back({face(p.a.id), face(p.b.id)});
+        ref.same.push_back(*p.truth ? 1 : 0);
+    }
+    const auto same = std::count(ref.same.begin(), ref.same.end(), 1);
+    if (same == 0 || same == qint64(ref.same.size()))
+        fail(QStringLiteral("reference project %1 has no pairs of both kinds with truth and aligned faces (faces and "
+                            "pairs must be made there first)").arg(folder));
+    return ref;
+}
+
+std::vector<double> referenceScores(const ReferenceDomain &ref, const std::vector<std::vector<float>> &emb)
+{
+    std::vector<double> out;
+    for (const auto &[a, b] : ref.pairs) {
+        double dot = 0;
+        for (size_t k = 0; k < emb[size_t(a)].size(); ++k)
+            dot += double(emb[size_t(a)][k]) * double(emb[size_t(b)][k]);
+        out.push_back(dot);
+    }
+    return out;
+}
+
+ForgettingFigures forgettingOn(const ReferenceDomain &ref)
+{
+    eval::EvalOptions o;
+    o.folds = int(std::min<size_t>(10, ref.same.size()));
+    const eval::EvalResult p = eval::evaluateScores(referenceScores(ref, ref.parent), ref.same, o, QStringLiteral("the parent"));
+    const eval::EvalResult c = eval::evaluateScores(referenceScores(ref, ref.child), ref.same, o, QStringLiteral("the child"));
+    ForgettingFigures f;
+    f.project = ref.project;
+    f.pairs = qint64(ref.same.size());
+    f.parentAccuracy = p.kfold.accuracyMean;
+    f.childAccuracy = c.kfold.accuracyMean;
+    f.parentAuc = p.auc;
+    f.childAuc = c.auc;
+    f.parentAccuracyCi = wilsonInterval(std::round(f.parentAccuracy * double(f.pairs)), double(f.pairs));
+    f.childAccuracyCi = wilsonInterval(std::round(f.childAccuracy * double(f.pairs)), double(f.pairs));
+    return f;
 }
 
 // Test-split pairs with truth and scores under a version.
@@ -94,14 +200,23 @@ eval::EvalPairs testPairs(const store::ProjectStore &store, const store::ModelVe
 }
 
 VersionComparison compareOnTest(const store::ProjectStore &store, const store::ModelVersionRecord &parent,
-                                double parentThreshold, const store::ModelVersionRecord &child, double childThreshold,
-                                eval::TruthSource src)
+                                const train::EpochStats &parentVal, const store::ModelVersionRecord &child,
+                                const train::EpochStats &childVal, eval::TruthSource src, const FeedbackSnapshot &snap)
 {
     VersionComparison c;
-    QSet<qint64> testIds;
+    const double parentThreshold = parentVal.valFarThreshold, childThreshold = childVal.valFarThreshold;
+    QSet<qint64> testIds, testPeople;
+    bool known = !snap.trainIdentities.isEmpty();
     for (const store::PairRecord &p : store::PairTable(store).all())
-        if (p.split == QLatin1String("test"))
+        if (p.split == QLatin1String("test")) {
             testIds.insert(p.id);
+            for (qint64 id : {p.a.identityId, p.b.identityId})
+                (id > 0 ? (void)testPeople.insert(id) : (void)(known = false));
+        }
+    const QSet<qint64> trained(snap.trainIdentities.begin(), snap.trainIdentities.end());
+    c.testPeople = testPeople.size();
+    c.testPeopleTrainedOn = QSet<qint64>(testPeople).intersect(trained).size();
+    c.unseenPeople = known && c.testPeople > 0 && c.testPeopleTrainedOn == 0;
     if (testIds.isEmpty()) {
         c.note = QStringLiteral("the project has no test-split pairs: no held-out comparison");
         return c;
@@ -120,6 +235,24 @@ VersionComparison compareOnTest(const store::ProjectStore &store, const store::M
         c.parent = eval::evaluatePairs(pp, po);
         c.child = eval::evaluatePairs(cp, co);
         c.available = true;
+        // The pairs both versions scored, in id order.
+        QHash<qint64, size_t> childRow;
+        for (size_t i = 0; i < cp.size(); ++i)
+            childRow.insert(cp.pairIds[int(i)], i);
+        PairedScores ps;
+        for (size_t i = 0; i < pp.size(); ++i) {
+            const auto it = childRow.constFind(pp.pairIds[int(i)]);
+            if (it == childRow.constEnd())
+                continue;
+            ps.parent.push_back(pp.scores[i]);
+            ps.child.push_back(cp.scores[*it]);
+            ps.same.push_back(pp.same[i]);
+        }
+        ps.parentThreshold = parentThreshold;
+        ps.childThreshold = childThreshold;
+        ps.parentBestAccThreshold = parentVal.valThreshold;
+        ps.childBestAccThreshold = childVal.valThreshold;
+        c.paired = comparePaired(ps);
     } catch (const std::exception &e) {
         c.note = QStringLiteral("test comparison not possible: %1").arg(QString::fromUtf8(e.what()));
     }
@@ -144,7 +277,15 @@ QJsonObject FineTuneRequest::toJson() const
                        {"include_test_split", snapshot.includeTestSplit},
                        {"hold_out_fraction", snapshot.holdOutFraction},
                        {"truth", eval::truthSourceName(truth)},
-                       {"make_current", makeCurrent}};
+                       {"make_current", makeCurrent},
+                       {"loss", QString::fromLatin1(train::lossKindName(t.loss))},
+                       {"distill", t.distillWeight},
+                       {"distill_batch", t.distillBatch},
+                       {"l2sp", t.l2spWeight},
+                       {"warmup", t.warmupFraction},
+                       {"cosine_decay", t.cosineDecay},
+                       {"far", t.targetFar},
+                       {"reference", referenceProject}};
 }
 
 FineTuneRequest FineTuneRequest::fromJson(const QJsonObject &o)
@@ -167,6 +308,14 @@ FineTuneRequest FineTuneRequest::fromJson(const QJsonObject &o)
     if (auto s = eval::truthSourceFromName(o.value("truth").toString()))
         r.truth = *s;
     r.makeCurrent = o.value("make_current").toBool(r.makeCurrent);
+    train::lossKindFromName(o.value("loss").toString().toStdString(), t.loss);
+    t.distillWeight = o.value("distill").toDouble(t.distillWeight);
+    t.distillBatch = o.value("distill_batch").toInt(t.distillBatch);
+    t.l2spWeight = o.value("l2sp").toDouble(t.l2spWeight);
+    t.warmupFraction = o.value("warmup").toDouble(t.warmupFraction);
+    t.cosineDecay = o.value("cosine_decay").toBool(t.cosineDecay);
+    t.targetFar = o.value("far").toDouble(t.targetFar);
+    r.referenceProject = o.value("reference").toString(r.referenceProject);
     return r;
 }
 
@@ -194,7 +343,16 @@ QJsonObject VersionComparison::toJson() const
                             {"auc", child.auc - parent.auc},
                             {"fp", child.atThreshold.fp - parent.atThreshold.fp},
                             {"fn", child.atThreshold.fn - parent.atThreshold.fn}};
-    return QJsonObject{{"available", true}, {"parent", side(parent)}, {"child", side(child)}, {"delta", delta}};
+    QJsonObject out{{"available", true},
+                    {"parent", side(parent)},
+                    {"child", side(child)},
+                    {"delta", delta},
+                    {"unseen_people", unseenPeople},
+                    {"test_people", testPeople},
+                    {"test_people_trained_on", testPeopleTrainedOn}};
+    if (paired)
+        out.insert("paired", paired->toJson());
+    return out;
 }
 
 QJsonObject FineTuneReport::toJson() const
@@ -217,10 +375,19 @@ QJsonObject FineTuneReport::toJson() const
                        {"train_pairs", snapshot.train.size()},
                        {"val_pairs", snapshot.validation.size()},
                        {"validation_source", snapshot.validationSource},
+                       {"validation_identity_disjoint", snapshot.validationIdentityDisjoint},
+                       {"cross_pairs_left_out", snapshot.crossPairsLeftOut},
+                       {"anchors", qint64(snapshot.anchors.size())},
+                       {"groups", training.groups},
+                       {"negative_group_links", training.negativeLinks},
                        {"feedback_snapshot", snapshot.takenAt},
                        {"val_accuracy_before", numberOrNull(before)},
                        {"val_accuracy_after", numberOrNull(after)},
                        {"test", test.toJson()},
+                       {"verdict", verdict.verdict.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(verdict.verdict)},
+                       {"verdict_summary", verdict.summary},
+                       {"verdict_reasons", QJsonArray::fromStringList(verdict.reasons)},
+                       {"reference", forgetting ? QJsonValue(forgetting->toJson()) : QJsonValue(QJsonValue::Null)},
                        {"epochs", epochs},
                        {"trainable_parameters", qint64(training.trainableScalars)},
                        {"frozen_parameters", qint64(training.frozenScalars)},
@@ -287,6 +454,15 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
             fail(QStringLiteral("cannot load version %1 for training: %2").arg(parent.name, QString::fromUtf8(e.what())));
         }
         train::ContrastiveTrainer trainer(model, req.training);
+        std::optional<ReferenceDomain> reference;
+        if (!req.referenceProject.isEmpty()) {
+            say(QStringLiteral("Reference domain %1: the parent's embeddings").arg(req.referenceProject));
+            reference = loadReference(req.referenceProject, req.referencePairs, req.training.seed, ctx);
+            reference->parent = trainer.embedFaces(reference->faces);
+        }
+        if (!set.anchors.empty())
+            say(QStringLiteral("%1 unlabelled faces hold the embedding near the parent's (distillation weight %2)")
+                    .arg(set.anchors.size()).arg(req.training.distillWeight));
         train::TrainCallbacks cb;
         cb.cancelled = [&ctx] { return ctx.isCanceled(); };
         cb.onStep = [&](const train::StepStats &s) {
@@ -296,10 +472,12 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
                 observer.step(s);
         };
         cb.onEpoch = [&](const train::EpochStats &e) {
-            say(QStringLiteral("epoch %1: train loss %2, validation loss %3, accuracy %4 at %5, AUC %6%7")
+            say(QStringLiteral("epoch %1: train loss %2, validation loss %3, accuracy %4 at %5, AUC %6, TAR %7 at FAR "
+                               "%8 (threshold %9)%10")
                     .arg(e.epoch).arg(std::isfinite(e.trainLoss) ? QString::number(e.trainLoss, 'f', 4) : QStringLiteral("-"))
                     .arg(e.valLoss, 0, 'f', 4).arg(e.valAccuracy, 0, 'f', 4).arg(e.valThreshold, 0, 'f', 3)
-                    .arg(e.valAuc, 0, 'f', 4).arg(e.best ? QStringLiteral(" (best)") : QString()));
+                    .arg(e.valAuc, 0, 'f', 4).arg(e.valTar, 0, 'f', 3).arg(e.valFar, 0, 'f', 3).arg(e.valFarThreshold, 0, 'f', 3)
+                    .arg(e.best ? QStringLiteral(" (best)") : QString()));
             if (observer.epoch)
                 observer.epoch(e);
         };
@@ -328,19 +506,28 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
         } catch (const std::exception &e) {
             fail(QStringLiteral("cannot write the new version to %1: %2").arg(QDir(store.folder()).filePath(rel), QString::fromUtf8(e.what())));
         }
+        // Its threshold: calibrated on the validation negatives for the target FAR.
         rep.versionId = models.addVersion(parent.modelId, rep.version, parent.id, rel, parent.preprocessingJson,
-                                          best->valThreshold, rep.runId);
-        const double parentThreshold = parent.threshold.value_or(rep.training.epochs.front().valThreshold);
+                                          best->valFarThreshold, rep.runId);
         metric(parent.id, QStringLiteral("val_accuracy"), rep.training.epochs.front().valAccuracy);
         metric(parent.id, QStringLiteral("val_auc"), rep.training.epochs.front().valAuc);
         metric(rep.versionId, QStringLiteral("val_accuracy"), best->valAccuracy);
         metric(rep.versionId, QStringLiteral("val_auc"), best->valAuc);
-        say(QStringLiteral("new version %1 (epoch %2 of %3, validation accuracy %4 -> %5), threshold %6")
+        say(QStringLiteral("new version %1 (epoch %2 of %3, validation AUC %4 -> %5, accuracy %6 -> %7), threshold %8 "
+                           "(FAR %9 on validation; best-accuracy threshold %10)")
                 .arg(rep.version).arg(rep.training.bestEpoch).arg(rep.training.epochsRun)
+                .arg(rep.training.epochs.front().valAuc, 0, 'f', 4).arg(best->valAuc, 0, 'f', 4)
                 .arg(rep.training.epochs.front().valAccuracy, 0, 'f', 4).arg(best->valAccuracy, 0, 'f', 4)
-                .arg(best->valThreshold, 0, 'f', 3));
-        if (request.makeCurrent)
-            models.setCurrent(rep.versionId);
+                .arg(best->valFarThreshold, 0, 'f', 3).arg(best->valFar, 0, 'f', 3).arg(best->valThreshold, 0, 'f', 3));
+        if (best->valAuc <= rep.training.epochs.front().valAuc)
+            rep.notes << QStringLiteral("no epoch beat the parent on validation: AUC %1 for the parent, %2 for the best "
+                                        "epoch (%3)")
+                             .arg(rep.training.epochs.front().valAuc, 0, 'f', 4).arg(best->valAuc, 0, 'f', 4)
+                             .arg(rep.training.bestEpoch);
+        if (reference) {
+            reference->child = trainer.embedFaces(reference->faces);
+            rep.forgetting = forgettingOn(*reference);
+        }
 
         if (rep.training.cancelled) {
             rep.notes << QStringLiteral("cancelled during epoch %1: the best complete epoch (%2) was kept; the new "
@@ -355,7 +542,7 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
         embedding::embedProject(store, parent.id, ctx);
         embedding::embedProject(store, rep.versionId, ctx);
         const auto child = models.version(rep.versionId);
-        rep.test = compareOnTest(store, parent, parentThreshold, *child, best->valThreshold, request.truth);
+        rep.test = compareOnTest(store, parent, rep.training.epochs.front(), *child, *best, request.truth, snap);
         if (rep.test.available) {
             for (const auto &[name, value] : rep.test.parent.metricValues())
                 metric(parent.id, QStringLiteral("test_") + name, value);
@@ -370,6 +557,16 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
         } else {
             rep.notes << rep.test.note;
             say(rep.test.note);
+        }
+        rep.verdict = judgeChild(rep.test.paired, rep.test.unseenPeople, rep.forgetting, req.limits);
+        say(rep.verdict.summary);
+        for (const QString &line : rep.verdict.reasons)
+            say(QStringLiteral("  ") + line);
+        if (request.makeCurrent) {
+            if (rep.verdict.better())
+                models.setCurrent(rep.versionId);
+            else
+                rep.notes << QStringLiteral("%1 was not made current: its verdict is \"%2\"").arg(rep.version, rep.verdict.verdict);
         }
         rep.seconds = timer.nsecsElapsed() / 1e9;
         return rep;

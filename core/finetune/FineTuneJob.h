@@ -4,6 +4,7 @@
 // version (parent = the version it started from), embeddings for it, and the test split evaluated
 // for parent and child: the work of a run of kind "finetune", which the caller records (the
 // JobQueue, or jobs::runRecorded with fineTuneRunParams). Qt at the edge; no torch include.
+#include "ChildVerdict.h"
 #include "FeedbackSnapshot.h"
 #include "eval/Evaluation.h"
 #include "eval/TruthSource.h"
@@ -21,7 +22,12 @@ struct FineTuneRequest
     train::ContrastiveOptions training;
     SnapshotOptions snapshot;
     eval::TruthSource truth = eval::TruthSource::Verdicts;   // for the test comparison
-    bool makeCurrent = false;             // make the new version the project's current one
+    bool makeCurrent = false;             // make the new version current, only when its verdict is "better"
+    // A project of the parent's own domain (e.g. clean faces) with truth on its pairs: parent and
+    // child are both scored on it to measure forgetting. Empty: forgetting is not measured.
+    QString referenceProject;
+    int referencePairs = 3000;            // at most this many of its pairs (seeded sample)
+    VerdictLimits limits;
     QJsonObject toJson() const;           // the run's parameters
     static FineTuneRequest fromJson(const QJsonObject &o);   // missing keys keep their defaults
 };
@@ -39,7 +45,10 @@ struct VersionComparison
     bool available = false;               // false: no test-split pairs with truth (see note)
     QString note;
     eval::EvalResult parent, child;
-    QJsonObject toJson() const;           // {"parent":{...},"child":{...},"delta":{accuracy,auc,fp,fn}}
+    std::optional<PairedComparison> paired;   // the same pairs scored by both, with 95% intervals
+    bool unseenPeople = false;            // no test person appears in a training pair (identities known)
+    qint64 testPeople = 0, testPeopleTrainedOn = 0;
+    QJsonObject toJson() const;           // {"parent":{...},"child":{...},"delta":{...},"paired":{...},"unseen_people":..}
 };
 
 struct FineTuneReport
@@ -51,6 +60,8 @@ struct FineTuneReport
     FeedbackSnapshot snapshot;
     train::TrainResult training;
     VersionComparison test;
+    std::optional<ForgettingFigures> forgetting;   // on the reference project, when one was given
+    ChildVerdict verdict;                 // empty verdict when the run ended before judging (cancelled)
     double seconds = 0;
     QStringList notes;
     QJsonObject toJson() const;           // the CLI's --json document

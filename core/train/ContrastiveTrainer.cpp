@@ -2,6 +2,7 @@
 
 #include "ContrastiveLoss.h"
 #include "PairSeparation.h"
+#include "VerdictGroups.h"
 #include "nn/Engine.h"
 #include "nn/FaceNet.h"
 
@@ -82,6 +83,33 @@ torch::Tensor faceBatch(const TrainingSet &set, const std::vector<int> &idx, con
     return x;
 }
 
+// Unit embeddings of faces idx, in chunks, no gradient, as the module is now (eval mode).
+torch::Tensor embedUnit(nn::FaceNetImpl &m, const TrainingSet &set, const std::vector<int> &idx,
+                        const nn::Preprocessing &spec)
+{
+    torch::NoGradGuard noGrad;
+    m.eval();
+    std::vector<torch::Tensor> chunks;
+    const size_t chunk = 64;
+    for (size_t s = 0; s < idx.size(); s += chunk) {
+        const std::vector<int> part(idx.begin() + long(s), idx.begin() + long(std::min(idx.size(), s + chunk)));
+        chunks.push_back(m.forward(faceBatch(set, part, {}, spec)).reshape({long(part.size()), -1}));
+    }
+    return torch::nn::functional::normalize(torch::cat(chunks), torch::nn::functional::NormalizeFuncOptions().dim(1));
+}
+
+// Learning rate at step (0-based) of steps: linear warm-up from lr/10, then cosine decay to lr/100.
+double scheduledRate(const ContrastiveOptions &o, int64_t step, int64_t steps)
+{
+    const double warm = std::floor(o.warmupFraction * double(steps));
+    if (step < warm)
+        return o.learningRate * (0.1 + 0.9 * double(step) / warm);
+    if (!o.cosineDecay || steps - warm <= 1)
+        return o.learningRate;
+    const double t = (double(step) - warm) / (double(steps) - warm - 1);
+    return o.learningRate * (0.01 + 0.99 * 0.5 * (1 + std::cos(M_PI * t)));
+}
+
 std::string deviceText(const torch::Device &d)
 {
     if (d.is_cuda())
@@ -108,6 +136,14 @@ ContrastiveTrainer::ContrastiveTrainer(nn::FaceModel model, ContrastiveOptions o
                             std::to_string(o.margin) + ")");
     if (!(o.freezeFraction >= 0 && o.freezeFraction < 1))
         throw TrainingError("the frozen fraction must be in [0, 1)");
+    if (!(o.distillWeight >= 0 && o.distillWeight <= 1000) || o.distillBatch < 0 || o.distillBatch > 4096)
+        throw TrainingError("the distillation weight must be in [0, 1000] and its batch in [0, 4096]");
+    if (!(o.l2spWeight >= 0 && o.l2spWeight <= 1e6))
+        throw TrainingError("the L2-SP weight must be in [0, 1e6]");
+    if (!(o.warmupFraction >= 0 && o.warmupFraction < 1))
+        throw TrainingError("the warm-up fraction must be in [0, 1)");
+    if (!(o.targetFar > 0 && o.targetFar < 1))
+        throw TrainingError("the target FAR must be in (0, 1) (got " + std::to_string(o.targetFar) + ")");
     nn::initEngine();
 }
 
@@ -115,7 +151,6 @@ EpochStats ContrastiveTrainer::validate(const TrainingSet &set)
 {
     torch::NoGradGuard noGrad;
     nn::FaceNetImpl &m = *m_model.net();
-    m.eval();
     // Each face once, even when it appears in several pairs.
     std::vector<int> faces;
     {
@@ -128,15 +163,9 @@ EpochStats ContrastiveTrainer::validate(const TrainingSet &set)
         }
     }
     std::vector<int> row(set.faces.size(), -1);
-    std::vector<torch::Tensor> chunks;
-    const size_t chunk = 64;
-    for (size_t s = 0; s < faces.size(); s += chunk) {
-        const std::vector<int> idx(faces.begin() + long(s), faces.begin() + long(std::min(faces.size(), s + chunk)));
-        chunks.push_back(m.forward(faceBatch(set, idx, {}, m_spec)).to(torch::kCPU));
-    }
     for (size_t i = 0; i < faces.size(); ++i)
         row[size_t(faces[i])] = int(i);
-    const torch::Tensor emb = torch::cat(chunks).reshape({long(faces.size()), -1});
+    const torch::Tensor emb = embedUnit(m, set, faces, m_spec).to(torch::kCPU);
     std::vector<int64_t> ia, ib;
     std::vector<float> y;
     for (const auto &p : set.validation) {
@@ -157,12 +186,44 @@ EpochStats ContrastiveTrainer::validate(const TrainingSet &set)
     st.valAccuracy = sep.accuracy;
     st.valThreshold = sep.threshold;
     st.valAuc = sep.auc;
+    const FarThreshold far = thresholdAtFar(scores, same, m_options.targetFar);
+    st.valFarThreshold = far.threshold;
+    st.valFar = far.far;
+    st.valTar = far.tar;
+    size_t ok = 0;
+    for (size_t i = 0; i < scores.size(); ++i)
+        ok += (scores[i] >= far.threshold) == same[i];
+    st.valAccuracyAtFar = scores.empty() ? 0 : double(ok) / double(scores.size());
+    st.anchorCosine = std::nan("");
+    if (m_anchorTargets && !set.anchors.empty()) {
+        const torch::Tensor now = embedUnit(m, set, set.anchors, m_spec);
+        st.anchorCosine = (now * m_anchorTargets->to(now.device())).sum(1).mean().item<double>();
+    }
     return st;
+}
+
+std::vector<std::vector<float>> ContrastiveTrainer::embedFaces(const std::vector<cv::Mat> &faces)
+{
+    std::vector<std::vector<float>> out;
+    if (faces.empty())
+        return out;
+    TrainingSet set;
+    set.faces = faces;
+    std::vector<int> idx(faces.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    const torch::Tensor e = embedUnit(*m_model.net(), set, idx, m_spec).to(torch::kCPU).to(torch::kFloat).contiguous();
+    const long d = e.size(1);
+    for (long i = 0; i < e.size(0); ++i)
+        out.emplace_back(e[i].data_ptr<float>(), e[i].data_ptr<float>() + d);
+    return out;
 }
 
 TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbacks &cb)
 {
     checkSet(set);
+    for (int a : set.anchors)
+        if (a < 0 || a >= int(set.faces.size()))
+            throw TrainingError("anchor face " + std::to_string(a) + " of " + std::to_string(set.faces.size()));
     const auto t0 = Clock::now();
     nn::FaceNetImpl &m = *m_model.net();
     const torch::Device device = nn::preferredDevice();
@@ -172,6 +233,7 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
     m.setBatchNormMode(m_options.trainBatchNorm ? nn::BatchNormMode::Batch : nn::BatchNormMode::Frozen);
     torch::manual_seed(m_options.seed);
     std::mt19937_64 rng(m_options.seed);
+    const auto &o = m_options;
 
     TrainResult res;
     res.device = deviceText(device);
@@ -182,7 +244,7 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
         std::vector<torch::Tensor> params;
         for (const auto &group : m.parameterGroups())
             params.insert(params.end(), group.parameters.begin(), group.parameters.end());
-        const size_t frozen = size_t(std::floor(m_options.freezeFraction * double(params.size())));
+        const size_t frozen = size_t(std::floor(o.freezeFraction * double(params.size())));
         for (size_t i = 0; i < params.size(); ++i) {
             params[i].set_requires_grad(i >= frozen);
             if (i >= frozen) {
@@ -195,6 +257,19 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
     }
     const std::vector<torch::Tensor> start = snapshot(m);
     std::vector<torch::Tensor> best = start;
+    std::vector<torch::Tensor> startTrainable;   // L2-SP's anchor point
+    if (o.l2spWeight > 0)
+        for (const auto &p : trainable)
+            startTrainable.push_back(p.detach().clone());
+
+    // The parent's embeddings of the unlabelled faces, the distillation targets.
+    const bool distill = o.distillWeight > 0 && o.distillBatch > 0 && !set.anchors.empty();
+    m_anchorTargets.reset();
+    if (!set.anchors.empty())
+        m_anchorTargets = std::make_shared<torch::Tensor>(embedUnit(m, set, set.anchors, m_spec));
+    const VerdictGroups groups(int(set.faces.size()), set.train);
+    res.groups = groups.groupCount();
+    res.negativeLinks = groups.negativeLinks();
 
     EpochStats base = validate(set);
     base.epoch = 0;
@@ -204,31 +279,34 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
     if (cb.onEpoch)
         cb.onEpoch(base);
 
-    torch::optim::Adam optimizer(trainable, torch::optim::AdamOptions(m_options.learningRate));
-    const int64_t perEpoch = int64_t((set.train.size() + size_t(m_options.batchPairs) - 1) / size_t(m_options.batchPairs));
-    const int64_t steps = perEpoch * m_options.epochs;
+    torch::optim::Adam optimizer(trainable, torch::optim::AdamOptions(o.learningRate));
+    const int64_t perEpoch = int64_t((set.train.size() + size_t(o.batchPairs) - 1) / size_t(o.batchPairs));
+    const int64_t steps = perEpoch * o.epochs;
     int64_t step = 0;
-    double bestAcc = -1, bestLoss = 0, trainSeconds = 0;
-    double bestSoFar = base.valAccuracy;   // what patience counts against
+    double bestAuc = -1, bestLoss = 0, trainSeconds = 0;
+    double bestSoFar = base.valAuc;   // what patience counts against
     int sinceBetter = 0;
     int64_t pairsTrained = 0;
     std::vector<size_t> order(set.train.size());
     std::iota(order.begin(), order.end(), size_t(0));
+    std::vector<size_t> anchorOrder(set.anchors.size());
+    std::iota(anchorOrder.begin(), anchorOrder.end(), size_t(0));
+    size_t anchorNext = anchorOrder.size();   // reshuffled when used up
     std::bernoulli_distribution coin(0.5);
 
     try {
-        for (int epoch = 1; epoch <= m_options.epochs; ++epoch) {
+        for (int epoch = 1; epoch <= o.epochs; ++epoch) {
             for (size_t i = order.size(); i > 1; --i)   // Fisher-Yates with our own engine: same on every libstdc++
                 std::swap(order[i - 1], order[size_t(rng() % i)]);
             m.train();
             double lossSum = 0;
             const auto epochStart = Clock::now();
-            for (size_t s = 0; s < order.size(); s += size_t(m_options.batchPairs)) {
+            for (size_t s = 0; s < order.size(); s += size_t(o.batchPairs)) {
                 if (cb.cancelled && cb.cancelled()) {
                     res.cancelled = true;
                     break;
                 }
-                const size_t e = std::min(order.size(), s + size_t(m_options.batchPairs));
+                const size_t e = std::min(order.size(), s + size_t(o.batchPairs));
                 const long b = long(e - s);
                 std::vector<int> idx(size_t(2 * b));
                 std::vector<bool> flip(size_t(2 * b), false);
@@ -238,14 +316,61 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
                     idx[size_t(k)] = p.a;
                     idx[size_t(b + k)] = p.b;
                     y[size_t(k)] = p.same ? 1.f : 0.f;
-                    if (m_options.flipAugment) {
+                    if (o.flipAugment) {
                         flip[size_t(k)] = coin(rng);
                         flip[size_t(b + k)] = coin(rng);
                     }
                 }
-                const torch::Tensor emb = m.forward(faceBatch(set, idx, flip, m_spec)).reshape({2 * b, -1});
-                const torch::Tensor loss = contrastiveLoss(emb.slice(0, 0, b), emb.slice(0, b, 2 * b),
-                                                           torch::tensor(y).to(emb.device()), m_options.margin);
+                // Unlabelled faces ride in the same forward pass (unflipped: their targets are not).
+                std::vector<int64_t> anchorRows;
+                if (distill) {
+                    for (int k = 0; k < o.distillBatch && k < int(anchorOrder.size()); ++k) {
+                        if (anchorNext >= anchorOrder.size()) {
+                            for (size_t i = anchorOrder.size(); i > 1; --i)
+                                std::swap(anchorOrder[i - 1], anchorOrder[size_t(rng() % i)]);
+                            anchorNext = 0;
+                        }
+                        const size_t r = anchorOrder[anchorNext++];
+                        anchorRows.push_back(int64_t(r));
+                        idx.push_back(set.anchors[r]);
+                        flip.push_back(false);
+                    }
+                }
+                for (auto &g : optimizer.param_groups())
+                    static_cast<torch::optim::AdamOptions &>(g.options()).lr(scheduledRate(o, step, steps));
+                const torch::Tensor emb = m.forward(faceBatch(set, idx, flip, m_spec)).reshape({long(idx.size()), -1});
+                torch::Tensor loss;
+                if (o.loss == LossKind::Pairwise) {
+                    loss = contrastiveLoss(emb.slice(0, 0, b), emb.slice(0, b, 2 * b), torch::tensor(y).to(emb.device()),
+                                           o.margin);
+                } else {
+                    const long n = 2 * b;
+                    torch::Tensor pos = torch::zeros({n, n}, torch::kBool), neg = torch::zeros({n, n}, torch::kBool);
+                    auto pa = pos.accessor<bool, 2>();
+                    auto na = neg.accessor<bool, 2>();
+                    for (long i = 0; i < n; ++i)
+                        for (long j = 0; j < n; ++j) {
+                            if (i == j)
+                                continue;
+                            const int r = groups.relation(idx[size_t(i)], idx[size_t(j)]);
+                            pa[i][j] = r > 0;
+                            na[i][j] = r < 0;
+                        }
+                    loss = multiSimilarityLoss(emb.slice(0, 0, n), pos, neg);
+                }
+                if (!anchorRows.empty()) {
+                    const torch::Tensor now = emb.slice(0, 2 * b, long(idx.size()));
+                    const torch::Tensor target = m_anchorTargets->index_select(0, torch::tensor(anchorRows).to(emb.device()));
+                    const torch::Tensor cos = (torch::nn::functional::normalize(now, torch::nn::functional::NormalizeFuncOptions().dim(1)) *
+                                               target).sum(1);
+                    loss = loss + o.distillWeight * (1 - cos).mean();
+                }
+                if (o.l2spWeight > 0) {
+                    torch::Tensor drift = torch::zeros({}, emb.options());
+                    for (size_t i = 0; i < trainable.size(); ++i)
+                        drift = drift + (trainable[i] - startTrainable[i]).pow(2).sum();
+                    loss = loss + 0.5 * o.l2spWeight * drift;
+                }
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();
@@ -266,10 +391,11 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
             EpochStats st = validate(set);
             st.epoch = epoch;
             st.trainLoss = lossSum / double(set.train.size());
-            // Best by validation accuracy; equal accuracy goes to the lower validation loss.
-            st.best = st.valAccuracy > bestAcc || (st.valAccuracy == bestAcc && st.valLoss < bestLoss);
+            // Best by validation AUC (threshold-free: accuracy at one threshold rewards a mere
+            // threshold shift); equal AUC goes to the lower validation loss.
+            st.best = st.valAuc > bestAuc || (st.valAuc == bestAuc && st.valLoss < bestLoss);
             if (st.best) {
-                bestAcc = st.valAccuracy;
+                bestAuc = st.valAuc;
                 bestLoss = st.valLoss;
                 res.bestEpoch = epoch;
                 best = snapshot(m);
@@ -279,10 +405,10 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
             res.epochsRun = epoch;
             if (cb.onEpoch)
                 cb.onEpoch(st);
-            if (st.valAccuracy > bestSoFar) {
-                bestSoFar = st.valAccuracy;
+            if (st.valAuc > bestSoFar) {
+                bestSoFar = st.valAuc;
                 sinceBetter = 0;
-            } else if (m_options.patience > 0 && ++sinceBetter >= m_options.patience && epoch < m_options.epochs) {
+            } else if (o.patience > 0 && ++sinceBetter >= o.patience && epoch < o.epochs) {
                 res.stoppedEarly = true;
                 break;
             }
@@ -302,6 +428,22 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
     res.seconds = secondsSince(t0);
     res.pairsPerSecond = trainSeconds > 0 ? double(pairsTrained) / trainSeconds : 0;
     return res;
+}
+
+const char *lossKindName(LossKind k)
+{
+    return k == LossKind::Pairwise ? "pairwise" : "groups";
+}
+
+bool lossKindFromName(const std::string &name, LossKind &out)
+{
+    if (name == "pairwise")
+        out = LossKind::Pairwise;
+    else if (name == "groups")
+        out = LossKind::Groups;
+    else
+        return false;
+    return true;
 }
 
 } // namespace facelab::train

@@ -1,13 +1,19 @@
 #pragma once
-// Contrastive fine-tuning of a face network of any family (nn::FaceModel) on labelled face pairs (REFERENCE.md, seed 003):
-// L2-normalised embeddings, d = ||e1 - e2||, loss y d^2 + (1 - y) max(0, m - d)^2, Adam, a
-// validation pass after every epoch, and the best epoch's weights kept. Torch-free header so the
+// Fine-tuning of a face network of any family (nn::FaceModel) on labelled face pairs (REFERENCE.md, seed 003):
+// L2-normalised embeddings, the seed's pairwise loss y d^2 + (1 - y) max(0, m - d)^2 or the
+// multi-similarity loss over verdict groups (VerdictGroups.h), distillation to the parent on
+// unlabelled faces, optional L2-SP, Adam with warm-up and cosine decay, a validation pass after
+// every epoch, and the weights of the epoch with the best validation AUC kept. Torch-free header so the
 // Qt job at the edge compiles without LibTorch.
 #include "TrainingTypes.h"
 #include "nn/FaceModel.h"
 
 #include <memory>
 #include <stdexcept>
+
+namespace at {
+class Tensor;
+}
 
 namespace facelab::train {
 
@@ -31,8 +37,13 @@ public:
     // at its starting weights.
     TrainResult train(const TrainingSet &set, const TrainCallbacks &callbacks = {});
 
-    // Validation figures of the module as it is now (no training).
+    // Validation figures of the module as it is now (no training); anchorCosine only after train()
+    // took the parent's anchor embeddings.
     EpochStats validate(const TrainingSet &set);
+
+    // Unit embeddings of aligned 8-bit BGR faces under the module as it is now (eval mode, no
+    // augmentation): the parent's before train(), the kept epoch's after (for a reference domain).
+    std::vector<std::vector<float>> embedFaces(const std::vector<cv::Mat> &faces);
 
     const ContrastiveOptions &options() const { return m_options; }
 
@@ -40,6 +51,7 @@ private:
     nn::FaceModel m_model;
     nn::Preprocessing m_spec;
     ContrastiveOptions m_options;
+    std::shared_ptr<at::Tensor> m_anchorTargets;   // the parent's unit embeddings of TrainingSet::anchors
 };
 
 } // namespace facelab::train

@@ -1,6 +1,8 @@
 #include "PairSeparation.h"
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <numeric>
 
 namespace facelab::train {
@@ -42,6 +44,45 @@ Separation separation(const std::vector<double> &scores, const std::vector<bool>
         i = j;
     }
     out.auc = (pos > 0 && neg > 0) ? aucSum / (pos * neg) : 0.5;
+    return out;
+}
+
+} // namespace facelab::train
+
+namespace facelab::train {
+
+FarThreshold thresholdAtFar(const std::vector<double> &scores, const std::vector<bool> &same, double far)
+{
+    const size_t n = std::min(scores.size(), same.size());
+    std::vector<double> neg, pos;
+    for (size_t i = 0; i < n; ++i)
+        (same[i] ? pos : neg).push_back(scores[i]);
+    FarThreshold out;
+    if (neg.empty()) {
+        out.threshold = -1;
+        out.tar = pos.empty() ? 0 : 1;
+        return out;
+    }
+    std::sort(neg.begin(), neg.end(), std::greater<>());
+    // k negatives may be accepted; ties are accepted together, so step back past a tie.
+    size_t k = size_t(std::floor(far * double(neg.size()) + 1e-9));
+    k = std::min(k, neg.size());
+    while (k > 0 && k < neg.size() && neg[k] == neg[k - 1])
+        --k;
+    // Accept scores > neg[k] (the first rejected negative): halfway to the lowest accepted one.
+    if (k == neg.size())
+        out.threshold = neg.back() - 1e-6;
+    else if (k == 0)
+        out.threshold = neg[0] + 1e-6;
+    else
+        out.threshold = 0.5 * (neg[k - 1] + neg[k]);
+    size_t fa = 0, ta = 0;
+    for (double s : neg)
+        fa += s >= out.threshold;
+    for (double s : pos)
+        ta += s >= out.threshold;
+    out.far = double(fa) / double(neg.size());
+    out.tar = pos.empty() ? 0 : double(ta) / double(pos.size());
     return out;
 }
 

@@ -17,4 +17,15 @@ struct Separation
 // majority rate and auc 0.5).
 Separation separation(const std::vector<double> &scores, const std::vector<bool> &same);
 
+// The lowest threshold whose false accept rate (negatives with score >= threshold, over all
+// negatives) is at most far, placed halfway to the next lower negative, with the FAR and TAR it
+// gives. With no negatives: threshold -1 (accept everything).
+struct FarThreshold
+{
+    double threshold = 0;
+    double far = 0;
+    double tar = 0;
+};
+FarThreshold thresholdAtFar(const std::vector<double> &scores, const std::vector<bool> &same, double far);
+
 } // namespace facelab::train

@@ -12,6 +12,14 @@
 
 namespace facelab::train {
 
+// The training loss. Pairwise: the seed's contrastive loss on each labelled pair alone. Groups:
+// "same" verdicts join faces into groups (transitively), groups joined by a "different" verdict are
+// negatives of each other, and a multi-similarity loss (Wang et al. 2019) runs over every known
+// relation between the faces of a batch, not only its labelled pairs (VerdictGroups.h).
+enum class LossKind { Pairwise, Groups };
+const char *lossKindName(LossKind k);                 // "pairwise" / "groups"
+bool lossKindFromName(const std::string &name, LossKind &out);
+
 struct ContrastiveOptions
 {
     int epochs = 10;
@@ -21,8 +29,21 @@ struct ContrastiveOptions
     bool flipAugment = false;     // each face of a training pair mirrored with probability 1/2
     bool trainBatchNorm = false;  // false: BN uses its stored statistics (right for a few hundred pairs)
     double freezeFraction = 0.0;  // the first fraction of the parameter tensors (file order) stays fixed
-    int patience = 0;             // stop after this many epochs without a better validation; 0 = never
+    int patience = 0;             // stop after this many epochs without a better validation AUC; 0 = never
     std::uint64_t seed = 1;       // shuffling, augmentation: same seed and data, same result on the CPU
+    LossKind loss = LossKind::Groups;
+    // Keeping what the model knew. distillWeight: each step also sees distillBatch unlabelled faces
+    // (TrainingSet::anchors) and pays distillWeight * (1 - cos) to the parent's embedding of each.
+    // l2spWeight: weight decay toward the starting weights (L2-SP, Li et al. 2018), on the sum of
+    // squared changes of the trainable parameters. Warm-up then cosine decay of the learning rate.
+    double distillWeight = 1.0;
+    int distillBatch = 16;
+    double l2spWeight = 0.0;
+    double warmupFraction = 0.1;  // of all steps, linear from lr/10; 0 = none
+    bool cosineDecay = true;      // to lr/100 at the last step; false = constant
+    // The child's threshold: the highest cosine whose false accept rate on the validation negatives
+    // is at most targetFar (the best-accuracy threshold is reported beside it).
+    double targetFar = 0.1;
 };
 
 // One labelled pair: indices into TrainingSet::faces.
@@ -38,6 +59,7 @@ struct TrainingSet
     std::vector<cv::Mat> faces;   // aligned 8-bit BGR faces, each used by one or more pairs
     std::vector<FacePair> train;
     std::vector<FacePair> validation;
+    std::vector<int> anchors;     // unlabelled faces (indices into faces) held near the parent's embedding
 };
 
 struct StepStats
@@ -55,7 +77,12 @@ struct EpochStats
     double valLoss = 0;
     double valAccuracy = 0;       // at the best-accuracy threshold on the validation pairs
     double valThreshold = 0;      // that threshold (cosine)
-    double valAuc = 0;
+    double valAuc = 0;            // what the best epoch is chosen by
+    double valFarThreshold = 0;   // highest threshold with FAR <= targetFar on the validation negatives
+    double valFar = 0;            // the FAR it gives there
+    double valTar = 0;            // and the TAR
+    double valAccuracyAtFar = 0;  // accuracy on the validation pairs at valFarThreshold
+    double anchorCosine = 1;      // mean cosine to the parent's embedding on the anchors (1 = no drift; NaN: none)
     double seconds = 0;           // since training started
     bool best = false;            // the best so far (kept)
 };
@@ -72,6 +99,8 @@ struct TrainResult
     std::int64_t frozenScalars = 0;
     double seconds = 0;
     double pairsPerSecond = 0;        // training pairs through forward+backward+step
+    int groups = 0;                   // verdict groups (Groups loss), negative group links
+    int negativeLinks = 0;
 };
 
 struct TrainCallbacks

@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """Makes a harder face domain from identity folders of aligned face crops (used by finetune_effect.sh).
 
-    /usr/bin/python3 degrade_faces.py SRC DST [--copies C] [--seed S] [--json]
+    /usr/bin/python3 degrade_faces.py SRC DST [--copies C] [--seed S] [--side PX] [--json]
 
 SRC holds one folder per identity (SRC/Name/*.png|jpg), as FaceLab's demo project writes them
 (112x112 crops aligned to the ArcFace template). For every image, C degraded copies are written
 to DST/Name/<stem>_d<k>.png, each with its own draw of:
   - defocus: Gaussian blur, sigma uniform in [2.0, 3.0] px (at 112 px);
-  - low resolution: downscaled to a side uniform in [20, 28] px (area), then back up to the
+  - low resolution: downscaled to a side uniform in [20, 28] px (area), or exactly PX with
+    --side PX (the severity: 16, 24, 32 for finetune_benchmark.sh), then back up to the
     original size (bilinear), so the crop stays 112x112 and FaceLab takes it as pre-aligned;
   - low light: gamma uniform in [1.6, 2.2] (darkens mid-tones) and gain in [0.50, 0.75];
   - sensor noise: Gaussian, sigma uniform in [4, 8] grey levels, added after the darkening,
@@ -33,11 +34,13 @@ def rng_for(seed: int, key: str) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(h[:8], "little"))
 
 
-def degrade(img: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+def degrade(img: np.ndarray, rng: np.random.Generator, side: int = 0) -> tuple[np.ndarray, dict]:
     h, w = img.shape[:2]
+    blur = float(rng.uniform(2.0, 3.0))
+    drawn_side = int(rng.integers(20, 29))   # drawn even with --side: the other draws stay as they were
     p = {
-        "blur_sigma": float(rng.uniform(2.0, 3.0)),
-        "low_side": int(rng.integers(20, 29)),
+        "blur_sigma": blur,
+        "low_side": side if side > 0 else drawn_side,
         "gamma": float(rng.uniform(1.6, 2.2)),
         "gain": float(rng.uniform(0.50, 0.75)),
         "noise_sigma": float(rng.uniform(4.0, 8.0)),
@@ -58,10 +61,13 @@ def main() -> int:
     ap.add_argument("dst")
     ap.add_argument("--copies", type=int, default=2, help="degraded copies per image (default 2)")
     ap.add_argument("--seed", type=int, default=1, help="seed (default 1)")
+    ap.add_argument("--side", type=int, default=0, help="low-resolution side in px (default: drawn in 20..28)")
     ap.add_argument("--json", action="store_true", help="print a JSON summary")
     a = ap.parse_args()
     if a.copies < 1:
         ap.error("--copies must be at least 1")
+    if a.side < 0 or a.side > 112:
+        ap.error("--side must be in 1..112 (0 = drawn)")
     ids = sorted(d for d in os.listdir(a.src) if os.path.isdir(os.path.join(a.src, d)))
     if not ids:
         print(f"degrade_faces: no identity folders in {a.src}", file=sys.stderr)
@@ -82,7 +88,7 @@ def main() -> int:
             sizes.add(f"{img.shape[1]}x{img.shape[0]}")
             stem = os.path.splitext(name)[0]
             for k in range(1, a.copies + 1):
-                out, _ = degrade(img, rng_for(a.seed, f"{ident}/{name}/{k}"))
+                out, _ = degrade(img, rng_for(a.seed, f"{ident}/{name}/{k}"), a.side)
                 path = os.path.join(dd, f"{stem}_d{k}.png")
                 tmp = path + ".part.png"
                 if not cv2.imwrite(tmp, out):
@@ -90,7 +96,7 @@ def main() -> int:
                     return 1
                 os.replace(tmp, path)
                 written += 1
-    summary = {"identities": len(ids), "images_written": written, "copies": a.copies, "seed": a.seed,
+    summary = {"identities": len(ids), "images_written": written, "copies": a.copies, "seed": a.seed, "side": a.side,
                "source_sizes": sorted(sizes), "dst": a.dst}
     print(json.dumps(summary) if a.json else
           f"degrade_faces: {written} degraded images of {len(ids)} identities in {a.dst}")

@@ -5,6 +5,7 @@
 #include "train/ContrastiveLoss.h"
 #include "train/ContrastiveTrainer.h"
 #include "train/PairSeparation.h"
+#include "train/VerdictGroups.h"
 
 #include <QtTest>
 #include <random>
@@ -96,6 +97,105 @@ private slots:
         }
     }
 
+    void farThresholdIsTheLowestWithinTheTarget()
+    {
+        std::mt19937 rng(9);
+        for (int trial = 0; trial < 200; ++trial) {
+            const int n = 4 + int(rng() % 40);
+            std::vector<double> s(static_cast<size_t>(n));
+            std::vector<bool> y(static_cast<size_t>(n));
+            for (int i = 0; i < n; ++i) {
+                s[size_t(i)] = double(rng() % 9) / 9.0;   // ties
+                y[size_t(i)] = rng() % 2;
+            }
+            y[0] = true;
+            y[1] = false;
+            const double target = double(rng() % 50) / 100.0;
+            const train::FarThreshold f = train::thresholdAtFar(s, y, target);
+            int neg = 0, fa = 0, pos = 0, ta = 0;
+            for (int i = 0; i < n; ++i) {
+                (y[size_t(i)] ? pos : neg)++;
+                if (s[size_t(i)] >= f.threshold)
+                    (y[size_t(i)] ? ta : fa)++;
+            }
+            QVERIFY(double(fa) / neg <= target + 1e-12);
+            QCOMPARE(f.far, double(fa) / neg);
+            QCOMPARE(f.tar, double(ta) / pos);
+            // Lowest: the highest rejected negative, accepted with its ties, would pass the target.
+            double highestRejected = -2;
+            for (int i = 0; i < n; ++i)
+                if (!y[size_t(i)] && s[size_t(i)] < f.threshold)
+                    highestRejected = std::max(highestRejected, s[size_t(i)]);
+            if (highestRejected > -2) {
+                int wouldAccept = 0;
+                for (int i = 0; i < n; ++i)
+                    wouldAccept += !y[size_t(i)] && s[size_t(i)] >= highestRejected;
+                QVERIFY(double(wouldAccept) / neg > target);
+            }
+        }
+    }
+
+    void verdictGroupsFollowSameVerdictsTransitively()
+    {
+        // 0=1=2 (two "same"), 3=4, 5 alone; "different" 2-3 links groups {0,1,2} and {3,4}.
+        const std::vector<train::FacePair> pairs{{0, 1, true}, {1, 2, true}, {3, 4, true}, {2, 3, false}, {0, 2, false}};
+        const train::VerdictGroups g(6, pairs);
+        QCOMPARE(g.groupCount(), 3);
+        QCOMPARE(g.relation(0, 2), 1);    // never labelled together, same by transitivity
+        QCOMPARE(g.relation(0, 4), -1);   // different by group: 0~2, 2 != 3, 3~4
+        QCOMPARE(g.relation(4, 1), -1);
+        QCOMPARE(g.relation(0, 5), 0);    // unknown
+        QCOMPARE(g.negativeLinks(), 1);
+        QCOMPARE(g.contradictions(), 1);  // 0-2 "different" inside one group
+    }
+
+    void multiSimilarityLossMatchesHandComputedValue()
+    {
+        // Three unit vectors: a=(1,0), b=(0.6,0.8), c=(0,1); cos(a,b)=0.6, cos(a,c)=0, cos(b,c)=0.8.
+        const auto e = torch::tensor({2.f, 0.f, 0.6f, 0.8f, 0.f, 3.f}).reshape({3, 2});
+        // a-b positive, a-c negative; b has only its positive, c only its negative.
+        auto pos = torch::zeros({3, 3}, torch::kBool), neg = torch::zeros({3, 3}, torch::kBool);
+        pos[0][1] = pos[1][0] = true;
+        neg[0][2] = neg[2][0] = true;
+        const double al = 2, be = 40, base = 0.5;
+        const double lp = std::log1p(std::exp(-al * (0.6 - base))) / al;
+        const double ln = std::log1p(std::exp(be * (0.0 - base))) / be;
+        const double expected = ((lp + ln) + lp + ln) / 3;
+        QVERIFY(std::abs(train::multiSimilarityLoss(e, pos, neg).item<double>() - expected) < 1e-6);
+        // No relation at all: 0, and still differentiable.
+        auto x = e.clone().requires_grad_(true);
+        const auto none = torch::zeros({3, 3}, torch::kBool);
+        auto l = train::multiSimilarityLoss(x, none, none);
+        QCOMPARE(l.item<double>(), 0.0);
+        l.backward();
+    }
+
+    void distillationHoldsUnlabelledFacesNearTheParent()
+    {
+        // Three more people, unlabelled: the anchors. With distillation their embeddings stay
+        // closer to the parent's than without.
+        train::TrainingSet set = traintest::syntheticPeople(8, 4);
+        for (const cv::Mat &f : traintest::syntheticPeople(3, 4, 5).faces) {
+            set.anchors.push_back(int(set.faces.size()));
+            set.faces.push_back(f);
+        }
+        double cosine[2] = {0, 0};
+        for (int withDistill : {0, 1}) {
+            auto m = smallModule();
+            train::ContrastiveOptions o;
+            o.epochs = 4;
+            o.batchPairs = 8;
+            o.learningRate = 1e-2;
+            o.distillWeight = withDistill ? 10.0 : 0.0;
+            o.distillBatch = 8;
+            train::ContrastiveTrainer trainer(nn::FaceModel(m, traintest::smallSpec(), "small-embedder"), o);
+            const train::TrainResult r = trainer.train(set);
+            QVERIFY(std::abs(r.epochs.front().anchorCosine - 1.0) < 1e-5);   // epoch 0 is the parent
+            cosine[withDistill] = r.epochs[size_t(r.bestEpoch)].anchorCosine;
+        }
+        QVERIFY2(cosine[1] > cosine[0], qPrintable(QString("anchor cosine without %1, with %2").arg(cosine[0]).arg(cosine[1])));
+    }
+
     void trainingLowersLossAndKeepsFrozenPartsBitIdentical()
     {
         const train::TrainingSet set = traintest::syntheticPeople(8, 4);
@@ -126,9 +226,12 @@ private slots:
             QVERIFY2(frozen.contains(n), n);
         for (const char *n : {"slope", "w2", "w3", "b3"})
             QVERIFY2(moved.contains(n), n);
-        // The kept weights are the best epoch's: validating them again gives its figures.
+        // The kept weights are the best epoch's: validating them again gives its figures. Best is
+        // the highest validation AUC of the trained epochs.
         const train::EpochStats again = trainer.validate(set);
         QCOMPARE(again.valAccuracy, r.epochs[size_t(r.bestEpoch)].valAccuracy);
+        for (size_t e = 1; e < r.epochs.size(); ++e)
+            QVERIFY(r.epochs[e].valAuc <= r.epochs[size_t(r.bestEpoch)].valAuc);
     }
 
     void batchNormStatisticsMoveOnlyWhenAsked()

@@ -64,9 +64,10 @@ FineTuneDialog::FineTuneDialog(const store::ProjectStore &store, QWidget *parent
     }
     if (current)
         m_version->setCurrentIndex(m_version->findData(current->name));
-    m_makeCurrent = new QCheckBox(tr("Make the new version current"), model);
+    m_makeCurrent = new QCheckBox(tr("Make the new version current if it is better"), model);
     m_makeCurrent->setObjectName(QStringLiteral("ftMakeCurrent"));
-    m_makeCurrent->setToolTip(tr("Annotate then scores and orders the pairs with the new version"));
+    m_makeCurrent->setToolTip(tr("Only when its verdict is \"better\" (on people never trained on, without "
+                                 "forgetting); Annotate then scores and orders the pairs with the new version"));
     mf->addRow(tr("Start from"), m_version);
     mf->addRow(QString(), m_makeCurrent);
     root->addWidget(model);
@@ -114,7 +115,19 @@ FineTuneDialog::FineTuneDialog(const store::ProjectStore &store, QWidget *parent
     m_patience->setRange(0, 100);
     m_patience->setSpecialValueText(tr("off"));
     m_patience->setSuffix(tr(" epochs"));
-    m_patience->setToolTip(tr("Stop after this many epochs without a better validation accuracy"));
+    m_patience->setToolTip(tr("Stop after this many epochs without a better validation AUC"));
+    m_loss = new QComboBox(train);
+    m_loss->setObjectName(QStringLiteral("ftLoss"));
+    m_loss->addItem(tr("Verdict groups (multi-similarity)"), QStringLiteral("groups"));
+    m_loss->addItem(tr("Pairwise contrastive (seed)"), QStringLiteral("pairwise"));
+    m_loss->setToolTip(tr("Groups: \"same\" verdicts join faces into groups, \"different\" verdicts link groups, and "
+                          "every known relation in a batch is trained on; pairwise: each labelled pair alone"));
+    m_distill = new QDoubleSpinBox(train);
+    m_distill->setObjectName(QStringLiteral("ftDistill"));
+    m_distill->setRange(0, 100);
+    m_distill->setSingleStep(0.5);
+    m_distill->setSpecialValueText(tr("off"));
+    m_distill->setToolTip(tr("Holds the embeddings of unlabelled faces near the parent's, so the model keeps what it knew"));
     m_seed = new QSpinBox(train);
     m_seed->setObjectName(QStringLiteral("ftSeed"));
     m_seed->setRange(0, std::numeric_limits<int>::max());
@@ -133,7 +146,9 @@ FineTuneDialog::FineTuneDialog(const store::ProjectStore &store, QWidget *parent
     place(0, 2, tr("Freeze early layers"), m_freeze);
     place(1, 2, tr("Early stopping"), m_patience);
     place(2, 2, tr("Seed"), m_seed);
+    place(3, 2, tr("Keep (distillation)"), m_distill);
     place(4, 2, QString(), m_trainBn);
+    place(5, 0, tr("Loss"), m_loss);
     root->addWidget(train);
 
     auto *data = new QGroupBox(tr("Data"), this);
@@ -200,6 +215,9 @@ void FineTuneDialog::load()
     m_trainBn->setChecked(s.value(kGroup + QStringLiteral("trainBatchNorm"), d.training.trainBatchNorm).toBool());
     m_freeze->setValue(int(std::lround(100 * s.value(kGroup + QStringLiteral("freeze"), d.training.freezeFraction).toDouble())));
     m_patience->setValue(s.value(kGroup + QStringLiteral("patience"), d.training.patience).toInt());
+    const int loss = m_loss->findData(s.value(kGroup + QStringLiteral("loss"), QString::fromLatin1(train::lossKindName(d.training.loss))));
+    m_loss->setCurrentIndex(std::max(0, loss));
+    m_distill->setValue(s.value(kGroup + QStringLiteral("distill"), d.training.distillWeight).toDouble());
     m_seed->setValue(s.value(kGroup + QStringLiteral("seed"), qulonglong(d.training.seed)).toInt());
     m_includeTest->setChecked(s.value(kGroup + QStringLiteral("includeTest"), d.snapshot.includeTestSplit).toBool());
     m_makeCurrent->setChecked(s.value(kGroup + QStringLiteral("makeCurrent"), d.makeCurrent).toBool());
@@ -217,6 +235,8 @@ void FineTuneDialog::save() const
     s.setValue(kGroup + QStringLiteral("trainBatchNorm"), r.training.trainBatchNorm);
     s.setValue(kGroup + QStringLiteral("freeze"), r.training.freezeFraction);
     s.setValue(kGroup + QStringLiteral("patience"), r.training.patience);
+    s.setValue(kGroup + QStringLiteral("loss"), QString::fromLatin1(train::lossKindName(r.training.loss)));
+    s.setValue(kGroup + QStringLiteral("distill"), r.training.distillWeight);
     s.setValue(kGroup + QStringLiteral("seed"), qulonglong(r.training.seed));
     s.setValue(kGroup + QStringLiteral("includeTest"), r.snapshot.includeTestSplit);
     s.setValue(kGroup + QStringLiteral("makeCurrent"), r.makeCurrent);
@@ -241,6 +261,8 @@ finetune::FineTuneRequest FineTuneDialog::request() const
     r.training.trainBatchNorm = m_trainBn->isChecked();
     r.training.freezeFraction = m_freeze->value() / 100.0;
     r.training.patience = m_patience->value();
+    train::lossKindFromName(m_loss->currentData().toString().toStdString(), r.training.loss);
+    r.training.distillWeight = m_distill->value();
     r.training.seed = std::uint64_t(m_seed->value());
     r.snapshot.seed = r.training.seed;
     r.snapshot.includeTestSplit = m_includeTest->isChecked();

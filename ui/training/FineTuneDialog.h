@@ -40,6 +40,7 @@ public:
     QLabel *dataLabel() const { return m_data; }
 
     QComboBox *versionBox() const { return m_version; }
+    QComboBox *lossBox() const { return m_loss; }
     QSpinBox *epochsBox() const { return m_epochs; }
     QSpinBox *batchBox() const { return m_batch; }
     QCheckBox *includeTestBox() const { return m_includeTest; }
@@ -56,9 +57,9 @@ private:
     void fitHeight();
 
     const store::ProjectStore &m_store;
-    QComboBox *m_version;
+    QComboBox *m_version, *m_loss;
     QSpinBox *m_epochs, *m_batch, *m_freeze, *m_patience, *m_seed;
-    QDoubleSpinBox *m_lr, *m_margin;
+    QDoubleSpinBox *m_lr, *m_margin, *m_distill;
     QCheckBox *m_flip, *m_trainBn, *m_includeTest, *m_makeCurrent;
     QLabel *m_testWarning, *m_data, *m_notes;
     QDialogButtonBox *m_buttons;

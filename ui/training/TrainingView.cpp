@@ -65,7 +65,7 @@ QString duration(qint64 ms)
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
-QString pct(double v) { return QStringLiteral("%1%").arg(v * 100.0, 0, 'f', 1); }
+QString aucText(double v) { return std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("—"); }
 
 } // namespace
 
@@ -122,8 +122,8 @@ QWidget *TrainingView::buildEmpty()
     t->setProperty("role", QStringLiteral("hero"));
     t->setAlignment(Qt::AlignCenter);
     auto *text = new QLabel(tr("Training ▸ Fine-tune… trains a model version on your same/different verdicts in the "
-                               "background and keeps the best epoch as a new version. Its loss and validation accuracy "
-                               "show here as it learns; label on in Annotate meanwhile. Earlier runs are listed in Runs, "
+                               "background and keeps the best epoch as a new version. Its loss and validation AUC (on people "
+                               "not trained on) show here as it learns; it then says whether the child is better than its parent; label on in Annotate meanwhile. Earlier runs are listed in Runs, "
                                "their versions in Models."),
                             page);
     text->setWordWrap(true);
@@ -193,11 +193,12 @@ QWidget *TrainingView::buildRun()
 
     m_accPlot = new QCustomPlot(page);
     m_accPlot->setObjectName(QStringLiteral("accuracyPlot"));
-    stylePlot(m_accPlot, tr("Epoch (0 = starting weights)"), tr("Validation accuracy"));
+    // Validation AUC: what the best epoch is chosen by (threshold-free).
+    stylePlot(m_accPlot, tr("Epoch (0 = starting weights)"), tr("Validation AUC"));
     m_accGraph = m_accPlot->addGraph();
     m_accGraph->setPen(QPen(theme::same(), 2.5));
     m_accGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, theme::same(), 7));
-    m_accGraph->setName(tr("validation accuracy"));
+    m_accGraph->setName(tr("validation AUC"));
     m_bestGraph = m_accPlot->addGraph();
     m_bestGraph->setLineStyle(QCPGraph::lsNone);
     m_bestGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QPen(QColor(0xff, 0xd4, 0x79), 2),
@@ -223,6 +224,9 @@ QWidget *TrainingView::buildRun()
     rv->setSpacing(8);
     m_resultTitle = makeLabel(m_result, QStringLiteral("trainingResultTitle"), QStringLiteral("subtitle"));
     m_resultTitle->setWordWrap(true);
+    m_verdict = makeLabel(m_result, QStringLiteral("trainingVerdict"));
+    m_verdict->setWordWrap(true);
+    m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_table = new VersionComparisonTable(m_result);
     m_notes = makeLabel(m_result, QStringLiteral("trainingNotes"));
     m_notes->setWordWrap(true);
@@ -241,6 +245,7 @@ QWidget *TrainingView::buildRun()
     }
     buttons->addStretch(1);
     rv->addWidget(m_resultTitle);
+    rv->addWidget(m_verdict);
     rv->addWidget(m_table);
     rv->addWidget(m_notes);
     rv->addLayout(buttons);
@@ -423,14 +428,26 @@ void TrainingView::showResult()
     m_result->setVisible(r.versionId > 0);
     if (r.versionId <= 0)
         return;
-    const double before = r.training.epochs.empty() ? NAN : r.training.epochs.front().valAccuracy;
+    const double before = r.training.epochs.empty() ? NAN : r.training.epochs.front().valAuc;
     double after = NAN;
     for (const auto &e : r.training.epochs)
         if (e.epoch == r.training.bestEpoch)
-            after = e.valAccuracy;
-    m_resultTitle->setText(tr("%1 → %2 · validation accuracy %3 → %4")
-                               .arg(r.parent, r.version, std::isfinite(before) ? pct(before) : QStringLiteral("—"),
-                                    std::isfinite(after) ? pct(after) : QStringLiteral("—")));
+            after = e.valAuc;
+    m_resultTitle->setText(tr("%1 → %2 · validation AUC %3 → %4").arg(r.parent, r.version, aucText(before), aucText(after)));
+    // The verdict in words first: a child that is not better must not look like an improvement.
+    const QString verdict = r.verdict.verdict;
+    if (verdict.isEmpty()) {
+        m_verdict->setText(tr("Not judged: the run ended before the child was compared with its parent. "
+                              "Compare them in Evaluate before using it."));
+    } else {
+        QStringList lines{QStringLiteral("<b>%1</b>").arg(r.verdict.summary.toHtmlEscaped())};
+        for (const QString &reason : r.verdict.reasons)
+            lines << QStringLiteral("· ") + reason.toHtmlEscaped();
+        m_verdict->setText(lines.join(QStringLiteral("<br>")));
+    }
+    const QColor tone = r.verdict.better() ? theme::same() : verdict == QLatin1String("worse") ? theme::different()
+                                                                                              : theme::warning();
+    m_verdict->setStyleSheet(QStringLiteral("color: %1").arg(tone.name()));
     m_table->setComparison(r.parent, r.version, r.test);
     QStringList notes;
     for (const QString &n : r.notes)
@@ -446,7 +463,15 @@ void TrainingView::showResult()
         }
     }
     m_makeCurrent->setEnabled(!current && m_store);
-    m_makeCurrent->setText(current ? tr("Current") : tr("Make current"));
+    const bool better = r.verdict.better();
+    m_makeCurrent->setText(current ? tr("Current") : better ? tr("Make current") : tr("Make current anyway"));
+    m_makeCurrent->setToolTip(better ? QString() : tr("The child is %1 than its parent: keep the parent unless you "
+                                                      "know better").arg(verdict.isEmpty() ? tr("not judged better") : verdict));
+    // Only a better child gets the default button (Enter); otherwise the safe action is to look.
+    m_makeCurrent->setDefault(better && !current);
+    m_makeCurrent->setAutoDefault(better && !current);
+    m_compare->setDefault(!better);
+    m_compare->setAutoDefault(!better);
     m_compare->setEnabled(r.parentId > 0);
 }
 
@@ -491,14 +516,14 @@ void TrainingView::replot()
         }
         if (e.epoch == m_bestEpoch) {
             bx.push_back(e.epoch);
-            by.push_back(e.valAccuracy);
+            by.push_back(e.valAuc);
         }
     }
     QVector<double> vx;
     for (const auto &e : std::as_const(m_epochs)) {
         vx.push_back(e.epoch);
         valLoss.push_back(e.valLoss);
-        acc.push_back(e.valAccuracy);
+        acc.push_back(e.valAuc);
     }
     m_trainGraph->setData(ex, train, true);
     m_valLossGraph->setData(vx, valLoss, true);
@@ -511,7 +536,7 @@ void TrainingView::replot()
         const double where = bx.front() / xmax;
         m_bestLabel->setPositionAlignment((where > 0.6 ? Qt::AlignRight : where < 0.25 ? Qt::AlignLeft : Qt::AlignHCenter) |
                                           Qt::AlignBottom);
-        m_bestLabel->setText(tr("best: epoch %1, %2").arg(int(bx.front())).arg(pct(by.front())));
+        m_bestLabel->setText(tr("best: epoch %1, %2").arg(int(bx.front())).arg(QStringLiteral("AUC ") + aucText(by.front())));
     }
     m_lossPlot->xAxis->setRange(0, xmax);
     bool found = false;

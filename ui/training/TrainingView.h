@@ -1,9 +1,11 @@
 #pragma once
 // The Training view: the fine-tuning job of this window, live. Loss per step and per epoch, and
-// validation accuracy per epoch (epoch 0 = the starting weights) with the best epoch marked, on
+// validation AUC per epoch (epoch 0 = the starting weights) with the best epoch marked, on
 // QCustomPlot; elapsed time, ETA from the steps done, the device, the feedback snapshot the run
 // reads (labelling goes on meanwhile), a Cancel button; when it ends, parent and child side by
-// side on the test split, the run's notes, and "Make current" / "Compare in Evaluate".
+// side on the test split, the verdict in words (better / not better / worse, on people never
+// trained on and on the parent's domain), the run's notes, and "Make current" (the default
+// button only for a "better" child) / "Compare in Evaluate".
 // Fed by FineTuneJobs' signals and its job's live snapshots (FineTuneLive); the store is only
 // touched to make a version current.
 #include "finetune/FineTuneJob.h"
@@ -53,6 +55,7 @@ public:
     QPushButton *compareButton() const { return m_compare; }
     VersionComparisonTable *comparison() const { return m_table; }
     QWidget *resultPanel() const { return m_result; }
+    QLabel *verdictLabel() const { return m_verdict; }
 
 signals:
     void currentChanged(qint64 versionId);   // "Make current" made this version current
@@ -95,7 +98,7 @@ private:
     QCPGraph *m_stepGraph, *m_trainGraph, *m_valLossGraph, *m_accGraph, *m_bestGraph;
     QCPItemText *m_bestLabel;
     QWidget *m_result;
-    QLabel *m_resultTitle, *m_notes;
+    QLabel *m_resultTitle, *m_verdict, *m_notes;
     VersionComparisonTable *m_table;
     QPushButton *m_makeCurrent, *m_compare, *m_showModels;
     QTimer *m_timer;

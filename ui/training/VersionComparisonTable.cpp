@@ -72,10 +72,18 @@ void VersionComparisonTable::setComparison(const QString &parentName, const QStr
         m_note->setText(tr("No before/after comparison on the test split: %1").arg(c.note));
         return;
     }
-    m_note->setText(tr("On the %1 held-out test-split pairs, each version at its own threshold (parent %2, child %3).")
-                        .arg(c.child.pairs)
-                        .arg(c.parent.threshold, 0, 'f', 3)
-                        .arg(c.child.threshold, 0, 'f', 3));
+    QString note = tr("On the %1 held-out test-split pairs (%2), each version at its own threshold from validation "
+                      "(parent %3, child %4).")
+                       .arg(c.child.pairs)
+                       .arg(c.unseenPeople ? tr("people never trained on")
+                                           : tr("%1 of %2 test people also in training").arg(c.testPeopleTrainedOn).arg(c.testPeople))
+                       .arg(c.parent.threshold, 0, 'f', 3)
+                       .arg(c.child.threshold, 0, 'f', 3);
+    if (c.paired)
+        note += tr(" 95% intervals of the change (paired bootstrap): accuracy %1 to %2, AUC %3 to %4.")
+                    .arg(c.paired->deltaAccuracyCi.low, 0, 'f', 3).arg(c.paired->deltaAccuracyCi.high, 0, 'f', 3)
+                    .arg(c.paired->deltaAucCi.low, 0, 'f', 3).arg(c.paired->deltaAucCi.high, 0, 'f', 3);
+    m_note->setText(note);
     auto add = [this](int row, int col, const QString &text, const QString &role = {}, const QColor &colour = {}) {
         auto *l = new QLabel(text, this);
         if (!role.isEmpty())
