@@ -61,6 +61,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -196,7 +197,14 @@ void MainWindow::buildViews()
     for (const ViewRegistration &r : registeredViews()) {
         RegisteredView v{r, r.create(context, m_views), nullptr};
         new QListWidgetItem(icon(r.icon), r.title, m_nav);
-        m_views->addWidget(v.widget);
+        // Each view scrolls on its own when the window is smaller than the view's minimum: the
+        // stack would otherwise take the largest minimum of all views and push the window past a
+        // 1366x768 screen.
+        auto *scroll = new QScrollArea(m_views);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        scroll->setWidget(v.widget);
+        m_views->addWidget(scroll);
         m_registered.push_back(v);
     }
     connect(m_nav, &QListWidget::currentRowChanged, this, [this](int row) {

@@ -26,6 +26,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QSettings>
+#include <QScrollArea>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTableWidget>
@@ -294,8 +295,15 @@ private slots:
         QVERIFY(w.openProject(p->folder));
         const QVector<ui::ViewRegistration> views = ui::registeredViews();
         QCOMPARE(w.navigation()->count(), views.size());
-        auto *stack = qobject_cast<QStackedWidget *>(w.view(views.first().id)->parentWidget());
+        QStackedWidget *stack = nullptr;
+        for (QWidget *up = w.view(views.first().id); up && !stack; up = up->parentWidget())
+            stack = qobject_cast<QStackedWidget *>(up);
         QVERIFY(stack);
+        // Each view sits in its own scroll area: what the stack shows is the view's.
+        auto shown = [stack] {
+            auto *scroll = qobject_cast<QScrollArea *>(stack->currentWidget());
+            return scroll ? scroll->widget() : stack->currentWidget();
+        };
         for (int row = 0; row < views.size(); ++row) {
             QCOMPARE(w.navigation()->item(row)->text(), views[row].title);
             QString name = views[row].name;
@@ -304,10 +312,13 @@ private slots:
             QVERIFY2(a && a->isEnabled(), qPrintable(name));
             a->trigger();
             QCOMPARE(w.navigation()->currentRow(), row);
-            QCOMPARE(stack->currentWidget(), w.view(views[row].id));
+            QCOMPARE(shown(), w.view(views[row].id));
         }
         w.showView(ui::MainWindow::View::Errors);
-        QCOMPARE(stack->currentWidget(), static_cast<QWidget *>(w.errorsView()));
+        QCOMPARE(shown(), static_cast<QWidget *>(w.errorsView()));
+        // However large a view's minimum, the window fits a 1366x768 screen.
+        QVERIFY2(w.minimumSizeHint().width() <= 1366 && w.minimumSizeHint().height() <= 768,
+                 qPrintable(QStringLiteral("%1x%2").arg(w.minimumSizeHint().width()).arg(w.minimumSizeHint().height())));
     }
 };
 
