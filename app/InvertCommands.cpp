@@ -68,19 +68,8 @@ int cmdInvert(QCommandLineParser &p, const QStringList &)
     o.maxShift = intOption(p, "jitter", o.maxShift);
     o.flip = !p.isSet("no-flip");
     req.measureFaces = intOption(p, "measure-faces", req.measureFaces);
-    if (p.isSet("prior")) {
-        const QString k = p.value("prior");
-        if (k == QLatin1String("auto"))
-            o.prior = inversion::PriorKind::Auto;
-        else if (k == QLatin1String("batchnorm"))
-            o.prior = inversion::PriorKind::BatchNorm;
-        else if (k == QLatin1String("measured"))
-            o.prior = inversion::PriorKind::Measured;
-        else if (k == QLatin1String("none"))
-            o.prior = inversion::PriorKind::None;
-        else
-            throw EvalUsageError("--prior must be auto, batchnorm, measured or none");
-    }
+    if (p.isSet("prior") && !inversion::priorKindFromName(p.value("prior").toStdString(), o.prior))
+        throw EvalUsageError("--prior must be auto, batchnorm, measured or none");
     if (p.isSet("seed")) {
         bool ok = false;
         o.seed = p.value("seed").toULongLong(&ok);

@@ -27,6 +27,8 @@ enum class PriorKind {
     None,       // image priors only
 };
 const char *priorKindName(PriorKind kind);   // "batchnorm", "measured", "none", "auto"
+// The kind a name stands for (priorKindName's inverse); false for an unknown name.
+bool priorKindFromName(const std::string &name, PriorKind &kind);
 
 // What the embedding is pulled towards.
 struct InversionTarget

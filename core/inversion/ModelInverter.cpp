@@ -26,6 +26,16 @@ const char *priorKindName(PriorKind kind)
     return "none";
 }
 
+bool priorKindFromName(const std::string &name, PriorKind &kind)
+{
+    for (PriorKind k : {PriorKind::Auto, PriorKind::BatchNorm, PriorKind::Measured, PriorKind::None})
+        if (name == priorKindName(k)) {
+            kind = k;
+            return true;
+        }
+    return false;
+}
+
 namespace {
 
 // Inversion optimises pixels: the network runs frozen, in eval mode, channels-last; whatever it
@@ -202,6 +212,7 @@ InversionResult invertModel(const nn::FaceModel &model, const InversionTarget &t
     result.stepsPerSecond = result.seconds > 0 ? result.stepsRun / result.seconds : 0;
     if (prior)
         result.priorLayers = prior->layers();
+    prior.reset(); // the scoring forward below needs no prior terms
 
     // The images as they are, scored without jitter: what the gallery shows is what was scored.
     result.images = toFaces(x, spec);
@@ -213,7 +224,6 @@ InversionResult invertModel(const nn::FaceModel &model, const InversionTarget &t
             result.targetCosine.push_back(cosines[i].item<double>());
         if (target.targetClass >= 0)
             result.targetRank = classRanks(plain, centres, target.targetClass);
-        prior.reset(); // the forward above fed the prior; nothing more to take
     }
     if (callbacks.onPreview)
         callbacks.onPreview(result.stepsRun, result.images);

@@ -18,7 +18,6 @@
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -60,15 +59,10 @@ double meanRank(const QVector<int> &ranks)
 
 PriorKind priorFromName(const QString &name)
 {
-    if (name == QLatin1String("batchnorm"))
-        return PriorKind::BatchNorm;
-    if (name == QLatin1String("measured"))
-        return PriorKind::Measured;
-    if (name == QLatin1String("none"))
-        return PriorKind::None;
-    if (name == QLatin1String("auto") || name.isEmpty())
-        return PriorKind::Auto;
-    throw std::runtime_error("unknown prior '" + name.toStdString() + "' (auto, batchnorm, measured or none)");
+    PriorKind kind = PriorKind::Auto;
+    if (!name.isEmpty() && !inversion::priorKindFromName(name.toStdString(), kind))
+        throw std::runtime_error("unknown prior '" + name.toStdString() + "' (auto, batchnorm, measured or none)");
+    return kind;
 }
 
 // What the target is, resolved against the project.
@@ -484,9 +478,11 @@ InvertReport invertModel(const store::ProjectStore &store, const InvertRequest &
     const QString params = QString::fromUtf8(QJsonDocument(made).toJson(QJsonDocument::Compact));
     QVector<store::InversionRecord> records;
     QVector<store::InversionScore> own;
+    QList<QByteArray> pngs;   // encoded once: the project's files and any --out copies
     for (size_t i = 0; i < res.images.size(); ++i) {
         const QString rel = QStringLiteral("%1/%2-%3.png").arg(relDir, stem).arg(i);
-        writeAtomically(projectDir.filePath(rel), pngBytes(res.images[i]));
+        pngs << pngBytes(res.images[i]);
+        writeAtomically(projectDir.filePath(rel), pngs.back());
         store::InversionRecord r;
         r.runId = ctx.runId();
         r.versionId = version.id;
@@ -525,10 +521,7 @@ InvertReport invertModel(const store::ProjectStore &store, const InvertRequest &
             throw std::runtime_error(QStringLiteral("cannot create %1").arg(request.outDir).toStdString());
         for (int i = 0; i < rep.images.size(); ++i) {
             const QString dst = out.absoluteFilePath(QFileInfo(rep.images[i]).fileName());
-            QFile src(rep.images[i]);
-            if (!src.open(QIODevice::ReadOnly))
-                throw std::runtime_error(QStringLiteral("cannot read %1").arg(rep.images[i]).toStdString());
-            writeAtomically(dst, src.readAll());
+            writeAtomically(dst, pngs[i]);
             rep.copies << dst;
         }
     }
