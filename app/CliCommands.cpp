@@ -19,6 +19,7 @@
 #include "data/IdentityFolderImport.h"
 #include "data/PairGenerator.h"
 #include "data/PairsFileImport.h"
+#include "data/VerdictFile.h"
 #include "jobs/RunRecorded.h"
 #include "store/FeedbackTable.h"
 #include "store/PairTable.h"
@@ -222,11 +223,33 @@ int cmdPairs(QCommandLineParser &p, const QStringList &)
 
 int cmdLabel(QCommandLineParser &p, const QStringList &)
 {
-    const char *usage = "facelab label PROJECT (--pair ID (--same|--different|--skip) | --undo)";
+    const char *usage = "facelab label PROJECT (--pair ID (--same|--different|--skip) | --undo | --from FILE)";
     const ProjectStore st = ProjectStore::open(projectArg(p, usage));
     store::FeedbackTable fb(st);
-    oneOf(p, {"undo", "pair"});
+    oneOf(p, {"undo", "pair", "from"});
     oneOf(p, {"undo", "same", "different", "skip"});
+    oneOf(p, {"from", "same", "different", "skip"});
+    if (p.isSet("from")) {
+        const data::VerdictFileReport r = data::readVerdictFile(st, p.value("from"));
+        if (r.verdicts.isEmpty() && !r.problems.isEmpty())
+            throw std::runtime_error(QStringLiteral("%1: no usable line (%2 problems; first: %3)")
+                                         .arg(p.value("from")).arg(r.problems.size()).arg(r.problems.first().toString())
+                                         .toStdString());
+        const int n = data::applyVerdicts(st, r.verdicts);
+        if (p.isSet("json")) {
+            QJsonArray problems;
+            for (const data::ImportProblem &pr : r.problems)
+                problems.append(QJsonObject{{"line", pr.line}, {"reason", pr.reason}});
+            printJson(QJsonObject{{"file", p.value("from")}, {"recorded", n}, {"lines", r.linesRead},
+                                  {"problems", problems}});
+        } else {
+            out() << "recorded " << n << " verdicts from " << p.value("from") << " in one transaction ("
+                  << r.problems.size() << " lines with problems)\n";
+        }
+        for (const data::ImportProblem &pr : r.problems)
+            QTextStream(stderr) << "warning: " << pr.toString() << "\n";
+        return 0;
+    }
     if (p.isSet("undo")) {
         const qint64 pairId = fb.undoLast();
         if (pairId == 0)
@@ -513,6 +536,8 @@ const QVector<Command> &commands()
              p.addOption({"different", "Different people."});
              p.addOption({"skip", "Skip this pair."});
              p.addOption({"undo", "Undo the last verdict."});
+             p.addOption({"from", "Label many pairs in one transaction: lines ID,VERDICT or PATH1,PATH2,VERDICT "
+                                  "(same, different or skip); bad lines are reported.", "FILE"});
          }},
         {"stats", "Counts of images, identities, pairs and verdicts.", cmdStats, [](QCommandLineParser &) {}},
         {"faces", "Find, choose and align the face in every image not looked at yet.", cmdFaces, [](QCommandLineParser &) {}},

@@ -1,0 +1,128 @@
+#include "VerdictFile.h"
+
+#include "store/FeedbackTable.h"
+#include "store/PairTable.h"
+#include "store/StoreError.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+
+namespace facelab::data {
+namespace {
+
+std::optional<store::Verdict> verdictWord(QString w)
+{
+    w = w.trimmed().toLower();
+    if (w == QLatin1String("same") || w == QLatin1String("1") || w == QLatin1String("true") || w == QLatin1String("s"))
+        return store::Verdict::Same;
+    if (w == QLatin1String("different") || w == QLatin1String("0") || w == QLatin1String("false") || w == QLatin1String("d"))
+        return store::Verdict::Different;
+    if (w == QLatin1String("skip"))
+        return store::Verdict::Skip;
+    return std::nullopt;
+}
+
+// A key for a pair of paths that does not depend on their order.
+QString pathKey(const QString &a, const QString &b)
+{
+    return a < b ? a + QChar(0) + b : b + QChar(0) + a;
+}
+
+QString canonical(const QString &p)
+{
+    const QString c = QFileInfo(p).canonicalFilePath();
+    return c.isEmpty() ? QFileInfo(p).absoluteFilePath() : c;
+}
+
+} // namespace
+
+VerdictFileReport readVerdictFile(const store::ProjectStore &store, const QString &file)
+{
+    QFile f(file);
+    if (!QFileInfo(file).isFile())
+        throw ImportError(QStringLiteral("%1: no such file").arg(file));
+    if (!f.open(QIODevice::ReadOnly))
+        throw ImportError(QStringLiteral("%1: cannot be read (%2)").arg(file, f.errorString()));
+
+    const QVector<store::PairRecord> pairs = store::PairTable(store).all();
+    QHash<qint64, bool> ids;
+    QHash<QString, qint64> byPaths;
+    for (const store::PairRecord &p : pairs) {
+        ids.insert(p.id, true);
+        byPaths.insert(pathKey(p.a.absPath, p.b.absPath), p.id);
+        byPaths.insert(pathKey(canonical(p.a.absPath), canonical(p.b.absPath)), p.id);
+    }
+
+    VerdictFileReport r;
+    auto problem = [&](int line, const QString &why) {
+        if (r.problems.size() < kMaxVerdictFileProblems)
+            r.problems.append({file, line, why});
+    };
+    int lineNo = 0;
+    while (!f.atEnd()) {
+        const QByteArray raw = f.readLine(64 * 1024);
+        ++lineNo;
+        if (raw.contains('\0')) {
+            problem(lineNo, QStringLiteral("binary data: this is not a text file of verdicts"));
+            if (lineNo == 1)
+                break;
+            continue;
+        }
+        const QString line = QString::fromUtf8(raw).trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        ++r.linesRead;
+        const QChar sep = line.contains(QLatin1Char('\t')) ? QLatin1Char('\t') : QLatin1Char(',');
+        QStringList cols = line.split(sep);
+        for (QString &c : cols)
+            c = c.trimmed();
+        const auto verdict = cols.size() >= 2 ? verdictWord(cols.last()) : std::nullopt;
+        if (!verdict) {
+            const bool header = r.linesRead == 1;
+            if (!header)   // "pair,verdict" and the like on the first line is a header
+                problem(lineNo, cols.size() < 2 ? QStringLiteral("expected ID,VERDICT or PATH1,PATH2,VERDICT")
+                                                : QStringLiteral("'%1' is not same, different or skip").arg(cols.last()));
+            continue;
+        }
+        qint64 pairId = 0;
+        if (cols.size() == 2) {
+            bool ok = false;
+            pairId = cols[0].toLongLong(&ok);
+            if (!ok || pairId <= 0) {
+                problem(lineNo, QStringLiteral("'%1' is not a pair id").arg(cols[0]));
+                continue;
+            }
+            if (!ids.contains(pairId)) {
+                problem(lineNo, QStringLiteral("no pair %1 in this project").arg(pairId));
+                continue;
+            }
+        } else if (cols.size() == 3) {
+            pairId = byPaths.value(pathKey(cols[0], cols[1]));
+            if (pairId == 0)
+                pairId = byPaths.value(pathKey(canonical(cols[0]), canonical(cols[1])));
+            if (pairId == 0) {
+                problem(lineNo, QStringLiteral("no pair of %1 and %2 in this project").arg(cols[0], cols[1]));
+                continue;
+            }
+        } else {
+            problem(lineNo, QStringLiteral("%1 columns; expected ID,VERDICT or PATH1,PATH2,VERDICT").arg(cols.size()));
+            continue;
+        }
+        r.verdicts.append({lineNo, pairId, *verdict});
+    }
+    return r;
+}
+
+int applyVerdicts(const store::ProjectStore &store, const QVector<VerdictLine> &verdicts)
+{
+    QSqlDatabase db = store.db();
+    store::Transaction tx(db);
+    const store::FeedbackTable fb(store);
+    for (const VerdictLine &v : verdicts)
+        fb.add(v.pairId, v.verdict);
+    tx.commit();
+    return int(verdicts.size());
+}
+
+} // namespace facelab::data
