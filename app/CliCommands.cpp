@@ -1,5 +1,6 @@
 #include "CliCommands.h"
 #include "EvalCommands.h"
+#include "OptionParsing.h"
 #include "QueueCommands.h"
 #ifdef FACELAB_WITH_TORCH
 #include "InvertCommands.h"
@@ -32,6 +33,7 @@
 #include <QJsonObject>
 #include <QTextStream>
 #include <cmath>
+#include <limits>
 #include <functional>
 
 namespace facelab::cli {
@@ -55,27 +57,6 @@ void printJson(const QJsonArray &a)
 {
     out() << QJsonDocument(a).toJson(QJsonDocument::Indented);
     out().flush();
-}
-
-// A usage or input error: printed to stderr with exit code 2.
-struct UsageError : std::runtime_error
-{
-    using std::runtime_error::runtime_error;
-};
-
-// Commands kept in their own files throw their own usage error type; this gives it exit code 2.
-template <typename F>
-auto usageMapped(F run)
-{
-    return [run](QCommandLineParser &p, const QStringList &a) {
-        try {
-            return run(p, a);
-        } catch (const EvalUsageError &e) {
-            throw UsageError(e.what());
-        } catch (const QueueUsageError &e) {
-            throw UsageError(e.what());
-        }
-    };
 }
 
 struct Command
@@ -123,7 +104,10 @@ int cmdInit(QCommandLineParser &p, const QStringList &)
     const QString folder = projectArg(p, "facelab init PROJECT");
     const bool existed = ProjectStore::exists(folder);
     const ProjectStore st = ProjectStore::open(folder, true);
-    out() << (existed ? "project already exists: " : "created project ") << st.folder() << "\n";
+    if (p.isSet("json"))
+        printJson(QJsonObject{{"project", st.folder()}, {"created", !existed}});
+    else
+        out() << (existed ? "project already exists: " : "created project ") << st.folder() << "\n";
     return 0;
 }
 
@@ -162,20 +146,9 @@ int cmdPairs(QCommandLineParser &p, const QStringList &)
     oneOf(p, {"generate", "list"});
     if (p.isSet("generate")) {
         data::PairGenOptions o;
-        bool ok = false;
-        o.pairs = p.value("generate").toInt(&ok);
-        if (!ok || o.pairs <= 0)
-            throw UsageError("--generate needs a positive number of pairs");
-        if (p.isSet("identities")) {
-            o.identities = p.value("identities").toInt(&ok);
-            if (!ok || o.identities < 0)
-                throw UsageError("--identities needs a number (0 = all)");
-        }
-        if (p.isSet("seed")) {
-            o.seed = p.value("seed").toULongLong(&ok);
-            if (!ok)
-                throw UsageError("--seed needs a non-negative integer");
-        }
+        o.pairs = intOption(p, "generate", 0, 1, 10000000);
+        o.identities = intOption(p, "identities", o.identities, 0, 10000000);   // 0 = all
+        o.seed = seedOption(p, "seed", o.seed);
         const QString split = p.value("split");
         if (split == QLatin1String("identity-disjoint"))
             o.split = data::SplitMethod::IdentityDisjoint;
@@ -254,13 +227,15 @@ int cmdLabel(QCommandLineParser &p, const QStringList &)
         const qint64 pairId = fb.undoLast();
         if (pairId == 0)
             throw std::runtime_error("nothing to undo: no active verdict in this project");
-        out() << "undid the last verdict (pair " << pairId << ")\n";
+        if (p.isSet("json"))
+            printJson(QJsonObject{{"undone_pair", pairId}});
+        else
+            out() << "undid the last verdict (pair " << pairId << ")\n";
         return 0;
     }
-    bool ok = false;
-    const qint64 pairId = p.value("pair").toLongLong(&ok);
-    if (!p.isSet("pair") || !ok)
+    if (!p.isSet("pair"))
         throw UsageError(QStringLiteral("--pair ID is required; usage: %1").arg(QLatin1String(usage)).toStdString());
+    const qint64 pairId = int64Option(p, "pair", 0, 1, std::numeric_limits<qint64>::max());
     const int chosen = int(p.isSet("same")) + int(p.isSet("different")) + int(p.isSet("skip"));
     if (chosen != 1)
         throw UsageError("give exactly one of --same, --different, --skip");
@@ -269,7 +244,10 @@ int cmdLabel(QCommandLineParser &p, const QStringList &)
                              : p.isSet("different") ? store::Verdict::Different
                                                     : store::Verdict::Skip;
     const qint64 id = fb.add(pairId, v);
-    out() << "pair " << pairId << ": " << store::verdictName(v) << " (verdict " << id << ")\n";
+    if (p.isSet("json"))
+        printJson(QJsonObject{{"pair", pairId}, {"verdict", store::verdictName(v)}, {"verdict_id", id}});
+    else
+        out() << "pair " << pairId << ": " << store::verdictName(v) << " (verdict " << id << ")\n";
     return 0;
 }
 
@@ -416,6 +394,14 @@ int cmdModel(QCommandLineParser &p, const QStringList &)
                 out() << ", no cross-check (" << check.value("note").toString() << ")";
             if (r.report.value("partial").toBool())
                 out() << "; PARTIAL load, imported because --allow-partial was given";
+            if (r.report.value("lineage").isObject()) {
+                const QJsonObject l = r.report.value("lineage").toObject();
+                out() << "; exported by FaceLab as " << l.value("version").toString();
+                if (!l.value("parent").isNull())
+                    out() << " (a child of " << l.value("parent").toString() << ")";
+            }
+            if (r.report.value("threshold").isDouble())
+                out() << "; threshold " << r.report.value("threshold").toDouble() << " restored";
             out() << "\n";
         }
         return 0;
@@ -460,17 +446,20 @@ int cmdModel(QCommandLineParser &p, const QStringList &)
     if (p.isSet("use")) {
         const store::ModelVersionRecord v = versionNamed(st, p.value("use"));
         models.setCurrent(v.id);
-        out() << "current model: " << v.name << "\n";
+        if (p.isSet("json"))
+            printJson(QJsonObject{{"current", v.name}, {"version_id", v.id}});
+        else
+            out() << "current model: " << v.name << "\n";
         return 0;
     }
     if (p.isSet("threshold")) {
-        bool ok = false;
-        const double t = p.value("threshold").toDouble(&ok);
-        if (!ok || !std::isfinite(t) || t < -1 || t > 1)
-            throw UsageError("--threshold needs a cosine similarity between -1 and 1");
+        const double t = doubleOption(p, "threshold", 0, -1, 1);   // a cosine similarity
         const store::ModelVersionRecord v = versionNamed(st, p.value("name"));
         models.setThreshold(v.id, t);
-        out() << v.name << ": threshold " << t << "\n";
+        if (p.isSet("json"))
+            printJson(QJsonObject{{"version", v.name}, {"version_id", v.id}, {"threshold", t}});
+        else
+            out() << v.name << ": threshold " << t << "\n";
         return 0;
     }
     throw UsageError(QStringLiteral("say what to do; usage: %1").arg(QLatin1String(usage)).toStdString());
@@ -507,7 +496,10 @@ int cmdDemo(QCommandLineParser &p, const QStringList &)
 {
     jobs::PlainJobContext ctx(true);
     const QString folder = data::ensureDemoProject(ctx);
-    out() << folder << "\n";
+    if (p.isSet("json"))
+        printJson(QJsonObject{{"project", folder}});
+    else
+        out() << folder << "\n";
     return 0;
 }
 
@@ -542,12 +534,12 @@ const QVector<Command> &commands()
         {"stats", "Counts of images, identities, pairs and verdicts.", cmdStats, [](QCommandLineParser &) {}},
         {"faces", "Find, choose and align the face in every image not looked at yet.", cmdFaces, [](QCommandLineParser &) {}},
         {"demo", "Build the demo project if needed and print its folder.", cmdDemo, [](QCommandLineParser &) {}},
-        {"eval", "Evaluate a model version's scores: metrics, ROC, k-fold (recorded as a run).", usageMapped(cmdEval),
+        {"eval", "Evaluate a model version's scores: metrics, ROC, k-fold (recorded as a run).", cmdEval,
          evalOptions},
-        {"errors", "Write error folders (false positives/negatives) of a model version.", usageMapped(cmdErrors),
+        {"errors", "Write error folders (false positives/negatives) of a model version.", cmdErrors,
          errorsOptions},
         {"queue", "List the next pairs to label under a strategy (default mix); --mine adds hard pairs first.",
-         usageMapped(cmdQueue), queueOptions},
+         cmdQueue, queueOptions},
 #ifdef FACELAB_WITH_TORCH
         {"model", "Add, list, choose or export model versions.", cmdModel,
          [](QCommandLineParser &p) {
@@ -567,11 +559,11 @@ const QVector<Command> &commands()
         {"embed", "Embed every face with a model version (default: the current one) and score the pairs.", cmdEmbed,
          [](QCommandLineParser &p) { p.addOption({"model", "Model version name.", "NAME"}); }},
         {"finetune", "Fine-tune a model version on the verdicts: a new version, compared on the test split.",
-         usageMapped(cmdFinetune), finetuneOptions},
+         cmdFinetune, finetuneOptions},
         {"linearize", "Train a Linearizer surrogate of a version; sweep its rank; unlearn an identity from it.",
-         usageMapped(cmdLinearize), linearizeOptions},
+         cmdLinearize, linearizeOptions},
         {"invert", "Invert a version into images of an identity or of the person in an image; a judge scores them.",
-         usageMapped(cmdInvert), invertOptions},
+         cmdInvert, invertOptions},
 #endif
     };
     return cmds;
@@ -591,13 +583,14 @@ bool isSubcommand(const QStringList &args)
 
 int runSubcommand(const QStringList &args)
 {
-    QTextStream err(stderr);
     if (args[1] == QLatin1String("help")) {
         out() << "usage: facelab [PROJECT | --demo]            open the GUI\n"
-                 "       facelab COMMAND PROJECT [options]    work without a window\n\ncommands:\n";
+                 "       facelab COMMAND PROJECT [options]    work without a window\n"
+                 "       facelab --version                    print the version\n\ncommands:\n";
         for (const Command &c : commands())
             out() << "  " << QString::fromLatin1(c.name).leftJustified(9) << c.help << "\n";
         out() << "\n'facelab COMMAND --help' lists a command's options.\n";
+        out().flush();
         return 0;
     }
     for (const Command &c : commands()) {
@@ -606,26 +599,40 @@ int runSubcommand(const QStringList &args)
         QCommandLineParser p;
         p.setApplicationDescription(QString::fromLatin1(c.help));
         p.addHelpOption();
-        p.addOption({"json", "Print the result as JSON."});
+        p.addOption({"json", "Print the result as JSON (a failure too: {\"error\", \"command\", \"exit_code\"})."});
         c.options(p);
         p.addPositionalArgument(c.name, c.help);
         p.addPositionalArgument("PROJECT", "Project folder.");
-        if (!p.parse(args)) {
-            err << "facelab " << c.name << ": " << p.errorText() << "\n";
-            return 2;
-        }
+        // A failure is one line on stderr; with --json also one object on stdout, so a script
+        // that parses stdout always gets JSON.
+        auto fail = [&](const QString &message, int code) {
+            QTextStream(stderr) << "facelab " << c.name << ": " << message << "\n";
+            const bool json = p.isSet("json") || args.contains(QLatin1String("--json"));
+            if (json)
+                printJson(QJsonObject{{"error", message}, {"command", QLatin1String(c.name)}, {"exit_code", code}});
+            return code;
+        };
+        if (!p.parse(args))
+            return fail(p.errorText(), 2);
         if (p.isSet("help")) {
             out() << p.helpText();
+            out().flush();
             return 0;
         }
         try {
+            // COMMAND PROJECT (checkpoint: COMMAND FILE; demo: COMMAND alone); anything more is a
+            // mistake worth naming, never ignored.
+            const qsizetype allowed = qstrcmp(c.name, "demo") == 0 ? 1 : 2;
+            const QStringList extra = p.positionalArguments().mid(allowed);
+            if (!extra.isEmpty())
+                throw UsageError(QStringLiteral("unexpected argument%1 '%2'")
+                                     .arg(extra.size() > 1 ? QStringLiteral("s") : QString(), extra.join(QStringLiteral("', '")))
+                                     .toStdString());
             return c.run(p, args);
         } catch (const UsageError &e) {
-            err << "facelab " << c.name << ": " << e.what() << "\n";
-            return 2;
+            return fail(QString::fromUtf8(e.what()), 2);
         } catch (const std::exception &e) {
-            err << "facelab " << c.name << ": " << e.what() << "\n";
-            return 1;
+            return fail(QString::fromUtf8(e.what()), 1);
         }
     }
     return 2;

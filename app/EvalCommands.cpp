@@ -26,15 +26,23 @@ QString project(const QCommandLineParser &p, const char *usage)
     return pos[1];
 }
 
+// Scores are cosine similarities: score >= threshold predicts same.
 std::optional<double> thresholdOption(const QCommandLineParser &p)
 {
     if (!p.isSet("threshold"))
         return std::nullopt;
-    bool ok = false;
-    const double t = p.value("threshold").toDouble(&ok);
-    if (!ok || !std::isfinite(t))
-        throw EvalUsageError("--threshold needs a number (score >= threshold predicts same)");
-    return t;
+    return doubleOption(p, "threshold", 0, -1, 1);
+}
+
+// The split evaluated: empty = every split (the default, as before --split existed).
+QString splitOption(const QCommandLineParser &p)
+{
+    const QString s = p.value("split");
+    if (!p.isSet("split") || s == QLatin1String("all"))
+        return QString();
+    if (!eval::splitNames().contains(s))
+        throw EvalUsageError(QStringLiteral("--split is %1 or all, not '%2'").arg(eval::splitNames().join(", "), s).toStdString());
+    return s;
 }
 
 eval::TruthSource truthOption(const QCommandLineParser &p)
@@ -59,28 +67,25 @@ void evalOptions(QCommandLineParser &p)
     p.addOption({"folds", "Number of folds of the k-fold protocol (default 10).", "K"});
     p.addOption({"truth", "verdicts (the user's verdicts, else imported truth; default) or imported.", "SOURCE"});
     p.addOption({"scores-out", "Also write the evaluated pairs as CSV path1,path2,truth,score.", "FILE"});
+    p.addOption({"split", "Evaluate only the pairs of one split: test, train, validation, or all (default).", "SPLIT"});
 }
 
 int cmdEval(QCommandLineParser &p, const QStringList &)
 {
     const char *usage = "facelab eval PROJECT [--model NAME] [--threshold T] [--folds K] [--truth verdicts|imported] "
-                        "[--scores-out FILE.csv] [--json]";
+                        "[--scores-out FILE.csv] [--split test|train|validation|all] [--json]";
     const QString folder = project(p, usage);
     eval::EvalOptions o;
     o.threshold = thresholdOption(p);
-    if (p.isSet("folds")) {
-        bool ok = false;
-        o.folds = p.value("folds").toInt(&ok);
-        if (!ok || o.folds < 2)
-            throw EvalUsageError("--folds needs a whole number of at least 2");
-    }
+    o.folds = intOption(p, "folds", o.folds, 2, 1000);
+    const QString split = splitOption(p);
     const eval::TruthSource truth = truthOption(p);
     const store::ProjectStore st = store::ProjectStore::open(folder);
     const store::ModelVersionRecord version = eval::versionForEval(st, p.value("model"));
     jobs::PlainJobContext ctx;
     const eval::EvalRunResult r =
-        jobs::runRecorded(st, jobs::JobKind::Eval, eval::evalRunParams(version, truth, o), ctx,
-                          [&](jobs::JobContext &c) { return eval::runEvaluation(st, version, truth, o, c); });
+        jobs::runRecorded(st, jobs::JobKind::Eval, eval::evalRunParams(version, truth, o, split), ctx,
+                          [&](jobs::JobContext &c) { return eval::runEvaluation(st, version, truth, o, c, split); });
     QJsonObject json = r.toJson();
     if (p.isSet("scores-out")) {
         eval::writeScoresCsv(st, r.pairs, p.value("scores-out"));
@@ -93,7 +98,8 @@ int cmdEval(QCommandLineParser &p, const QStringList &)
     const eval::EvalResult &e = r.result;
     QTextStream out(stdout);
     out << r.pairs.version.name << ": " << e.pairs << " pairs (" << e.positives << " same, " << e.negatives
-        << " different; truth: " << eval::truthSourceName(r.pairs.source) << ")\n"
+        << " different; truth: " << eval::truthSourceName(r.pairs.source) << "; split: "
+        << (split.isEmpty() ? QStringLiteral("all") : split) << ")\n"
         << "threshold " << e.threshold << " (" << e.thresholdSource << "): accuracy " << text(e.atThreshold.accuracy())
         << ", precision " << text(e.atThreshold.precision()) << ", recall " << text(e.atThreshold.recall()) << ", F1 "
         << text(e.atThreshold.f1()) << "  TP " << e.atThreshold.tp << " TN " << e.atThreshold.tn << " FP "

@@ -1,15 +1,16 @@
 #pragma once
 // The evaluation subcommands of the facelab binary: eval (metrics of a model version, recorded as
 // a run) and errors (error folders). Registered in CliCommands.cpp's commands() table.
+#include "OptionParsing.h"
+
 #include <QCommandLineParser>
-#include <stdexcept>
 
 namespace facelab::cli {
 
-// A usage or input error of these commands; CliCommands.cpp turns it into exit code 2.
-struct EvalUsageError : std::runtime_error
+// A usage or input error of these commands; a UsageError: exit code 2.
+struct EvalUsageError : UsageError
 {
-    using std::runtime_error::runtime_error;
+    using UsageError::UsageError;
 };
 
 void evalOptions(QCommandLineParser &p);

@@ -1,7 +1,7 @@
 #include "InvertCommands.h"
 
 #include "EvalCommands.h"
-#include "TrainCommands.h"
+#include "OptionParsing.h"
 #include "invert/InvertJob.h"
 #include "jobs/JobContext.h"
 #include "jobs/RunRecorded.h"
@@ -56,30 +56,21 @@ int cmdInvert(QCommandLineParser &p, const QStringList &)
         if (req.start != QLatin1String("noise") && req.start != QLatin1String("mean"))
             throw EvalUsageError("--start must be noise or mean");
     }
-    o.steps = intOption(p, "steps", o.steps);
-    o.batch = intOption(p, "batch", o.batch);
-    o.learningRate = numberOption(p, "lr", o.learningRate);
-    o.priorWeight = numberOption(p, "prior-weight", o.priorWeight);
-    o.priorLayers = intOption(p, "prior-layers", o.priorLayers);
-    o.tvWeight = numberOption(p, "tv-weight", o.tvWeight);
-    o.l2Weight = numberOption(p, "l2-weight", o.l2Weight);
-    o.arcMargin = numberOption(p, "margin", o.arcMargin);
-    o.arcScale = numberOption(p, "scale", o.arcScale);
-    o.maxShift = intOption(p, "jitter", o.maxShift);
+    o.steps = intOption(p, "steps", o.steps, 1, 1000000);
+    o.batch = intOption(p, "batch", o.batch, 1, 256);
+    o.learningRate = doubleOption(p, "lr", o.learningRate, 1e-9, 10);
+    o.priorWeight = doubleOption(p, "prior-weight", o.priorWeight, 0, 1e6);
+    o.priorLayers = intOption(p, "prior-layers", o.priorLayers, 0, 10000);   // 0 = all
+    o.tvWeight = doubleOption(p, "tv-weight", o.tvWeight, 0, 1e6);
+    o.l2Weight = doubleOption(p, "l2-weight", o.l2Weight, 0, 1e6);
+    o.arcMargin = doubleOption(p, "margin", o.arcMargin, 0, 3.14159);   // an angle in radians
+    o.arcScale = doubleOption(p, "scale", o.arcScale, 1e-3, 1e4);
+    o.maxShift = intOption(p, "jitter", o.maxShift, 0, 1024);
     o.flip = !p.isSet("no-flip");
-    req.measureFaces = intOption(p, "measure-faces", req.measureFaces);
+    req.measureFaces = intOption(p, "measure-faces", req.measureFaces, 1, 10000000);
     if (p.isSet("prior") && !inversion::priorKindFromName(p.value("prior").toStdString(), o.prior))
         throw EvalUsageError("--prior must be auto, batchnorm, measured or none");
-    if (p.isSet("seed")) {
-        bool ok = false;
-        o.seed = p.value("seed").toULongLong(&ok);
-        if (!ok)
-            throw EvalUsageError("--seed needs a non-negative whole number");
-    }
-    if (o.steps < 1 || o.batch < 1 || o.batch > 256)
-        throw EvalUsageError("--steps must be at least 1 and --batch between 1 and 256");
-    if (req.measureFaces < 1)
-        throw EvalUsageError("--measure-faces must be at least 1");
+    o.seed = seedOption(p, "seed", o.seed);
     const bool json = p.isSet("json");
     const store::ProjectStore st = store::ProjectStore::open(pos[1]);
     jobs::PlainJobContext ctx(!json);

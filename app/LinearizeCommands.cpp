@@ -1,7 +1,7 @@
 #include "LinearizeCommands.h"
 
 #include "EvalCommands.h"
-#include "TrainCommands.h"
+#include "OptionParsing.h"
 #include "jobs/JobContext.h"
 #include "jobs/RunRecorded.h"
 #include "linearize/LinearOps.h"
@@ -14,6 +14,11 @@
 namespace facelab::cli {
 
 namespace {
+
+// Upper bounds of the size options: far above any real use, low enough that a typo is caught
+// before it becomes an allocation of gigabytes.
+constexpr int kMaxWidth = 65536;
+constexpr int kMaxImages = 100000000;
 
 void printJson(const QJsonObject &o)
 {
@@ -33,15 +38,16 @@ int sweep(const store::ProjectStore &st, QCommandLineParser &p, bool json)
 {
     linearize::RankSweepRequest req;
     req.surrogate = p.value("from");
-    req.saveRank = intOption(p, "save-rank", 0);
+    req.saveRank = intOption(p, "save-rank", 0, 0, kMaxWidth);
     req.name = p.value("name");
-    req.maxImages = intOption(p, "max-images", 0);
+    req.maxImages = intOption(p, "max-images", 0, 0, kMaxImages);
     if (p.isSet("ranks")) {
         for (const QString &k : p.value("ranks").split(QLatin1Char(','), Qt::SkipEmptyParts)) {
             bool ok = false;
             const int v = k.trimmed().toInt(&ok);
-            if (!ok || v < 1)
-                throw EvalUsageError(QStringLiteral("--ranks takes positive whole numbers separated by commas, not '%1'").arg(k).toStdString());
+            if (!ok || v < 1 || v > kMaxWidth)
+                throw EvalUsageError(QStringLiteral("--ranks takes whole numbers from 1 to %1 separated by commas, not '%2'")
+                                         .arg(kMaxWidth).arg(k).toStdString());
             req.ranks.push_back(v);
         }
     }
@@ -68,11 +74,9 @@ int unlearn(const store::ProjectStore &st, QCommandLineParser &p, bool json)
     linearize::UnlearnRequest req;
     req.identity = p.value("unlearn");
     req.surrogate = p.value("from");
-    req.directions = intOption(p, "directions", 0);
+    req.directions = intOption(p, "directions", 0, 0, kMaxWidth);   // 0 = automatic
     req.name = p.value("name");
-    req.maxImages = intOption(p, "max-images", 0);
-    if (req.directions < 0)
-        throw EvalUsageError("--directions must be >= 0 (0 = automatic)");
+    req.maxImages = intOption(p, "max-images", 0, 0, kMaxImages);
     const QJsonObject params{{"identity", req.identity}, {"linearizer", req.surrogate}, {"directions", req.directions}};
     const auto r = recordedRun(st, jobs::JobKind::LinearizerUnlearn, params, !json,
                                [&](jobs::JobContext &ctx) { return linearize::unlearnIdentity(st, req, ctx); });
@@ -153,33 +157,28 @@ int cmdLinearize(QCommandLineParser &p, const QStringList &)
     auto &t = req.training;
     req.teacher = p.value("teacher");
     req.name = p.value("name");
-    t.epochs = intOption(p, "epochs", t.epochs);
-    c.latent = intOption(p, "latent", c.latent);
-    c.blocks = intOption(p, "blocks", c.blocks);
-    c.hidden = intOption(p, "hidden", c.hidden);
-    c.rank = intOption(p, "rank", c.rank);
-    t.learningRate = numberOption(p, "lr", t.learningRate);
-    t.batch = intOption(p, "batch", t.batch);
-    t.mseWeight = numberOption(p, "mse-weight", t.mseWeight);
-    t.cosineWeight = numberOption(p, "cosine-weight", t.cosineWeight);
+    t.epochs = intOption(p, "epochs", t.epochs, 1, 1000000);
+    c.latent = intOption(p, "latent", c.latent, 1, kMaxWidth);
+    c.blocks = intOption(p, "blocks", c.blocks, 1, 256);
+    c.hidden = intOption(p, "hidden", c.hidden, 1, kMaxWidth);
+    c.rank = intOption(p, "rank", c.rank, 0, kMaxWidth);   // 0 = full
+    t.learningRate = doubleOption(p, "lr", t.learningRate, 1e-9, 10);
+    t.batch = intOption(p, "batch", t.batch, 1, 4096);
+    t.mseWeight = doubleOption(p, "mse-weight", t.mseWeight, 0, 1e6);
+    t.cosineWeight = doubleOption(p, "cosine-weight", t.cosineWeight, 0, 1e6);
     t.augment.flip = !p.isSet("no-flip");
-    t.augment.maxShift = intOption(p, "shift", t.augment.maxShift);
-    t.augment.colourJitter = numberOption(p, "jitter", t.augment.colourJitter);
-    t.patience = intOption(p, "patience", t.patience);
-    req.heldOutFraction = numberOption(p, "heldout", req.heldOutFraction);
+    t.augment.maxShift = intOption(p, "shift", t.augment.maxShift, 0, 1024);
+    t.augment.colourJitter = doubleOption(p, "jitter", t.augment.colourJitter, 0, 1);
+    t.patience = intOption(p, "patience", t.patience, 0, 1000000);   // 0 = never stop early
+    req.heldOutFraction = doubleOption(p, "heldout", req.heldOutFraction, 0, 1);
     if (p.isSet("heldout-by")) {
         if (p.value("heldout-by") != QLatin1String("identity") && p.value("heldout-by") != QLatin1String("image"))
             throw EvalUsageError("--heldout-by must be identity or image");
         req.heldOutByImage = p.value("heldout-by") == QLatin1String("image");
     }
-    req.maxImages = intOption(p, "max-images", 0);
+    req.maxImages = intOption(p, "max-images", 0, 0, kMaxImages);
     req.resume = p.isSet("resume");
-    if (p.isSet("seed")) {
-        bool ok = false;
-        t.seed = p.value("seed").toULongLong(&ok);
-        if (!ok)
-            throw EvalUsageError("--seed needs a non-negative whole number");
-    }
+    t.seed = seedOption(p, "seed", t.seed);
     if (!(req.heldOutFraction > 0 && req.heldOutFraction < 1))
         throw EvalUsageError("--heldout must be between 0 and 1");
     const auto r = recordedRun(st, jobs::JobKind::TrainLinearizer, req.toJson(), !json,

@@ -18,17 +18,6 @@ namespace {
 // The threshold the annotate view uses when a version has none of its own.
 constexpr double kDefaultThreshold = 0.40;
 
-int intOption(const QCommandLineParser &p, const char *name, int fallback, int minimum)
-{
-    if (!p.isSet(name))
-        return fallback;
-    bool ok = false;
-    const int v = p.value(name).toInt(&ok);
-    if (!ok || v < minimum)
-        throw QueueUsageError(QStringLiteral("--%1 needs a whole number of at least %2").arg(QLatin1String(name)).arg(minimum).toStdString());
-    return v;
-}
-
 std::optional<store::ModelVersionRecord> versionOption(const store::ProjectStore &st, const QCommandLineParser &p)
 {
     store::ModelTable models(st);
@@ -89,8 +78,8 @@ int cmdQueue(QCommandLineParser &p, const QStringList &)
             throw QueueUsageError(QStringLiteral("--strategy is one of %1").arg(data::queueStrategyNames().join(", ")).toStdString());
         strategy = *s;
     }
-    const int limit = intOption(p, "limit", 20, 0);
-    const int mineCount = intOption(p, "mine", 0, 0);
+    const int limit = intOption(p, "limit", 20, 0, 100000000);   // 0 = all
+    const int mineCount = intOption(p, "mine", 0, 0, 10000000);
 
     const auto version = versionOption(st, p);
     if (mineCount > 0 && !version)

@@ -1,6 +1,7 @@
 // facelab: the GUI by default; headless subcommands (init, import, pairs, label, stats, ...) when
 // the first argument names one. Same binary for both.
 #include "CliCommands.h"
+#include "ui/ErrorGuard.h"
 #include "ui/GuiMain.h"
 
 #include <QApplication>
@@ -28,7 +29,21 @@ int main(int argc, char *argv[])
     for (int i = 0; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
 
-    if (facelab::cli::isSubcommand(args)) {
+    // --help and --version answer without a window: a QApplication would abort on a machine without
+    // a display before it could print anything.
+    const bool subcommand = facelab::cli::isSubcommand(args);
+    for (int i = 1; i < args.size() && !subcommand; ++i) {
+        if (args[i] == QLatin1String("--version")) {
+            QTextStream(stdout) << "facelab " << FACELAB_VERSION << "\n";
+            return 0;
+        }
+        if (args[i] == QLatin1String("--help") || args[i] == QLatin1String("-h")) {
+            QCoreApplication app(argc, argv);
+            return facelab::cli::runSubcommand({args[0], QStringLiteral("help")});
+        }
+    }
+
+    if (subcommand) {
         // No display needed: subcommands run on servers and in CI.
         QCoreApplication app(argc, argv);
         QCoreApplication::setOrganizationName(QStringLiteral("FaceLab"));
@@ -37,7 +52,7 @@ int main(int argc, char *argv[])
         return facelab::cli::runSubcommand(args);
     }
 
-    QApplication app(argc, argv);
+    facelab::ui::GuardedApplication app(argc, argv);   // exceptions in the GUI become messages
     QApplication::setOrganizationName(QStringLiteral("FaceLab"));
     QApplication::setApplicationName(QStringLiteral("FaceLab"));
     QApplication::setApplicationVersion(QStringLiteral(FACELAB_VERSION));
@@ -46,8 +61,6 @@ int main(int argc, char *argv[])
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--demo")) {
             opt.demo = true;
-        } else if (args[i] == QLatin1String("--help") || args[i] == QLatin1String("-h")) {
-            return facelab::cli::runSubcommand({args[0], QStringLiteral("help")});
         } else if (args[i].startsWith(QLatin1Char('-'))) {
             QTextStream(stderr) << "facelab: unknown option " << args[i] << " (try facelab help)\n";
             return 2;

@@ -14,16 +14,6 @@
 namespace facelab::data {
 namespace {
 
-enum class Format { Lfw, Csv };
-
-struct ParsedPair
-{
-    int line = 0;
-    QString pathA, pathB;          // as written, resolved against the root later
-    QString identityA, identityB;  // empty when unknown
-    std::optional<bool> truth;
-};
-
 struct ImageRef
 {
     QString absPath;
@@ -86,57 +76,49 @@ QString identityFromPath(const QString &path)
 
 } // namespace
 
-ImportReport importPairsFile(const store::ProjectStore &store, const QString &file, const QString &rootArg,
-                             jobs::JobContext &ctx)
+PairsFileContent parsePairsFile(QIODevice &f, const QString &file)
 {
-    const QFileInfo fi(file);
-    if (!fi.exists())
-        throw ImportError(QStringLiteral("%1: no such file").arg(file));
-    if (fi.isDir())
-        throw ImportError(QStringLiteral("%1 is a folder; pairs import needs a pairs.txt or .csv file (use "
-                                         "identity import for folders)").arg(file));
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly))
-        throw ImportError(QStringLiteral("%1: cannot open: %2").arg(file, f.errorString()));
-    const QByteArray bytes = f.readAll();
-    if (bytes.left(4096).contains('\0'))
-        throw ImportError(QStringLiteral("%1 is not a text pairs file (binary content)").arg(file));
-
-    const QString rootPath = QFileInfo(rootArg.isEmpty() ? fi.absolutePath() : rootArg).absoluteFilePath();
-    if (!QFileInfo(rootPath).isDir())
-        throw ImportError(QStringLiteral("image root %1 is not a folder").arg(rootPath));
-    const QDir root(rootPath);
-    const QString fileName = fi.fileName();
-
-    ImportReport report;
-    QVector<ParsedPair> parsed;
-    const QStringList lines = QString::fromUtf8(bytes).split(QLatin1Char('\n'));
+    const QString fileName = QFileInfo(file).fileName();
+    PairsFileContent content;
+    // A wrong file can have a problem on each of millions of lines: list the first ones, count the rest.
+    auto problem = [&](int lineNo, const QString &reason) {
+        if (content.problems.size() < kMaxPairsFileProblems)
+            content.problems.push_back({fileName, lineNo, reason});
+        else
+            ++content.unlistedProblems;
+    };
+    int &badLines = content.badLines;
+    QVector<PairsFilePair> &parsed = content.pairs;
     static const QRegularExpression ws(QStringLiteral("\\s+"));
     static const QRegularExpression header(QStringLiteral("^\\d+(\\s+\\d+)?$"));
 
-    // Format from the first line with content: a comma means CSV, otherwise LFW.
-    Format format = Format::Lfw;
-    int firstContent = -1;
-    for (int i = 0; i < lines.size(); ++i)
-        if (!lines[i].trimmed().isEmpty()) {
-            firstContent = i;
-            format = lines[i].contains(QLatin1Char(',')) ? Format::Csv : Format::Lfw;
-            break;
-        }
-    if (firstContent < 0)
-        throw ImportError(QStringLiteral("%1 is empty").arg(file));
-
-    int promised = -1;
-    for (int i = firstContent; i < lines.size(); ++i) {
-        const QString line = lines[i].trimmed();
-        const int lineNo = i + 1;
-        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+    // Read a line at a time: a big wrong file costs the lines looked at, not a copy of itself.
+    int firstContent = 0;   // its line number; 0 until a line has content
+    qint64 promised = -1;   // 64-bit: "folds n" multiplies two counts of any size
+    int lineNo = 0;
+    while (!f.atEnd()) {
+        const QString line = QString::fromUtf8(f.readLine()).trimmed();
+        ++lineNo;
+        if (line.isEmpty())
             continue;
-        if (format == Format::Lfw) {
-            if (i == firstContent && header.match(line).hasMatch()) {
+        // Format from the first line with content: a comma means CSV, otherwise LFW.
+        const bool first = firstContent == 0;
+        if (first) {
+            firstContent = lineNo;
+            content.csv = line.contains(QLatin1Char(','));
+        }
+        if (line.startsWith(QLatin1Char('#')))
+            continue;
+        // Not one pair in the first lines with content: some other file, refused before it costs a
+        // problem per line.
+        if (parsed.isEmpty() && badLines >= kPairsFileProbeLines)
+            throw ImportError(QStringLiteral("%1 is not a pairs file: none of its first %2 lines with content is a pair (%3)")
+                                  .arg(file).arg(badLines).arg(content.problems.front().toString()));
+        if (!content.csv) {
+            if (first && header.match(line).hasMatch()) {
                 // "folds n": n same + n different pairs per fold; a lone count is the pair count.
                 const QStringList h = line.split(ws);
-                promised = h.size() == 2 ? h[0].toInt() * h[1].toInt() * 2 : h[0].toInt();
+                promised = h.size() == 2 ? qint64(h[0].toInt()) * h[1].toInt() * 2 : h[0].toInt();
                 continue;
             }
             const QStringList t = line.split(ws);
@@ -154,44 +136,88 @@ ImportReport importPairsFile(const store::ProjectStore &store, const QString &fi
                     continue;
                 }
             }
-            report.problems.push_back({fileName, lineNo,
-                                       QStringLiteral("expected 'name i j' or 'name1 i name2 j' with positive image "
-                                                      "numbers, got '%1'").arg(line.left(120))});
+            ++badLines;
+            problem(lineNo, QStringLiteral("expected 'name i j' or 'name1 i name2 j' with positive image "
+                                           "numbers, got '%1'").arg(line.left(120)));
         } else {
             const QStringList t = splitCsv(line);
             // A header line names columns, not image files (path1,path2,same).
-            if (i == firstContent && !t.isEmpty() && !hasImageExtension(t[0]))
+            if (first && !t.isEmpty() && !hasImageExtension(t[0]))
                 continue;
             if (t.size() < 2 || t.size() > 3) {
-                report.problems.push_back({fileName, lineNo,
-                                           QStringLiteral("expected 'path1,path2,same', got %1 field(s)").arg(t.size())});
+                ++badLines;
+                problem(lineNo, QStringLiteral("expected 'path1,path2,same', got %1 field(s)").arg(t.size()));
                 continue;
             }
             std::optional<bool> truth;
             if (t.size() == 3 && !t[2].isEmpty()) {
                 truth = parseTruth(t[2]);
                 if (!truth) {
-                    report.problems.push_back({fileName, lineNo,
-                                               QStringLiteral("'%1' is not a same value (use 1/0, yes/no, true/false)")
-                                                   .arg(t[2].left(40))});
+                    ++badLines;
+                    problem(lineNo, QStringLiteral("'%1' is not a same value (use 1/0, yes/no, true/false)").arg(t[2].left(40)));
                     continue;
                 }
             }
             if (t[0].isEmpty() || t[1].isEmpty()) {
-                report.problems.push_back({fileName, lineNo, QStringLiteral("empty image path")});
+                ++badLines;
+                problem(lineNo, QStringLiteral("empty image path"));
+                continue;
+            }
+            // Two words and a comma are not a pair: the paths name image files (garbage often has commas).
+            if (!hasImageExtension(t[0]) || !hasImageExtension(t[1])) {
+                ++badLines;
+                problem(lineNo, QStringLiteral("'%1' is not an image file name").arg((hasImageExtension(t[0]) ? t[1] : t[0]).left(120)));
                 continue;
             }
             parsed.push_back({lineNo, t[0], t[1], identityFromPath(t[0]), identityFromPath(t[1]), truth});
         }
     }
+    if (firstContent == 0)
+        throw ImportError(QStringLiteral("%1 is empty").arg(file));
     if (parsed.isEmpty()) {
-        QString first = report.problems.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(report.problems.front().toString());
+        QString first = content.problems.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(content.problems.front().toString());
         throw ImportError(QStringLiteral("%1 holds no valid pair line%2").arg(file, first));
     }
-    if (promised >= 0 && promised != parsed.size() + report.problems.size())
-        report.problems.push_back({fileName, firstContent + 1,
-                                   QStringLiteral("header promises %1 pairs, the file has %2 pair lines")
-                                       .arg(promised).arg(parsed.size() + report.problems.size())});
+    if (promised >= 0 && promised != parsed.size() + badLines)
+        problem(firstContent, QStringLiteral("header promises %1 pairs, the file has %2 pair lines")
+                                      .arg(promised).arg(parsed.size() + badLines));
+
+    return content;
+}
+
+ImportReport importPairsFile(const store::ProjectStore &store, const QString &file, const QString &rootArg,
+                             jobs::JobContext &ctx)
+{
+    const QFileInfo fi(file);
+    if (!fi.exists())
+        throw ImportError(QStringLiteral("%1: no such file").arg(file));
+    if (fi.isDir())
+        throw ImportError(QStringLiteral("%1 is a folder; pairs import needs a pairs.txt or .csv file (use "
+                                         "identity import for folders)").arg(file));
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        throw ImportError(QStringLiteral("%1: cannot open: %2").arg(file, f.errorString()));
+    if (f.peek(64 * 1024).contains('\0'))
+        throw ImportError(QStringLiteral("%1 is not a pairs file: NUL bytes in its first 64 KB (binary content, not a "
+                                         "text pairs file)").arg(file));
+
+    const QString rootPath = QFileInfo(rootArg.isEmpty() ? fi.absolutePath() : rootArg).absoluteFilePath();
+    if (!QFileInfo(rootPath).isDir())
+        throw ImportError(QStringLiteral("image root %1 is not a folder").arg(rootPath));
+    const QDir root(rootPath);
+    const QString fileName = fi.fileName();
+
+    ImportReport report;
+    PairsFileContent content = parsePairsFile(f, file);
+    report.problems = content.problems;
+    int unlisted = content.unlistedProblems;
+    auto problem = [&](int lineNo, const QString &reason) {
+        if (report.problems.size() < kMaxPairsFileProblems)
+            report.problems.push_back({fileName, lineNo, reason});
+        else
+            ++unlisted;
+    };
+    const QVector<PairsFilePair> &parsed = content.pairs;
 
     // Every distinct image once: hashed in parallel, then written with the pairs.
     QHash<QString, int> refIndex;
@@ -205,7 +231,7 @@ ImportReport importPairsFile(const store::ProjectStore &store, const QString &fi
         return refIndex[abs] = int(refs.size() - 1);
     };
     QVector<std::pair<int, int>> pairRefs;
-    for (const ParsedPair &p : parsed)
+    for (const PairsFilePair &p : parsed)
         pairRefs.push_back({refFor(p.pathA, p.identityA), refFor(p.pathB, p.identityB)});
 
     ctx.setProgress(0, refs.size(), QStringLiteral("Reading images"));
@@ -220,7 +246,7 @@ ImportReport importPairsFile(const store::ProjectStore &store, const QString &fi
 
     store::ImageTable images(store);
     store::PairTable pairs(store);
-    const QString split = format == Format::Lfw ? QStringLiteral("test") : QStringLiteral("train");
+    const QString split = content.csv ? QStringLiteral("train") : QStringLiteral("test");
     // Short transactions: the GUI writes a verdict the moment it is clicked and must never wait
     // long behind an import holding SQLite's write lock.
     std::optional<store::Transaction> tx;
@@ -265,11 +291,11 @@ ImportReport importPairsFile(const store::ProjectStore &store, const QString &fi
         const int lineNo = parsed[i].line;
         if (!a.facts || !b.facts) {
             const ImageRef &bad = a.facts ? b : a;
-            report.problems.push_back({fileName, lineNo, QStringLiteral("%1: %2").arg(root.relativeFilePath(bad.absPath), bad.why)});
+            problem(lineNo, QStringLiteral("%1: %2").arg(root.relativeFilePath(bad.absPath), bad.why));
             continue;
         }
         if (a.id == b.id) {
-            report.problems.push_back({fileName, lineNo, QStringLiteral("both sides are the same image")});
+            problem(lineNo, QStringLiteral("both sides are the same image"));
             continue;
         }
         step();
@@ -278,6 +304,9 @@ ImportReport importPairsFile(const store::ProjectStore &store, const QString &fi
         added ? ++report.pairsAdded : ++report.pairsExisting;
     }
     tx->commit();
+    if (unlisted > 0)
+        report.problems.push_back({fileName, 0, QStringLiteral("and %1 more problems (only the first %2 are listed)")
+                                                     .arg(unlisted).arg(kMaxPairsFileProblems)});
     ctx.log(report.summary());
     return report;
 }

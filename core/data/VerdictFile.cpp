@@ -44,6 +44,9 @@ VerdictFileReport readVerdictFile(const store::ProjectStore &store, const QStrin
         throw ImportError(QStringLiteral("%1: no such file").arg(file));
     if (!f.open(QIODevice::ReadOnly))
         throw ImportError(QStringLiteral("%1: cannot be read (%2)").arg(file, f.errorString()));
+    // A picture or an archive given by mistake: refused whole, not reported line by line.
+    if (f.peek(64 * 1024).contains('\0'))
+        throw ImportError(QStringLiteral("%1 is not a file of verdicts: binary content (NUL bytes in its first 64 KB)").arg(file));
 
     const QVector<store::PairRecord> pairs = store::PairTable(store).all();
     QHash<qint64, bool> ids;

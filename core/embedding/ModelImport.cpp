@@ -1,6 +1,7 @@
 #include "ModelImport.h"
 
 #include "DataPaths.h"
+#include "ModelExport.h"
 #include "nn/ModelError.h"
 #include "nn/ModelFamily.h"
 #include "nn/Preprocessing.h"
@@ -119,6 +120,21 @@ const nn::ModelFamily &familyFor(const QString &file, const QString &familyArg)
                                  .arg(file, names.join(", ")).toStdString());
 }
 
+// What a FaceLab export wrote into an .onnx file's metadata (ModelExport.h): empty for any other file.
+nn::OnnxMetadata facelabMetadata(const QString &file)
+{
+    if (!file.endsWith(QLatin1String(".onnx"), Qt::CaseInsensitive))
+        return {};
+    try {
+        nn::OnnxMetadata m = nn::readOnnxMetadata(file.toStdString());
+        for (auto it = m.begin(); it != m.end();)
+            it = it->first.rfind("facelab.", 0) == 0 ? std::next(it) : m.erase(it);
+        return m;
+    } catch (const std::exception &) {
+        return {};   // the family's inspection reports what is wrong with the file
+    }
+}
+
 } // namespace
 
 QJsonObject loadReportJson(const nn::LoadReport &r)
@@ -195,9 +211,32 @@ ModelImportResult importModel(const store::ProjectStore &store, const QString &f
                                           QString::fromStdString(rep.countsText()))
                                      .toStdString());
 
+    // A file FaceLab exported says how it wants its input, its threshold and where it came from.
+    const nn::OnnxMetadata meta = facelabMetadata(fi.absoluteFilePath());
+    auto metaValue = [&](const char *key) {
+        const auto it = meta.find(key);
+        return it == meta.end() ? QString() : QString::fromStdString(it->second);
+    };
     QString prep = preprocessingFor(fi.absoluteFilePath(), preprocessingSpec);
+    if (prep.isEmpty() && !metaValue(kMetaPreprocessing).isEmpty()) {
+        try {
+            prep = QString::fromStdString(nn::Preprocessing::fromJson(metaValue(kMetaPreprocessing).toStdString()).toJson());
+        } catch (const std::exception &e) {
+            ctx.log(QStringLiteral("warning: %1: its facelab.preprocessing is not usable (%2)").arg(file, QString::fromUtf8(e.what())));
+        }
+    }
     if (prep.isEmpty() && rep.preprocessing)
         prep = QString::fromStdString(rep.preprocessing->toJson());
+    std::optional<double> threshold;
+    if (!metaValue(kMetaThreshold).isEmpty()) {
+        bool ok = false;
+        const double t = metaValue(kMetaThreshold).toDouble(&ok);
+        if (ok && std::isfinite(t) && t >= -1 && t <= 1)
+            threshold = t;
+        else
+            ctx.log(QStringLiteral("warning: %1: its facelab.threshold '%2' is not a cosine threshold; not restored")
+                        .arg(file, metaValue(kMetaThreshold)));
+    }
     if (prep.isEmpty())
         throw std::runtime_error(QStringLiteral("%1 is not a model FaceLab recognises, so it cannot know how the model "
                                                 "wants its input; say it with --preprocessing arcface|frfeature|magface "
@@ -211,6 +250,10 @@ ModelImportResult importModel(const store::ProjectStore &store, const QString &f
     QJsonObject report = loadReportJson(rep);
     report.insert("partial", !rep.complete());
     report.insert("preprocessing", QJsonDocument::fromJson(prep.toUtf8()).object());
+    report.insert("threshold", threshold ? QJsonValue(*threshold) : QJsonValue());
+    if (!meta.empty())   // exported by FaceLab: the version it was, and its parent there
+        report.insert("lineage", QJsonObject{{"version", metaValue(kMetaVersion)},
+                                             {"parent", metaValue(kMetaParent).isEmpty() ? QJsonValue() : QJsonValue(metaValue(kMetaParent))}});
     if (rep.crossCheck.ran() && !rep.crossCheck.agrees())
         ctx.log(QStringLiteral("warning: %1: FaceLab and %2 disagree by %3 (above %4); the model is flagged")
                     .arg(file, QString::fromStdString(rep.crossCheck.runtime)).arg(rep.crossCheck.maxAbsDiff)
@@ -258,7 +301,7 @@ ModelImportResult importModel(const store::ProjectStore &store, const QString &f
     try {
         store::Transaction tx(store.db());
         const qint64 modelId = models.addModel(name, QString::fromStdString(family.id()), fi.absoluteFilePath());
-        versionId = models.addVersion(modelId, name, 0, rel, prep, std::nullopt, run);
+        versionId = models.addVersion(modelId, name, 0, rel, prep, threshold, run);
         if (run > 0) {
             if (rep.crossCheck.ran())
                 runs.addMetric(run, versionId, QStringLiteral("cross_check_max_abs_diff"), rep.crossCheck.maxAbsDiff);

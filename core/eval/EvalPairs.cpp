@@ -8,7 +8,8 @@ namespace facelab::eval {
 
 QString EvalPairs::describe() const
 {
-    return QStringLiteral("version %1").arg(version.name);
+    return split.isEmpty() ? QStringLiteral("version %1").arg(version.name)
+                           : QStringLiteral("version %1 on the %2 split").arg(version.name, split);
 }
 
 store::ModelVersionRecord versionForEval(const store::ProjectStore &st, const QString &name)
@@ -29,15 +30,27 @@ store::ModelVersionRecord versionForEval(const store::ProjectStore &st, const QS
                         .arg(name, names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", "))));
 }
 
-EvalPairs loadEvalPairs(const store::ProjectStore &st, const store::ModelVersionRecord &version, TruthSource source)
+const QStringList &splitNames()
+{
+    static const QStringList names{QStringLiteral("train"), QStringLiteral("validation"), QStringLiteral("test")};
+    return names;
+}
+
+EvalPairs loadEvalPairs(const store::ProjectStore &st, const store::ModelVersionRecord &version, TruthSource source,
+                        const QString &split)
 {
     EvalPairs e;
     e.version = version;
     e.source = source;
+    e.split = split;
     const QHash<qint64, double> scores = store::ScoreTable(st).all(version.id);
     if (scores.isEmpty())
         throw EvalError(QStringLiteral("version %1 has no pair scores yet: run 'facelab embed' with it first").arg(version.name));
     for (const store::PairRecord &p : store::PairTable(st).all()) {
+        if (!split.isEmpty() && p.split != split) {
+            ++e.otherSplit;
+            continue;
+        }
         std::optional<bool> truth = p.truth;
         bool fromVerdict = false;
         if (source == TruthSource::Verdicts && p.verdict && *p.verdict != store::Verdict::Skip) {

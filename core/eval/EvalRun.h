@@ -13,17 +13,19 @@ struct EvalRunResult
     qint64 runId = 0;
     EvalPairs pairs;
     EvalResult result;
-    QJsonObject toJson() const;   // result.toJson() plus run id, version, truth source, pairs left out
+    QJsonObject toJson() const;   // result.toJson() plus run id, version, truth source, split, pairs left out
 };
 
-// The run's params: version, version_id, threshold, folds, truth.
-QJsonObject evalRunParams(const store::ModelVersionRecord &version, TruthSource source, const EvalOptions &options);
+// The run's params: version, version_id, threshold, folds, truth, split ("all" when empty).
+QJsonObject evalRunParams(const store::ModelVersionRecord &version, TruthSource source, const EvalOptions &options,
+                          const QString &split = QString());
 
 // Threshold: options.threshold when given, else the version's stored threshold, else the
 // best-accuracy one (EvalResult::thresholdSource says which). Metrics go to ctx.runId() (none
-// when 0). Throws EvalError; the recorder puts the message in the run's log.
+// when 0). split: see loadEvalPairs. Throws EvalError; the recorder puts the message in the run's log.
 EvalRunResult runEvaluation(const store::ProjectStore &st, const store::ModelVersionRecord &version,
-                            TruthSource source, const EvalOptions &options, jobs::JobContext &ctx);
+                            TruthSource source, const EvalOptions &options, jobs::JobContext &ctx,
+                            const QString &split = QString());
 
 // Evaluates without recording a run (for the error export, which records its own).
 EvalResult evaluatePairs(const EvalPairs &pairs, const EvalOptions &options);

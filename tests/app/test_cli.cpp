@@ -21,10 +21,16 @@ struct Result
     QJsonDocument json() const { return QJsonDocument::fromJson(out); }
 };
 
+// The binary under test: $FACELAB_BIN when set (a copy, e.g. while a shared build dir relinks), else the build's.
+QString facelabBin()
+{
+    return qEnvironmentVariable("FACELAB_BIN", QStringLiteral(FACELAB_BIN));
+}
+
 Result runFacelab(const QStringList &args, int timeoutMs = 300000)
 {
     QProcess p;
-    p.start(QStringLiteral(FACELAB_BIN), args);
+    p.start(facelabBin(), args);
     p.waitForFinished(timeoutMs);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
 }
@@ -47,6 +53,13 @@ private slots:
     void iresnetCheckpointEndToEnd();
     void linearizeKilledResumedAndEdited();
     void invertKilledLeavesNoRowsThenRuns();
+    void jsonEverywhereAndFailuresAsJson();
+    void extraArgumentsAreRefused();
+    void numericOptionsAreRangeChecked();
+    void helpAndVersionWithoutDisplay();
+    void evalSplitIsRecorded();
+    void garbagePairsFileRefusedEarly();
+    void labelFromFile();
 };
 
 void CliTest::labellingWorkflowWithJson()
@@ -103,7 +116,7 @@ void CliTest::labellingWorkflowWithJson()
 void CliTest::errorsGoToStderrWithNonZeroExit()
 {
     QTemporaryDir dir;
-    Result r = runFacelab({"stats", dir.filePath("nope"), "--json"});
+    Result r = runFacelab({"stats", dir.filePath("nope")});
     QVERIFY(r.code != 0);
     QVERIFY(r.out.isEmpty());
     QVERIFY2(r.err.contains("not a FaceLab project"), r.err.constData());
@@ -401,6 +414,24 @@ void CliTest::iresnetCheckpointEndToEnd()
     const QJsonObject check = r.json().object().value("cross_check").toObject();
     QVERIFY2(check.value("runtime").toString().startsWith(QLatin1String("OpenCV dnn")), qPrintable(check.value("runtime").toString()));
     QVERIFY2(check.value("max_abs_diff").toDouble(1) < 1e-3, r.out.constData());
+    // The exported child keeps its threshold and lineage (ONNX metadata_props): imported again
+    // without --preprocessing, it comes back with its input convention, threshold and parent's name.
+    QJsonValue childThreshold;
+    for (const QJsonValue &v : runFacelab({"model", proj, "--list", "--json"}).json().array())
+        if (v.toObject().value("name").toString() == child)
+            childThreshold = v.toObject().value("threshold");
+    r = runFacelab({"model", proj, "--add", dir.filePath("child.onnx"), "--name", "child-onnx", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    o = r.json().object();
+    QCOMPARE(o.value("lineage").toObject().value("version").toString(), child);
+    QCOMPARE(o.value("lineage").toObject().value("parent").toString(), QStringLiteral("magface"));
+    QCOMPARE(o.value("preprocessing").toObject().value("channel_order").toString(), QStringLiteral("BGR"));
+    QCOMPARE(o.value("threshold"), childThreshold);
+    for (const QJsonValue &v : runFacelab({"model", proj, "--list", "--json"}).json().array())
+        if (v.toObject().value("name").toString() == QLatin1String("child-onnx"))
+            QCOMPARE(v.toObject().value("threshold"), childThreshold);
+    r = runFacelab({"model", proj, "--add", dir.filePath("child.onnx"), "--name", "child-onnx2"});
+    QVERIFY2(r.code == 0 && r.out.contains("a child of magface"), r.out.constData());
     r = runFacelab({"model", proj, "--export", child, "--out", dir.filePath("child.pth"), "--json"});
     QVERIFY2(r.code == 0, r.err.constData());
     r = runFacelab({"checkpoint", dir.filePath("child.pth"), "--json"});
@@ -432,7 +463,7 @@ void CliTest::linearizeKilledResumedAndEdited()
     // Killed once its first checkpoint is written: no version, the checkpoint stays.
     const QString ckpt = proj + "/linearizer/fr_feature-training.ckpt";
     QProcess p;
-    p.start(QStringLiteral(FACELAB_BIN), QStringList{"linearize", proj, "--epochs", "500"} + small);
+    p.start(facelabBin(), QStringList{"linearize", proj, "--epochs", "500"} + small);
     QVERIFY(p.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(ckpt), 120000);
     p.kill();
@@ -514,7 +545,7 @@ void CliTest::invertKilledLeavesNoRowsThenRuns()
 
     // Killed while optimising: the run is interrupted and no inversion row exists.
     QProcess p;
-    p.start(QStringLiteral(FACELAB_BIN), QStringList{"invert", proj, "--identity", people[0], "--steps", "300", "--batch", "1"});
+    p.start(facelabBin(), QStringList{"invert", proj, "--identity", people[0], "--steps", "300", "--batch", "1"});
     QVERIFY(p.waitForStarted());
     QByteArray err;
     QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("Step "), 120000);
@@ -540,6 +571,356 @@ void CliTest::invertKilledLeavesNoRowsThenRuns()
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains("no identity 'Nobody'"), r.err.constData());
 #endif
+}
+
+// The one JSON object a failed command prints on stdout with --json.
+void verifyJsonError(const Result &r, const char *command, int code)
+{
+    QCOMPARE(r.code, code);
+    QJsonParseError pe;
+    const QJsonDocument d = QJsonDocument::fromJson(r.out, &pe);
+    QVERIFY2(pe.error == QJsonParseError::NoError && d.isObject(), r.out.constData());
+    const QJsonObject o = d.object();
+    QCOMPARE(o.keys(), (QStringList{"command", "error", "exit_code"}));
+    QCOMPARE(o.value("command").toString(), QString::fromLatin1(command));
+    QCOMPARE(o.value("exit_code").toInt(), code);
+    QVERIFY(!o.value("error").toString().isEmpty());
+    QVERIFY2(r.err.contains(o.value("error").toString().toUtf8()), r.err.constData());   // stderr keeps the message
+}
+
+void CliTest::jsonEverywhereAndFailuresAsJson()
+{
+    QTemporaryDir dir;
+    const QString proj = dir.filePath("proj");
+    Result r = runFacelab({"init", proj, "--json"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.json().object().value("created").toBool(), true);
+    QVERIFY(r.json().object().value("project").toString().endsWith("proj"));
+    r = runFacelab({"init", proj, "--json"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.json().object().value("created").toBool(), false);
+
+    facelab::test::writeLfwTree(dir.filePath("lfw"), 3, 3);
+    QCOMPARE(runFacelab({"import", proj, "--identities", dir.filePath("lfw")}).code, 0);
+    QCOMPARE(runFacelab({"pairs", proj, "--generate", "6", "--identities", "3"}).code, 0);
+    const QString id = QString::number(runFacelab({"pairs", proj, "--list", "--json"}).json().array()[0].toObject().value("id").toInteger());
+    r = runFacelab({"label", proj, "--pair", id, "--same", "--json"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(QString::number(r.json().object().value("pair").toInteger()), id);
+    QCOMPARE(r.json().object().value("verdict").toString(), QStringLiteral("same"));
+    QVERIFY(r.json().object().value("verdict_id").toInteger() > 0);
+    r = runFacelab({"label", proj, "--undo", "--json"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(QString::number(r.json().object().value("undone_pair").toInteger()), id);
+
+    // Failures: runtime (1), usage (2) and parse errors (2) all print one JSON object on stdout.
+    verifyJsonError(runFacelab({"stats", dir.filePath("nope"), "--json"}), "stats", 1);
+    verifyJsonError(runFacelab({"label", proj, "--undo", "--json"}), "label", 1);   // nothing left to undo
+    verifyJsonError(runFacelab({"label", proj, "--pair", id, "--same", "--different", "--json"}), "label", 2);
+    verifyJsonError(runFacelab({"stats", proj, "--bogus", "--json"}), "stats", 2);
+    verifyJsonError(runFacelab({"pairs", proj, "--generate", "-3", "--json"}), "pairs", 2);
+#if FACELAB_HAVE_ENGINE
+    verifyJsonError(runFacelab({"model", proj, "--use", "nothing", "--json"}), "model", 1);
+#endif
+}
+
+void CliTest::extraArgumentsAreRefused()
+{
+    QTemporaryDir dir;
+    const QString proj = dir.filePath("proj");
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
+    Result r = runFacelab({"stats", proj, "extra"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("unexpected argument 'extra'"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    r = runFacelab({"label", proj, "5", "same", "--pair", "1"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("unexpected arguments '5', 'same'"), r.err.constData());
+    r = runFacelab({"init", dir.filePath("a"), dir.filePath("b")});
+    QCOMPARE(r.code, 2);
+    QVERIFY(!QFileInfo::exists(dir.filePath("a")) && !QFileInfo::exists(dir.filePath("b")));   // refused before any work
+    r = runFacelab({"demo", "somewhere"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("unexpected argument 'somewhere'"), r.err.constData());
+    r = runFacelab({"stats", proj});   // the normal layout still works
+    QCOMPARE(r.code, 0);
+#if FACELAB_HAVE_ENGINE
+    r = runFacelab({"checkpoint", dir.filePath("x.pth"), "more"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("unexpected argument 'more'"), r.err.constData());
+#endif
+}
+
+void CliTest::numericOptionsAreRangeChecked()
+{
+    QTemporaryDir dir;
+    const QString proj = dir.filePath("proj");
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
+    // Each: exit 2, a message naming the option and the value, never a wrapped-around number.
+    const QList<QPair<QStringList, QString>> bad = {
+        {{"pairs", proj, "--generate", "999999999999"}, "--generate"},
+        {{"pairs", proj, "--generate", "0"}, "--generate"},
+        {{"pairs", proj, "--generate", "2.5"}, "--generate"},
+        {{"pairs", proj, "--generate", "10", "--identities", "-1"}, "--identities"},
+        {{"pairs", proj, "--generate", "10", "--seed", "-1"}, "--seed"},
+        {{"label", proj, "--pair", "0", "--same"}, "--pair"},
+        {{"label", proj, "--pair", "99999999999999999999", "--same"}, "--pair"},
+        {{"queue", proj, "--limit", "-1"}, "--limit"},
+        {{"queue", proj, "--mine", "nan"}, "--mine"},
+        {{"eval", proj, "--folds", "1"}, "--folds"},
+        {{"eval", proj, "--folds", "4294967298"}, "--folds"},
+        {{"eval", proj, "--threshold", "nan"}, "--threshold"},
+        {{"eval", proj, "--threshold", "inf"}, "--threshold"},
+#if FACELAB_HAVE_ENGINE
+        {{"model", proj, "--threshold", "1e308"}, "--threshold"},
+        {{"linearize", proj, "--epochs", "999999999999"}, "--epochs"},
+        {{"linearize", proj, "--latent", "0"}, "--latent"},
+        {{"linearize", proj, "--lr", "-inf"}, "--lr"},
+        {{"linearize", proj, "--rank-sweep", "--max-images", "-5"}, "--max-images"},
+        {{"invert", proj, "--identity", "x", "--steps", "4294967297"}, "--steps"},
+        {{"invert", proj, "--identity", "x", "--batch", "257"}, "--batch"},
+        {{"invert", proj, "--identity", "x", "--tv-weight", "NaN"}, "--tv-weight"},
+#endif
+    };
+    for (const auto &[args, option] : bad) {
+        const Result r = runFacelab(args);
+        QVERIFY2(r.code == 2, qPrintable(args.join(' ') + ": " + r.err));
+        QVERIFY2(r.err.contains(option.toUtf8() + " needs"), qPrintable(args.join(' ') + ": " + r.err));
+        QVERIFY2(r.err.contains(args[args.indexOf(option) + 1].toUtf8()), qPrintable(args.join(' ') + ": " + r.err));
+        QVERIFY2(!r.err.contains("-2147483648") && !r.err.contains("2147483647"), r.err.constData());
+    }
+    Result r = runFacelab({"pairs", proj, "--generate", "999999999999"});
+    QVERIFY2(r.err.contains("from 1 to"), r.err.constData());   // the range is named
+#if FACELAB_HAVE_ENGINE
+    r = runFacelab({"finetune", proj, "--epochs", "999999999999"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("--epochs") && !r.err.contains("-2147483648"), r.err.constData());
+#endif
+}
+
+void CliTest::helpAndVersionWithoutDisplay()
+{
+    // As on a server: no X display, no Qt platform chosen. A QApplication would abort here.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char *v : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+        env.remove(QString::fromLatin1(v));
+    auto run = [&](const QStringList &args) {
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(facelabBin(), args);
+        p.waitForFinished(60000);
+        return Result{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+                      p.readAllStandardError()};
+    };
+    for (const char *h : {"--help", "-h"}) {
+        const Result r = run({h});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.out.contains("usage: facelab") && r.out.contains("eval"), r.out.constData());
+    }
+    Result r = run({"--version"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(QRegularExpression(QStringLiteral("^facelab \\d+\\.\\d+\\.\\d+\n$")).match(QString::fromUtf8(r.out)).hasMatch(),
+             r.out.constData());
+    r = run({"stats", "--help"});   // a command's own help, also headless
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains("--json"), r.out.constData());
+}
+
+// Runs a SQL query returning one text value on a project's database (what another tool would see).
+QString queryText(const QString &project, const QString &sql)
+{
+    QString v;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("text"));
+        db.setDatabaseName(project + "/project.sqlite");
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(sql) && q.next())
+                v = q.value(0).toString();
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("text"));
+    return v;
+}
+
+void CliTest::evalSplitIsRecorded()
+{
+#if !FACELAB_HAVE_ENGINE
+    QSKIP("built without the model engine (FACELAB_WITH_TORCH=OFF)");
+#else
+    const QString model = modelsDir() + "/fr_feature.onnx";
+    if (!QFileInfo::exists(model))
+        QSKIP(qPrintable(model + " missing: run packaging/fetch-models.sh"));
+    if (!QDir(facelab::test::devFacesDir()).exists())
+        QSKIP(qPrintable(facelab::test::devFacesDir() + " missing: the development faces come with shared/"));
+    QTemporaryDir dir;
+    const QString root = dir.filePath("faces");
+    facelab::test::copyDevFaces(root, 4, 5);
+    const QString proj = dir.filePath("proj");
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
+    QCOMPARE(runFacelab({"import", proj, "--identities", root}).code, 0);
+    QCOMPARE(runFacelab({"pairs", proj, "--generate", "60", "--identities", "4", "--seed", "2"}).code, 0);
+    QCOMPARE(runFacelab({"embed", proj}).code, 0);   // adds the default model, fr_feature
+    QHash<QString, int> perSplit, samePerSplit;
+    for (const QJsonValue &v : runFacelab({"pairs", proj, "--list", "--json"}).json().array()) {
+        ++perSplit[v.toObject().value("split").toString()];
+        samePerSplit[v.toObject().value("split").toString()] += v.toObject().value("truth").toBool();
+    }
+    QVERIFY2(perSplit.value("test") > 0 && perSplit.value("train") > perSplit.value("test"), qPrintable(QStringList(perSplit.keys()).join(',')));
+
+    // The default is every split, as before --split existed.
+    Result r = runFacelab({"eval", proj, "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(r.json().object().value("split").toString(), QStringLiteral("all"));
+    QCOMPARE(r.json().object().value("pairs").toInt(), 60);
+    QCOMPARE(queryText(proj, "SELECT json_extract(params_json, '$.split') FROM runs WHERE kind = 'eval' ORDER BY id DESC"),
+             QStringLiteral("all"));
+    int evaluated = 0;
+    for (const QString split : {"test", "train", "validation"}) {
+        if (samePerSplit.value(split) < 2 || perSplit.value(split) - samePerSplit.value(split) < 2)
+            continue;   // a split without both kinds of pair cannot be evaluated: not what this checks
+        r = runFacelab({"eval", proj, "--split", split, "--folds", "2", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject o = r.json().object();
+        QCOMPARE(o.value("split").toString(), split);
+        QCOMPARE(o.value("pairs").toInt(), perSplit.value(split));
+        QCOMPARE(o.value("pairs_other_split").toInt(), 60 - perSplit.value(split));
+        QCOMPARE(queryText(proj, "SELECT json_extract(params_json, '$.split') FROM runs WHERE kind = 'eval' ORDER BY id DESC"),
+                 split);
+        ++evaluated;
+    }
+    QVERIFY(evaluated >= 2);
+    r = runFacelab({"eval", proj, "--split", "train", "--folds", "2"});
+    QVERIFY2(r.out.contains("split: train"), r.out.constData());
+    r = runFacelab({"eval", proj, "--split", "holdout"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("'holdout'") && r.err.contains("validation"), r.err.constData());
+
+    // model --use and --threshold answer in JSON too.
+    r = runFacelab({"model", proj, "--use", "fr_feature", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(r.json().object().value("current").toString(), QStringLiteral("fr_feature"));
+    r = runFacelab({"model", proj, "--threshold", "0.35", "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(r.json().object().value("threshold").toDouble(), 0.35);
+    QCOMPARE(r.json().object().value("version").toString(), QStringLiteral("fr_feature"));
+#endif
+}
+
+void CliTest::garbagePairsFileRefusedEarly()
+{
+    QTemporaryDir dir;
+    const QString proj = dir.filePath("proj");
+    facelab::test::writeLfwTree(dir.filePath("lfw"), 2, 3);
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
+    auto stats = [&] { return runFacelab({"stats", proj, "--json"}).json().object(); };
+
+    // Text garbage: 4 MB of random printable lines. Refused after its first lines, nothing imported.
+    QByteArray garbage;
+    quint32 x = 12345;
+    while (garbage.size() < 4 * 1024 * 1024) {
+        x = x * 1664525u + 1013904223u;
+        garbage += (x >> 24) % 61 == 0 ? '\n' : char(33 + (x >> 16) % 90);
+    }
+    facelab::test::writeText(dir.filePath("lfw/garbage.txt"), garbage);
+    Result r = runFacelab({"import", proj, "--pairs", dir.filePath("lfw/garbage.txt"), "--json"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("garbage.txt is not a pairs file") && r.err.contains("first 50 lines"), r.err.constData());
+    QVERIFY2(r.err.size() < 2000, "a refused file is one message, not a problem per line");
+    QCOMPARE(QJsonDocument::fromJson(r.out).object().value("exit_code").toInt(), 1);
+
+    // Binary: a NUL past the first 4 KB (the old limit) but inside the first 64 KB.
+    QByteArray binary = QByteArray("Person_0 1 2\n").repeated(4000);
+    binary[40000] = '\0';
+    facelab::test::writeText(dir.filePath("lfw/blob.txt"), binary);
+    r = runFacelab({"import", proj, "--pairs", dir.filePath("lfw/blob.txt")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("blob.txt is not a pairs file") && r.err.contains("NUL"), r.err.constData());
+    QCOMPARE(stats().value("images").toInt(), 0);
+    QCOMPARE(stats().value("pairs").toInt(), 0);
+
+    // A real pair first, then 2000 bad lines: imported, the problems listed up to the cap.
+    QByteArray mixed = "Person_0 1 2\n";
+    for (int i = 0; i < 2000; ++i)
+        mixed += "Person_1 one two\n";
+    facelab::test::writeText(dir.filePath("lfw/mixed.txt"), mixed);
+    r = runFacelab({"import", proj, "--pairs", dir.filePath("lfw/mixed.txt"), "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    const QJsonObject rep = r.json().object();
+    QCOMPARE(rep.value("pairs_added").toInt(), 1);
+    const QJsonArray problems = rep.value("problems").toArray();
+    QCOMPARE(problems.size(), 1001);
+    QCOMPARE(problems[0].toObject().value("line").toInt(), 2);
+    QCOMPARE(problems[999].toObject().value("line").toInt(), 1001);
+    QVERIFY2(problems[1000].toObject().value("reason").toString().startsWith("and 1000 more problems"),
+             qPrintable(problems[1000].toObject().value("reason").toString()));
+    QCOMPARE(stats().value("pairs").toInt(), 1);
+}
+
+void CliTest::labelFromFile()
+{
+    QTemporaryDir dir;
+    const QString proj = dir.filePath("proj");
+    facelab::test::writeLfwTree(dir.filePath("lfw"), 4, 3);
+    QCOMPARE(runFacelab({"init", proj}).code, 0);
+    QCOMPARE(runFacelab({"import", proj, "--identities", dir.filePath("lfw")}).code, 0);
+    QCOMPARE(runFacelab({"pairs", proj, "--generate", "10", "--identities", "4"}).code, 0);
+    const QJsonArray pairs = runFacelab({"pairs", proj, "--list", "--json"}).json().array();
+    auto id = [&](int i) { return QString::number(pairs[i].toObject().value("id").toInteger()); };
+    auto path = [&](int i, const char *k) { return pairs[i].toObject().value(k).toString(); };
+    auto stats = [&] { return runFacelab({"stats", proj, "--json"}).json().object(); };
+
+    const QString file = dir.filePath("verdicts.csv");
+    const QStringList lines = {
+        "pair,verdict",                                                    // 1: header
+        id(0) + ",same",                                                   // 2
+        path(1, "path2") + "," + path(1, "path1") + ",different",          // 3: paths, reversed
+        path(2, "path1") + "," + path(2, "path2") + ",skip",               // 4: paths, in order
+        "",                                                                // 5
+        "# a comment",                                                     // 6
+        "abc,same",                                                        // 7: not an id
+        "999999,same",                                                     // 8: no such pair
+        id(3) + ",maybe",                                                  // 9: not a verdict
+        "/no/such/a.jpg,/no/such/b.jpg,same",                              // 10: no such pair
+        id(4) + "\tdifferent",                                             // 11: tab separated
+        id(0) + ",different",                                              // 12: the same pair again: the last wins
+    };
+    facelab::test::writeText(file, lines.join('\n').toUtf8() + "\n");
+    Result r = runFacelab({"label", proj, "--from", file, "--json"});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QJsonObject o = r.json().object();
+    QCOMPARE(o.value("recorded").toInt(), 5);
+    QList<int> badLines;
+    for (const QJsonValue &v : o.value("problems").toArray())
+        badLines << v.toObject().value("line").toInt();
+    QCOMPARE(badLines, (QList<int>{7, 8, 9, 10}));
+    for (const char *at : {"verdicts.csv:7", "verdicts.csv:8: no pair 999999", "verdicts.csv:9", "verdicts.csv:10"})
+        QVERIFY2(r.err.contains(at), r.err.constData());
+    QJsonObject s = stats();
+    QCOMPARE(s.value("same").toInt(), 0);
+    QCOMPARE(s.value("different").toInt(), 3);   // pair 0 (its last line), pair 1, pair 4
+    QCOMPARE(s.value("skipped").toInt(), 1);
+
+    // A binary file, --from with --pair or a verdict flag: refused, nothing recorded.
+    facelab::test::writeText(dir.filePath("blob.bin"), QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + QByteArray(4000, '\x01'));
+    r = runFacelab({"label", proj, "--from", dir.filePath("blob.bin")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("blob.bin") && r.err.contains("binary"), r.err.constData());
+    r = runFacelab({"label", proj, "--from", file, "--pair", id(5), "--same"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("--pair and --from") || r.err.contains("--from and --pair"), r.err.constData());
+    r = runFacelab({"label", proj, "--from", file, "--same"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("cannot be given together"), r.err.constData());
+    QCOMPARE(stats(), s);
+
+    // Text mode says how many in one transaction.
+    facelab::test::writeText(dir.filePath("two.txt"), (id(6) + ",same\n" + id(7) + ",1\n").toUtf8());
+    r = runFacelab({"label", proj, "--from", dir.filePath("two.txt")});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.out.contains("recorded 2 verdicts") && r.out.contains("one transaction"), r.out.constData());
+    QCOMPARE(stats().value("same").toInt(), 2);
+    QCOMPARE(stats().value("labelled").toInt(), s.value("labelled").toInt() + 2);
 }
 
 QTEST_GUILESS_MAIN(CliTest)
