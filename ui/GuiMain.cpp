@@ -1,6 +1,7 @@
 #include "ui/GuiMain.h"
 
 #include "store/ProjectStore.h"
+#include "ui/ErrorGuard.h"
 #include "ui/MainWindow.h"
 #include "ui/RecentProjects.h"
 #include "ui/Resources.h"
@@ -18,15 +19,18 @@ int runGui(QApplication &app, const GuiOptions &opt)
 
     MainWindow w;
     w.show();
-    if (opt.demo) {
-        w.openDemoProject();
-    } else if (!opt.projectFolder.isEmpty()) {
-        w.openProject(opt.projectFolder);
-    } else {
-        const QString last = RecentProjects::last();
-        if (!last.isEmpty() && store::ProjectStore::exists(last))
-            w.openProject(last, false, /*quiet=*/true);
-    }
+    // Opening runs before the event loop, outside GuardedApplication::notify: guard it here.
+    guarded([&] {
+        if (opt.demo) {
+            w.openDemoProject();
+        } else if (!opt.projectFolder.isEmpty()) {
+            w.openProject(opt.projectFolder);
+        } else {
+            const QString last = RecentProjects::last();
+            if (!last.isEmpty() && store::ProjectStore::exists(last))
+                w.openProject(last, false, /*quiet=*/true);
+        }
+    });
     return app.exec();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The GUI's entry point, called by app/main.cpp after it created the QApplication
-// (organisation "FaceLab", application "FaceLab").
+// (organisation "FaceLab", application "FaceLab"): a ui::GuardedApplication (ErrorGuard.h), so
+// that an exception in an event handler becomes a message instead of an abort.
 #include <QString>
 
 class QApplication;

@@ -4,11 +4,14 @@
 // its log into it while the work runs, and the outcome is recorded as the queue records it:
 //   returns                       -> done (cancelled if the cancel request came first)
 //   throws jobs::Cancelled        -> cancelled, rethrown
-//   throws std::exception         -> failed with the message in the log, rethrown
+//   throws std::exception         -> failed with the message in the log, rethrown (a failure to
+//                                    record that is dropped: the work's own error is the news)
+// On a read-only project nothing is recorded; the work runs and a note on stderr says so.
 #include "JobContext.h"
 #include "RunRecorder.h"
 
 #include <QJsonObject>
+#include <cstdio>
 #include <type_traits>
 #include <utility>
 
@@ -20,6 +23,8 @@ auto runRecorded(const store::ProjectStore &store, JobKind kind, const QJsonObje
 {
     using R = std::invoke_result_t<F &, JobContext &>;
     RunRecorder recorder(store, kindId(kind), params);
+    if (!recorder.recorded())
+        std::fprintf(stderr, "note: %s\n", qPrintable(recorder.note()));
     // ctx points at this run until it ends (a context may serve several runs, one after another).
     struct Recording
     {
@@ -41,7 +46,11 @@ auto runRecorded(const store::ProjectStore &store, JobKind kind, const QJsonObje
         recorder.finish(store::RunStatus::Cancelled);
         throw;
     } catch (const std::exception &e) {
-        recorder.finish(store::RunStatus::Failed, QString::fromUtf8(e.what()));
+        try {
+            recorder.finish(store::RunStatus::Failed, failureReason(e));
+        } catch (const std::exception &) {
+            // Not even the reserve made room: the run stays 'running' until a later open.
+        }
         throw;
     }
 }

@@ -1,6 +1,7 @@
 #include "RunRecorder.h"
 
 #include "store/RunTable.h"
+#include "store/StoreError.h"
 
 #include <QJsonDocument>
 
@@ -9,7 +10,21 @@ namespace facelab::jobs {
 RunRecorder::RunRecorder(const store::ProjectStore &store, const QString &kind, const QJsonObject &params)
     : m_store(store)
 {
-    m_id = store::RunTable(store).start(kind, QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)));
+    const QString why = QStringLiteral("this run is not recorded: %1 is read-only").arg(store.folder());
+    if (store.isReadOnly()) {
+        m_note = why;
+        m_finished = true;
+        return;
+    }
+    try {
+        m_id = store::RunTable(store).start(kind, QString::fromUtf8(QJsonDocument(params).toJson(QJsonDocument::Compact)));
+    } catch (const store::StoreError &e) {
+        // A file that turned read-only after the open: the work can still read, so let it run.
+        if (e.kind() != store::StoreError::Kind::ReadOnly)
+            throw;
+        m_note = why;
+        m_finished = true;
+    }
 }
 
 RunRecorder::~RunRecorder()
@@ -25,13 +40,14 @@ RunRecorder::~RunRecorder()
 
 void RunRecorder::log(const QString &text) const
 {
-    if (!text.isEmpty())
+    if (!text.isEmpty() && recorded())
         store::RunTable(m_store).appendLog(m_id, text);
 }
 
 void RunRecorder::metric(qint64 modelVersionId, const QString &name, double value) const
 {
-    store::RunTable(m_store).addMetric(m_id, modelVersionId, name, value);
+    if (recorded())
+        store::RunTable(m_store).addMetric(m_id, modelVersionId, name, value);
 }
 
 void RunRecorder::finish(store::RunStatus status, const QString &error)
@@ -40,9 +56,15 @@ void RunRecorder::finish(store::RunStatus status, const QString &error)
         return;
     m_finished = true;
     const store::RunTable runs(m_store);
-    if (!error.isEmpty())
-        runs.appendLog(m_id, QStringLiteral("error: ") + error);
-    runs.setStatus(m_id, status);
+    const QString line = error.isEmpty() ? QString() : QStringLiteral("error: ") + error;
+    try {
+        runs.finish(m_id, status, line);
+    } catch (const store::StoreError &e) {
+        // Out of space: give back the reserve the project keeps for this moment and try once more.
+        if (e.kind() != store::StoreError::Kind::DiskFull || !m_store.releaseReserve())
+            throw;
+        runs.finish(m_id, status, line);
+    }
 }
 
 store::RunStatus runStatusOf(JobStatus finalStatus)
@@ -56,6 +78,18 @@ store::RunStatus runStatusOf(JobStatus finalStatus)
     case JobStatus::Failed: break;
     }
     return store::RunStatus::Failed;
+}
+
+QString failureReason(const std::exception &e)
+{
+    const QString text = QString::fromUtf8(e.what());
+    const auto *se = dynamic_cast<const store::StoreError *>(&e);
+    const bool full = (se && se->kind() == store::StoreError::Kind::DiskFull) ||
+                      text.contains(QLatin1String("No space left on device")) ||
+                      text.contains(QLatin1String("database or disk is full"));
+    if (full && !text.startsWith(QLatin1String("disk full")))
+        return QStringLiteral("disk full: ") + text;
+    return text;
 }
 
 } // namespace facelab::jobs

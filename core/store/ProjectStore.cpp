@@ -7,6 +7,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlQuery>
 #include <QVariant>
@@ -42,13 +43,57 @@ ProjectStore ProjectStore::open(const QString &folder, bool create)
     }
     ProjectStore s(abs, dbPath);
     QSqlDatabase db = s.db();
+    if (s.isReadOnly() && schemaVersion(db) < latestSchemaVersion())
+        throw StoreError(QStringLiteral("%1 is read-only and was made by an older FaceLab (schema %2; this FaceLab "
+                                        "reads %3): open it once where it can be written, or open a copy")
+                             .arg(folder)
+                             .arg(schemaVersion(db))
+                             .arg(latestSchemaVersion()),
+                         StoreError::Kind::ReadOnly, dbPath);
     try {
         migrate(db);
     } catch (const StoreError &e) {
         throw StoreError(QStringLiteral("%1: %2").arg(dbPath, QString::fromUtf8(e.what())));
     }
-    s.m_interrupted = RunTable(s).markRunningAsInterrupted();
+    if (s.isReadOnly())
+        return s;
+    try {
+        s.m_interrupted = RunTable(s).markRunningAsInterrupted();
+    } catch (const StoreError &e) {
+        // A full disk (or a file that turned read-only) must not stop the project from being read;
+        // the runs are marked on a later open.
+        if (e.kind() != StoreError::Kind::DiskFull && e.kind() != StoreError::Kind::ReadOnly)
+            throw;
+    }
+    s.ensureReserve();
     return s;
+}
+
+bool ProjectStore::isReadOnly() const
+{
+    db();   // the connection decides
+    return isReadOnlyDatabase(m_dbPath);
+}
+
+void ProjectStore::ensureReserve() const
+{
+    constexpr qint64 kReserveBytes = 256 * 1024;
+    const QString path = QDir(m_folder).filePath(QString::fromLatin1(kReserveFileName));
+    if (QFileInfo(path).size() == kReserveBytes)
+        return;
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return;
+    const QByteArray zeros(int(kReserveBytes), '\0');
+    const bool ok = f.write(zeros) == kReserveBytes && f.flush();
+    f.close();
+    if (!ok)
+        f.remove();   // no space for it now: try again on a later open
+}
+
+bool ProjectStore::releaseReserve() const
+{
+    return QFile::remove(QDir(m_folder).filePath(QString::fromLatin1(kReserveFileName)));
 }
 
 QString ProjectStore::name() const

@@ -58,6 +58,19 @@ void RunTable::appendLog(qint64 runId, const QString &line) const
     exec(q, "append run log");
 }
 
+void RunTable::finish(qint64 runId, RunStatus status, const QString &logLine) const
+{
+    QSqlQuery q(m_store.db());
+    prepare(q, QStringLiteral("UPDATE runs SET status = ?, ended_at = ?, log = log || ? WHERE id = ?"));
+    q.addBindValue(runStatusName(status));
+    q.addBindValue(nowIso());
+    // Never a null QString: it binds as NULL, and log || NULL is NULL.
+    q.addBindValue(logLine.isEmpty() ? QStringLiteral("")
+                                     : logLine.endsWith(QLatin1Char('\n')) ? logLine : logLine + QLatin1Char('\n'));
+    q.addBindValue(runId);
+    exec(q, "record run outcome");
+}
+
 void RunTable::setParams(qint64 runId, const QString &paramsJson) const
 {
     QSqlQuery q(m_store.db());

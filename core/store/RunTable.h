@@ -13,6 +13,9 @@ public:
     qint64 start(const QString &kind, const QString &paramsJson, RunStatus status = RunStatus::Running) const;
     void setStatus(qint64 runId, RunStatus status) const;      // sets ended_at for final states
     void appendLog(qint64 runId, const QString &line) const;
+    // Final status, ended_at and (when not empty) a last log line in one statement: the smallest
+    // write that records an outcome, so it fits in what a full disk has left.
+    void finish(qint64 runId, RunStatus status, const QString &logLine) const;
     // For work whose parameters are known only once it ran (a model import's load report).
     void setParams(qint64 runId, const QString &paramsJson) const;
     RunRecord run(qint64 runId) const;

@@ -7,15 +7,32 @@
 namespace facelab::store {
 
 // Thrown for any database failure; what() names the statement's purpose and SQLite's reason.
+// kind() sorts the failures a caller reacts to differently (a read-only project, a full disk,
+// a damaged file) from the rest.
 class StoreError : public std::runtime_error
 {
 public:
-    explicit StoreError(const QString &message) : std::runtime_error(message.toStdString()) {}
+    enum class Kind { Other, ReadOnly, DiskFull, Damaged };
+    explicit StoreError(const QString &message, Kind kind = Kind::Other, QString file = {})
+        : std::runtime_error(message.toStdString()), m_kind(kind), m_file(std::move(file))
+    {
+    }
+    Kind kind() const { return m_kind; }
+    // The database file the failed statement ran on, when known.
+    QString file() const { return m_file; }
+
+private:
+    Kind m_kind;
+    QString m_file;
 };
+
+// The kind of a failed statement's error (SQLite's primary result code).
+StoreError::Kind errorKind(const QSqlError &error);
 
 // Prepares sql on q or throws; every statement in the store goes through this (bound values only).
 void prepare(QSqlQuery &q, const QString &sql);
-// Executes a prepared query or throws StoreError naming what was being done.
+// Executes a prepared query or throws StoreError naming what was being done; a write refused
+// because the project is read-only reads "<project> is read-only: <what>".
 void exec(QSqlQuery &q, const char *what);
 // Executes a one-off statement without parameters (schema, pragmas) or throws.
 void execRaw(const QSqlDatabase &db, const QString &sql, const char *what);
