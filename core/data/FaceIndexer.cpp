@@ -1,6 +1,7 @@
 #include "FaceIndexer.h"
 
 #include "DataPaths.h"
+#include "ImageProbe.h"
 #include "data/face/FaceAligner.h"
 #include "data/face/FaceChoice.h"
 #include "data/face/FaceDetector.h"
@@ -57,7 +58,7 @@ void process(Item &it, bool preAlignedPassThrough)
 {
     cv::Mat bgr;
     try {
-        bgr = face::loadFaceImage(it.path.toStdString());
+        bgr = decodeImageBgr(it.path);   // the decoder the import probe used
     } catch (const face::FaceImageError &e) {
         it.status = QStringLiteral("unreadable");
         it.note = QString::fromUtf8(e.what());
@@ -156,7 +157,7 @@ void realignImage(const store::ProjectStore &st, qint64 imageId)
     const auto chosen = store::FaceTable(st).chosen(imageId);
     if (!chosen)
         throw std::runtime_error(QStringLiteral("%1 has no chosen face").arg(img.absPath).toStdString());
-    const cv::Mat bgr = face::loadFaceImage(img.absPath.toStdString());
+    const cv::Mat bgr = decodeImageBgr(img.absPath);
     std::array<cv::Point2f, 5> five;
     for (size_t i = 0; i < 5; ++i)
         five[i] = cv::Point2f(float(chosen->five[i].x()), float(chosen->five[i].y()));

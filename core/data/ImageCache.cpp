@@ -1,5 +1,8 @@
 #include "ImageCache.h"
 
+#include "ImageProbe.h"
+#include "face/FaceErrors.h"
+
 #include <QFileInfo>
 #include <QImageIOHandler>
 #include <QImageReader>
@@ -152,8 +155,20 @@ DecodedImage ImageCache::decode(const QString &path, QSize target)
     reader.setAutoTransform(true);
     QSize src = reader.size();
     if (!src.isValid() || src.isEmpty()) {
-        const QString why = reader.errorString();
-        out.error = QStringLiteral("not a readable image (%1)").arg(why.isEmpty() ? QStringLiteral("unknown format") : why);
+        // Formats Qt has no plugin for (WebP, TIFF, ...) are read as the import and the face
+        // stage read them.
+        try {
+            const QImage full = bgrToQImage(decodeImageBgr(path));
+            out.sourceSize = full.size();
+            const QSize fit = full.size().scaled(target.boundedTo(full.size()).expandedTo(QSize(1, 1)), Qt::KeepAspectRatio)
+                                  .expandedTo(QSize(1, 1));
+            out.image = full.size() == fit ? full : full.scaled(fit, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+        } catch (const face::FaceError &e) {
+            // The message names the path; the placeholder is shown where the picture would be.
+            QString why = QString::fromStdString(e.what());
+            why.remove(QStringLiteral("cannot read image %1: ").arg(path));
+            out.error = QStringLiteral("not a readable image (%1)").arg(why);
+        }
         return out;
     }
     const bool rotated = reader.transformation() & QImageIOHandler::TransformationRotate90;
@@ -177,7 +192,18 @@ DecodedImage ImageCache::decode(const QString &path, QSize target)
     }
     if (img.size() != fit)
         img = img.scaled(fit, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-    out.image = img.convertToFormat(img.hasAlphaChannel() ? QImage::Format_ARGB32_Premultiplied : QImage::Format_RGB32);
+    // Transparency is shown over black, as the face stage composites it: premultiplied ARGB is
+    // exactly that picture once alpha is made opaque.
+    const bool alpha = img.hasAlphaChannel();
+    out.image = img.convertToFormat(alpha ? QImage::Format_ARGB32_Premultiplied : QImage::Format_RGB32);
+    if (alpha) {
+        for (int y = 0; y < out.image.height(); ++y) {
+            QRgb *line = reinterpret_cast<QRgb *>(out.image.scanLine(y));
+            for (int x = 0; x < out.image.width(); ++x)
+                line[x] |= 0xff000000u;
+        }
+        out.image.reinterpretAsFormat(QImage::Format_RGB32);
+    }
     return out;
 }
 

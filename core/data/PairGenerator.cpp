@@ -41,7 +41,19 @@ private:
 struct Identity
 {
     qint64 id = 0;
-    QVector<qint64> images;
+    QString key;               // folder name: people of two roots with one name may be one human
+    QVector<qint64> images;    // one per content: byte-identical copies are never paired
+};
+
+// What a "different" pair must not join: the same content (a copy, or one file imported through
+// two paths by an older FaceLab) or two people who may be one human (same folder name).
+struct Guard
+{
+    QHash<qint64, QString> sha;
+    bool allows(const Identity &x, qint64 a, const Identity &y, qint64 b) const
+    {
+        return a != b && x.key != y.key && sha.value(a) != sha.value(b);
+    }
 };
 
 struct Draft
@@ -55,7 +67,7 @@ struct Draft
 // key in `taken` (which it extends). Same pairs go round-robin over identities so one identity
 // with many images does not dominate.
 void draw(const QVector<Identity> &ids, int same, int diff, Rng &rng, QSet<quint64> &taken,
-          QVector<Draft> &out, const QString &split, int *sameMade, int *diffMade)
+          QVector<Draft> &out, const QString &split, int *sameMade, int *diffMade, const Guard &guard)
 {
     *sameMade = *diffMade = 0;
     QVector<int> withPairs;
@@ -111,7 +123,7 @@ void draw(const QVector<Identity> &ids, int same, int diff, Rng &rng, QSet<quint
         const qint64 a = ids[i].images[qsizetype(rng.below(quint64(ids[i].images.size())))];
         const qint64 b = ids[j].images[qsizetype(rng.below(quint64(ids[j].images.size())))];
         const quint64 key = store::PairTable::unorderedKey(a, b);
-        if (taken.contains(key)) {
+        if (taken.contains(key) || !guard.allows(ids[i], a, ids[j], b)) {
             ++failures;
             continue;
         }
@@ -153,11 +165,21 @@ PairGenReport generatePairs(const store::ProjectStore &st, const PairGenOptions 
         throw std::runtime_error("split fractions must be between 0 and 1 and add up to at most 1");
 
     QMap<qint64, Identity> byId;   // ordered by identity id: the draw is independent of hash order
+    const store::ImageTable imageTable(st);
+    const QHash<qint64, QString> keys = imageTable.personKeys();
+    Guard guard;
+    QHash<qint64, QSet<QString>> contents;   // per person: the sha256 already taken
     // Images where detection found no face (or could not read the file) are left out of pairs.
-    for (const store::ImageRecord &img : store::ImageTable(st).all())
+    for (const store::ImageRecord &img : imageTable.all())
         if (img.identityId > 0 && img.faceStatus != QLatin1String("none") && img.faceStatus != QLatin1String("unreadable")) {
-            byId[img.identityId].id = img.identityId;
-            byId[img.identityId].images.push_back(img.id);
+            guard.sha.insert(img.id, img.sha256);
+            if (!contents[img.identityId].contains(img.sha256)) {
+                contents[img.identityId].insert(img.sha256);
+                Identity &person = byId[img.identityId];
+                person.id = img.identityId;
+                person.key = keys.value(img.identityId);
+                person.images.push_back(img.id);
+            }
         }
     QVector<Identity> all = byId.values().toVector();
     if (all.size() < 2)
@@ -179,6 +201,13 @@ PairGenReport generatePairs(const store::ProjectStore &st, const PairGenOptions 
         rep.notes << QStringLiteral("asked for %1 identities, the project has %2").arg(opt.identities).arg(all.size());
     QVector<Identity> chosen = all.mid(0, k);
     rep.identitiesUsed = k;
+    QHash<QString, int> perKey;
+    for (const Identity &p : chosen)
+        ++perKey[p.key];
+    const qsizetype sharing = std::count_if(chosen.begin(), chosen.end(), [&](const Identity &p) { return perKey[p.key] > 1; });
+    if (sharing > 0)
+        rep.notes << QStringLiteral("%1 people share a folder name with a person of another import root; no "
+                                    "'different' pairs are drawn between them (they may be one person)").arg(sharing);
 
     QSet<quint64> taken = store::PairTable(st).unorderedKeys();
     QVector<Draft> drafts;
@@ -204,7 +233,7 @@ PairGenReport generatePairs(const store::ProjectStore &st, const PairGenOptions 
                 const int ws = s == 2 ? wantSame - sameDone : int(std::lround(wantSame * fr[s]));
                 const int wd = s == 2 ? wantDiff - diffDone : int(std::lround(wantDiff * fr[s]));
                 int sm = 0, dm = 0;
-                draw(parts[s], ws, wd, rng, taken, drafts, names[s], &sm, &dm);
+                draw(parts[s], ws, wd, rng, taken, drafts, names[s], &sm, &dm, guard);
                 sameDone += sm;
                 diffDone += dm;
             }
@@ -212,7 +241,7 @@ PairGenReport generatePairs(const store::ProjectStore &st, const PairGenOptions 
     }
     if (method == SplitMethod::PairLevel) {
         int sm = 0, dm = 0;
-        draw(chosen, wantSame, wantDiff, rng, taken, drafts, QString(), &sm, &dm);
+        draw(chosen, wantSame, wantDiff, rng, taken, drafts, QString(), &sm, &dm, guard);
         // Exact split sizes: shuffle, then cut by the fractions.
         rng.shuffle(drafts);
         const int n = drafts.size();

@@ -158,6 +158,15 @@ const char *const kStep5[] = {
          PRIMARY KEY(inversion_id, model_version_id)) WITHOUT ROWID)",
 };
 
+// Step 6: a person is a folder within one import root (issue 13), so same-named folders under
+// two roots are two people. NULL for people made before this step or named by a pairs file:
+// those are known by their name only.
+const char *const kStep6[] = {
+    "ALTER TABLE identities ADD COLUMN root_id INTEGER REFERENCES import_roots(id)",
+    "ALTER TABLE identities ADD COLUMN folder TEXT",
+    "CREATE UNIQUE INDEX identities_root_folder ON identities(root_id, folder) WHERE root_id IS NOT NULL",
+};
+
 template <size_t N>
 QStringList toList(const char *const (&a)[N])
 {
@@ -169,7 +178,7 @@ QStringList toList(const char *const (&a)[N])
 
 } // namespace
 
-int latestSchemaVersion() { return 5; }
+int latestSchemaVersion() { return 6; }
 
 QStringList migrationStatements(int version)
 {
@@ -179,6 +188,7 @@ QStringList migrationStatements(int version)
     case 3: return toList(kStep3);
     case 4: return toList(kStep4);
     case 5: return toList(kStep5);
+    case 6: return toList(kStep6);
     default: return {};
     }
 }

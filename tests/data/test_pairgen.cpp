@@ -49,6 +49,7 @@ private slots:
     void identityDisjointFallsBackWhenTooFewPeople();
     void reportsShortageOfSamePairs();
     void refusesProjectsWithoutIdentities();
+    void neverPairsAnImageWithItselfOrACopy();
 };
 
 void PairGenTest::balancedWithoutDuplicatesOrSelfPairs()
@@ -155,6 +156,36 @@ void PairGenTest::refusesProjectsWithoutIdentities()
     const auto st = makeProject(dir.path(), 1, 5);
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, data::generatePairs(st, {}));
     QCOMPARE(st.stats().pairs, 0);
+}
+
+void PairGenTest::neverPairsAnImageWithItselfOrACopy()
+{
+    // What an older FaceLab left after importing one folder twice, through a link: every file
+    // twice under two roots, same content, same person; and one picture copied to another person.
+    QTemporaryDir dir;
+    const auto st = store::ProjectStore::open(dir.path(), true);
+    store::ImageTable t(st);
+    const qint64 roots[2] = {t.ensureRoot("/faces", "identities"), t.ensureRoot("/link", "identities")};
+    {
+        store::Transaction tx(st.db());
+        for (int k = 0; k < 4; ++k) {
+            const qint64 idt = t.ensureIdentity(QStringLiteral("P%1").arg(k));
+            for (const qint64 root : roots)
+                for (int i = 0; i < 3; ++i)
+                    t.insert(root, {QStringLiteral("P%1/%2.jpg").arg(k).arg(i), QStringLiteral("%1-%2").arg(k).arg(i), 1, 112, 112, idt});
+        }
+        t.insert(t.ensureRoot("/copies", "identities"), {"P1/copy.jpg", "0-0", 1, 112, 112, t.ensureIdentity("P1")});
+        tx.commit();
+    }
+    data::PairGenOptions o;
+    o.pairs = 200;
+    o.identities = 0;
+    const auto r = data::generatePairs(st, o);
+    // Same pairs among distinct pictures only: 3 for each person, 6 for P1 (4 pictures with the copy).
+    QCOMPARE(r.same, 15);
+    QVERIFY(r.different > 0);
+    for (const auto &p : store::PairTable(st).all())
+        QVERIFY2(p.a.sha256 != p.b.sha256, qPrintable(QStringLiteral("%1 %2 / %3 %4").arg(p.a.absPath, p.a.sha256, p.b.absPath, p.b.sha256)));
 }
 
 QTEST_GUILESS_MAIN(PairGenTest)
