@@ -8,6 +8,7 @@
 #include "data/QueueStrategy.h"
 #include "jobs/JobQueue.h"
 #include "store/ProjectStore.h"
+#include "ui/ErrorGuard.h"
 #include "ui/RecentProjects.h"
 #include "ui/Resources.h"
 #include "ui/Theme.h"
@@ -61,14 +62,53 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace facelab::ui {
+namespace {
+
+// Holds one view inside its scroll area and hides the view's height-for-width: a scroll area
+// sizes a widget with height-for-width (any word-wrapped label) to its *preferred* height, so
+// the Annotate faces would keep their 420 px and push the view into scrolling instead of
+// shrinking. Here the view gets the viewport's size down to its minimum size.
+class ViewFrame : public QWidget
+{
+public:
+    ViewFrame(QWidget *view, QWidget *parent) : QWidget(parent), m_view(view)
+    {
+        view->setParent(this);
+        view->installEventFilter(this);
+    }
+    QSize sizeHint() const override { return m_view->sizeHint(); }
+    QSize minimumSizeHint() const override { return m_view->minimumSizeHint(); }
+
+protected:
+    void resizeEvent(QResizeEvent *e) override
+    {
+        QWidget::resizeEvent(e);
+        m_view->setGeometry(rect());
+    }
+    bool eventFilter(QObject *watched, QEvent *e) override
+    {
+        if (watched == m_view && e->type() == QEvent::LayoutRequest)
+            updateGeometry();   // the view's minimum changed: the scroll area asks again
+        return QWidget::eventFilter(watched, e);
+    }
+
+private:
+    QWidget *m_view;
+};
+
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
@@ -160,10 +200,17 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_jobs, &jobs::JobQueue::started, this, &MainWindow::updateStatusJob);
     connect(m_jobs, &jobs::JobQueue::progressed, this, &MainWindow::updateStatusJob);
     connect(m_jobs, &jobs::JobQueue::finished, this, &MainWindow::onJobFinished);
+    connect(m_jobs, &jobs::JobQueue::finished, this,
+            [this](jobs::Job *job, const QString &, jobs::JobStatus status) { demoTourJobFinished(job, status); });
 
     const int w = setting(QStringLiteral("window/width")).toInt();
     const int h = setting(QStringLiteral("window/height")).toInt();
-    resize(w > 0 ? w : 1360, h > 0 ? h : 860);
+    QSize size(w > 0 ? w : 1360, h > 0 ? h : 860);
+    // Never larger than the screen: a 1366x768 laptop would lose the status bar and the jobs dock
+    // below its bottom edge.
+    if (const QScreen *sc = screen(); sc && sc->availableGeometry().isValid())
+        size = size.boundedTo(sc->availableGeometry().size());
+    resize(size);
     QSettings s;
     if (s.contains(QStringLiteral("window/geometry")))
         restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
@@ -177,6 +224,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
 MainWindow::~MainWindow()
 {
+    m_demoTourJob = nullptr;   // its cancel below is no user's choice
+    m_demoTourFolder.clear();
     setViewsProject(nullptr);
     // The jobs go before the widgets their handlers would reach: cancelled and waited for (the
     // workers record their runs as cancelled), their handlers not called.
@@ -203,7 +252,7 @@ void MainWindow::buildViews()
         auto *scroll = new QScrollArea(m_views);
         scroll->setWidgetResizable(true);
         scroll->setFrameShape(QFrame::NoFrame);
-        scroll->setWidget(v.widget);
+        scroll->setWidget(new ViewFrame(v.widget, scroll));
         m_views->addWidget(scroll);
         m_registered.push_back(v);
     }
@@ -213,6 +262,8 @@ void MainWindow::buildViews()
         m_views->setCurrentIndex(row);
         if (m_registered[row].registration.id == View::Annotate)
             annotateView()->setFocus();
+        if (m_registered[row].registration.id == View::Errors)
+            showCurrentErrors();
     });
 }
 
@@ -251,18 +302,69 @@ InversionView *MainWindow::inversionView() const
 
 void MainWindow::setViewsProject(const store::ProjectStore *store)
 {
-    for (const RegisteredView &v : std::as_const(m_registered))
-        v.registration.setProject(v.widget, store);
-    m_jobsPanel->setProject(store);
-    m_modelJobs->setProject(store);
-    m_faceJobs->setProject(store);
-    m_fineTuneJobs->setProject(store);
+    // A view whose first load fails (a damaged table) shows why in place of its content; the
+    // other views still get the project.
+    for (const RegisteredView &v : std::as_const(m_registered)) {
+        try {
+            v.registration.setProject(v.widget, store);
+            clearViewError(v.widget);
+        } catch (const std::exception &e) {
+            showViewError(v.widget, e);
+        }
+    }
+    guarded([&] { m_jobsPanel->setProject(store); });
+    guarded([&] { m_modelJobs->setProject(store); });
+    guarded([&] { m_faceJobs->setProject(store); });
+    guarded([&] { m_fineTuneJobs->setProject(store); });
 #ifdef FACELAB_HAVE_LINEARIZER
-    m_linearizerJobs->setProject(store);
+    guarded([&] { m_linearizerJobs->setProject(store); });
 #endif
 #ifdef FACELAB_HAVE_INVERSION
-    m_inversionJobs->setProject(store);
+    guarded([&] { m_inversionJobs->setProject(store); });
 #endif
+}
+
+void MainWindow::showCurrentErrors()
+{
+    ErrorsView *errors = errorsView();
+    EvaluateView *evaluate = evaluateView();
+    if (!m_store || !errors || !evaluate || errors->hasListing())
+        return;
+    if (evaluate->hasResult() && !evaluate->isLoading()) {
+        listCurrentErrors();
+        return;
+    }
+    errors->showEmptyState(tr("Evaluating the current version…"));
+    // EvaluateView::evaluated lists them: after the background evaluation, or at once when there
+    // is nothing to evaluate. (Not isLoading(): a quick evaluation may be over before it is asked.)
+    m_errorsAwaitEvaluation = true;
+    evaluate->refresh();
+}
+
+void MainWindow::listCurrentErrors()
+{
+    ErrorsView *errors = errorsView();
+    EvaluateView *evaluate = evaluateView();
+    if (!m_store || errors->hasListing())
+        return;
+    if (evaluate->hasResult()) {
+        errors->showPairs(evaluate->errorPairs(/*falsePositives=*/true));
+        return;
+    }
+    switch (evaluate->messageAction()) {
+    case EvaluateView::MessageAction::AddModel:
+        errors->showEmptyState(tr("No model has scored the pairs yet: add one, and its false positives are listed here."),
+                               tr("Add the default model"), [this] { m_modelJobs->addDefaultModel(); });
+        break;
+    case EvaluateView::MessageAction::Embed:
+        errors->showEmptyState(tr("The current version has not scored the pairs yet: embed the faces, and its false "
+                                  "positives are listed here."),
+                               tr("Embed the faces"), [this] { m_modelJobs->embed(0); });
+        break;
+    case EvaluateView::MessageAction::None:
+        errors->showEmptyState(evaluate->message().isEmpty() ? tr("Nothing to list.") : evaluate->message());
+        break;
+    }
 }
 
 void MainWindow::connectModelViews()
@@ -291,6 +393,20 @@ void MainWindow::connectModelViews()
     connect(evaluateView(), &EvaluateView::errorsExported, errorsView(), &ErrorsView::setSuggestedFolder);
     connect(errorsView(), &ErrorsView::truthCorrected, evaluateView(), &EvaluateView::evaluate);
     connect(errorsView(), &ErrorsView::backRequested, this, [this] { showView(View::Evaluate); });
+    connect(evaluateView(), &EvaluateView::evaluated, this, [this] {
+        if (std::exchange(m_errorsAwaitEvaluation, false))
+            listCurrentErrors();
+    });
+    // Evaluate's empty state: its button does what its line asks.
+    connect(evaluateView(), &EvaluateView::addDefaultModelRequested, m_modelJobs, [this] { m_modelJobs->addDefaultModel(); });
+    connect(evaluateView(), &EvaluateView::embedRequested, m_modelJobs, [this](qint64 id) { m_modelJobs->embed(id); });
+    // Errors showing what is missing follows a model being added or the faces being embedded.
+    const auto errorsFollow = [this] {
+        if (m_store && m_views->currentWidget() && m_views->currentWidget()->isAncestorOf(errorsView()))
+            QTimer::singleShot(0, this, &MainWindow::showCurrentErrors);
+    };
+    connect(m_modelJobs, &ModelJobs::modelsChanged, this, errorsFollow);
+    connect(m_modelJobs, &ModelJobs::scoresChanged, this, errorsFollow);
     connect(m_modelJobs, &ModelJobs::embeddingChanged, evaluateView(), [this](qint64 id) {
         if (id == 0)
             evaluateView()->invalidate();
@@ -315,6 +431,7 @@ void MainWindow::connectModelViews()
     });
     // Faces.
     connect(facesView(), &FacesView::chooseFaceRequested, m_faceJobs, &FaceJobs::chooseFace);
+    connect(facesView(), &FacesView::importIdentitiesRequested, this, &MainWindow::chooseAndImportIdentities);
     connect(m_faceJobs, &FaceJobs::realigning, facesView(), &FacesView::setRealigning);
     connect(m_faceJobs, &FaceJobs::facesChanged, this, [this] {
         facesView()->refresh();
@@ -874,7 +991,8 @@ void MainWindow::openDemoProject()
             m_demoPending = false;
             m_start->setDemoProgress(false);
             if (job.status() == jobs::JobStatus::Done) {
-                openProject(*job.result<QString>());
+                if (openProject(*job.result<QString>()))
+                    startDemoTour();
             } else if (job.status() == jobs::JobStatus::Failed) {
                 QMessageBox::warning(this, tr("Demo project unavailable"),
                                      tr("The demo project could not be prepared.\n\n%1").arg(job.error()));
@@ -1000,6 +1118,9 @@ void MainWindow::closeEvent(QCloseEvent *e)
             e->ignore();
             return;
         }
+        // A demo tour cut short by quitting goes on the next time the demo opens.
+        m_demoTourJob = nullptr;
+        m_demoTourFolder.clear();
         m_jobs->cancelAllAndWait();
     }
     QSettings s;

@@ -153,10 +153,23 @@ private:
             *m_actShortcuts = nullptr, *m_actAbout = nullptr;
     bool m_reportDialogs = true;
     bool m_demoPending = false;
+    // The demo's first run (MainWindowDemo.cpp): its steps in order, each a job or a look.
+    enum class DemoTourStep { AddModel, Embed, Look, FineTune, Linearizer, Invert, Done };
+    void startDemoTour();
+    void continueDemoTour();
+    void demoTourJobFinished(jobs::Job *job, jobs::JobStatus status);
+    QString m_demoTourFolder;   // "" while no tour runs
+    DemoTourStep m_demoTourStep = DemoTourStep::Done;
+    jobs::Job *m_demoTourJob = nullptr;   // compared only, never dereferenced
     bool m_dockHiddenByUser = false;
     void updateDockVisibility();
     void buildViews();   // the registered views: navigation rows and the view stack
     void connectModelViews();
+    // Errors opened with nothing listed: the current version's false positives at its threshold
+    // (evaluated when needed), or one line saying what is missing, with the button that does it.
+    void showCurrentErrors();
+    void listCurrentErrors();               // from Evaluate's result or message
+    bool m_errorsAwaitEvaluation = false;   // Errors shows "Evaluating…" until Evaluate's next result
     void connectTraining();   // MainWindowTraining.cpp: Training > Fine-tune…, the Training view, lineage
     void setViewsProject(const store::ProjectStore *store);
 };

@@ -68,6 +68,8 @@ QVector<ViewRegistration> registeredViews()
                                   QObject::connect(v, &LinearizerView::trainRequested, j, &LinearizerJobs::chooseAndTrain);
                                   QObject::connect(v, &LinearizerView::rankSweepRequested, j, &LinearizerJobs::rankSweep);
                                   QObject::connect(v, &LinearizerView::unlearnRequested, j, &LinearizerJobs::chooseAndUnlearn);
+                                  QObject::connect(v, &LinearizerView::addDefaultModelRequested, c.modelJobs,
+                                                   [m = c.modelJobs] { m->addDefaultModel(); });
                               }),
 #endif
 #ifdef FACELAB_HAVE_INVERSION
@@ -77,6 +79,8 @@ QVector<ViewRegistration> registeredViews()
                                  InversionJobs *j = c.inversionJobs;
                                  QObject::connect(v, &InversionView::invertRequested, j, &InversionJobs::chooseAndInvert);
                                  QObject::connect(v, &InversionView::judgeRequested, j, &InversionJobs::chooseAndJudge);
+                                 QObject::connect(v, &InversionView::addDefaultModelRequested, c.modelJobs,
+                                                  [m = c.modelJobs] { m->addDefaultModel(); });
                              }),
 #endif
     };

@@ -4,6 +4,8 @@
 #include "FaceIndexer.h"
 #include "IdentityFolderImport.h"
 #include "PairGenerator.h"
+#include "store/FeedbackTable.h"
+#include "store/PairTable.h"
 #include "store/ProjectStore.h"
 
 #include <QDir>
@@ -21,6 +23,26 @@ namespace facelab::data {
 namespace {
 
 constexpr const char *kDoneKey = "demo/complete";
+constexpr const char *kVerdictsKey = "demo/verdicts";
+
+// Every second training-split pair gets its known truth as a verdict, as if someone had labelled
+// them, so fine-tuning has feedback from the start; the other pairs stay open for Annotate. Once
+// per project (a setting), so an undone verdict is never given again.
+int addDemoVerdicts(const store::ProjectStore &st)
+{
+    if (st.setting(QString::fromLatin1(kVerdictsKey)) == QLatin1String("1"))
+        return 0;
+    const store::FeedbackTable feedback(st);
+    int given = 0, train = 0;
+    for (const store::PairRecord &p : store::PairTable(st).all()) {
+        if (p.split != QLatin1String("train") || !p.truth || p.verdict || train++ % 2 != 0)
+            continue;
+        feedback.add(p.id, *p.truth ? store::Verdict::Same : store::Verdict::Different);
+        ++given;
+    }
+    st.setSetting(QString::fromLatin1(kVerdictsKey), QStringLiteral("1"));
+    return given;
+}
 
 // Writes a PNG atomically so a killed build never leaves a half file that import would refuse.
 void writePng(const QString &path, const cv::Mat &img)
@@ -70,8 +92,10 @@ QString ensureDemoProject(jobs::JobContext &ctx)
     const QString folder = demoProjectFolder();
     if (store::ProjectStore::exists(folder)) {
         const store::ProjectStore st = store::ProjectStore::open(folder);
-        if (st.setting(QString::fromLatin1(kDoneKey)) == QLatin1String("1"))
+        if (st.setting(QString::fromLatin1(kDoneKey)) == QLatin1String("1")) {
+            addDemoVerdicts(st);   // a demo project made before the demo had verdicts
             return folder;
+        }
     }
     const QDir samples(QString::fromStdString(facelab::samplesDir()));
     QStringList photos;
@@ -120,6 +144,8 @@ QString ensureDemoProject(jobs::JobContext &ctx)
     opt.seed = 1;
     if (st.stats().pairs == 0)   // a build killed after this step must not add a second set
         generatePairs(st, opt);
+    const int given = addDemoVerdicts(st);
+    ctx.log(QStringLiteral("%1 training pairs labelled with their known truth").arg(given));
     st.setSetting(QString::fromLatin1(kDoneKey), QStringLiteral("1"));
     ctx.setProgress(1, 1, QStringLiteral("Demo project ready"));
     return folder;

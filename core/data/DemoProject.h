@@ -4,6 +4,8 @@
 // finds becomes a person; each person appears in one photo only, so FaceLab makes four views of
 // each face (the aligned crop, its mirror image, a tighter re-crop, a darker blurred copy) and
 // 'same' pairs are two views of one photo. Easy by design: a demo of the tool, not a benchmark.
+// Every second training-split pair comes labelled with its known truth (as if someone had
+// labelled it), so fine-tuning has verdicts to learn from; the other pairs are left to Annotate.
 #include "jobs/JobContext.h"
 
 #include <QString>

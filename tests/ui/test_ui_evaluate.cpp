@@ -218,8 +218,16 @@ private slots:
                                      f.view->message() != QStringLiteral("Evaluating…"),
                                  20000);
         QVERIFY(!f.view->hasResult());
-        QVERIFY2(f.view->message().contains(QStringLiteral("Embed faces")), qPrintable(f.view->message()));
+        QVERIFY2(f.view->message().contains(QStringLiteral("embed the faces")), qPrintable(f.view->message()));
         QVERIFY(!f.view->exportPng(QStringLiteral("/nonexistent/a.png"), QStringLiteral("/nonexistent/b.png")));
+        // The button under the message does what it asks: embed with the version evaluated.
+        QPushButton *action = f.view->messageActionButton();
+        QVERIFY(action->isVisible());
+        QCOMPARE(action->text(), QStringLiteral("Embed the faces"));
+        QSignalSpy embed(f.view.get(), &ui::EvaluateView::embedRequested);
+        action->click();
+        QCOMPARE(embed.count(), 1);
+        QCOMPARE(embed.at(0).at(0).toLongLong(), f.view->versionBox()->currentData().toLongLong());
     }
 
     void noModelSaysWhatToDo()
@@ -229,8 +237,14 @@ private slots:
         view.setProject(project->store.get());
         view.show();
         QVERIFY(view.message().contains(QStringLiteral("no model")));
+        QVERIFY(view.messageActionButton()->isVisible());
+        QCOMPARE(view.messageActionButton()->text(), QStringLiteral("Add the default model"));
+        QSignalSpy add(&view, &ui::EvaluateView::addDefaultModelRequested);
+        view.messageActionButton()->click();
+        QCOMPARE(add.count(), 1);
         view.setProject(nullptr);
         QVERIFY(view.message().contains(QStringLiteral("Open a project")));
+        QVERIFY(!view.messageActionButton()->isVisible());
     }
 
     void compareWithASecondVersion()

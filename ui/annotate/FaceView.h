@@ -37,7 +37,7 @@ signals:
     void decodeSizeChanged();
 
 public:
-    QSize minimumSizeHint() const override { return {160, 160}; }
+    QSize minimumSizeHint() const override { return {112, 112}; }   // an aligned crop's own size
 
 protected:
     void paintEvent(QPaintEvent *) override;

@@ -57,7 +57,7 @@ ModelStrip::ModelStrip(QWidget *parent) : QFrame(parent)
     m_agreement = label(QStringLiteral("modelAgreement"), {}, this);
     m_agreement->setTextFormat(Qt::RichText);
 
-    m_addDefault = new QPushButton(icon(QStringLiteral("download")), tr("Add default model"), this);
+    m_addDefault = new QPushButton(icon(QStringLiteral("download")), tr("Add the default model"), this);
     m_addDefault->setObjectName(QStringLiteral("stripAddDefaultModel"));
     m_addFile = new QPushButton(icon(QStringLiteral("add-model")), tr("Add model file…"), this);
     m_addFile->setObjectName(QStringLiteral("stripAddModelFile"));
@@ -129,8 +129,9 @@ void ModelStrip::showNoEngine()
 void ModelStrip::showNoModel(bool defaultModelPresent)
 {
     m_haveModel = false;
-    m_message->setText(tr("No model yet — Models ▸ Add default model (fetched by packaging/fetch-models.sh) "
-                          "or Add model file…"));
+    m_message->setText(defaultModelPresent ? tr("No model yet: add one to score the pairs.")
+                                           : tr("No model yet: packaging/fetch-models.sh fetches the default one, or "
+                                                "add a model file."));
     m_addDefault->setEnabled(defaultModelPresent);
     m_addDefault->setToolTip(defaultModelPresent
                                  ? tr("Import %1 into this project").arg(engine::defaultModelPath())

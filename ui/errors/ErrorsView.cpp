@@ -80,6 +80,18 @@ ErrorsView::ErrorsView(QWidget *parent) : QWidget(parent)
     m_error->setStyleSheet(QStringLiteral("QLabel { color: %1; }").arg(theme::different().name()));
     m_error->hide();
     v->addWidget(m_error);
+    m_emptyAction = new QPushButton(this);
+    m_emptyAction->setObjectName(QStringLiteral("errorsEmptyAction"));
+    m_emptyAction->setProperty("primary", true);
+    m_emptyAction->hide();
+    auto *emptyRow = new QHBoxLayout;
+    emptyRow->addWidget(m_emptyAction);
+    emptyRow->addStretch(1);
+    v->addLayout(emptyRow);
+    connect(m_emptyAction, &QPushButton::clicked, this, [this] {
+        if (m_emptyActionFn)
+            m_emptyActionFn();
+    });
 
     auto *body = new QHBoxLayout;
     m_tree = new QTreeWidget(this);
@@ -148,9 +160,21 @@ void ErrorsView::setProject(const store::ProjectStore *store)
     m_listing = {};
     m_message.clear();
     m_error->hide();
+    showEmptyState(tr("Click FP or FN, or a histogram bar, in the Evaluate view to list those pairs here, or open "
+                      "an exported errors folder."));
+}
+
+void ErrorsView::showEmptyState(const QString &hint, const QString &actionText, std::function<void()> action)
+{
+    m_folder.reset();
+    m_listing = {};
+    m_message.clear();
+    m_error->hide();
     m_title->setText(tr("Errors"));
-    m_hint->setText(tr("Click FP or FN, or a histogram bar, in the Evaluate view to list those pairs here, or open "
-                       "an exported errors folder."));
+    m_hint->setText(hint);
+    m_emptyActionFn = std::move(action);
+    m_emptyAction->setText(actionText);
+    m_emptyAction->setVisible(!actionText.isEmpty() && m_emptyActionFn);
     setRows({}, -1);
 }
 
@@ -165,6 +189,7 @@ void ErrorsView::showPairs(const PairListing &listing)
     m_listing = listing;
     m_message.clear();
     m_error->hide();
+    m_emptyAction->hide();
     m_title->setText(listing.title);
     m_hint->setText(listing.pairs.isEmpty() ? listing.hint + QLatin1Char(' ') + tr("No pairs.") : listing.hint);
     setRows(browsedPairs(listing, m_store), 0);
@@ -183,6 +208,7 @@ bool ErrorsView::openFolder(const QString &dir)
     }
     m_message.clear();
     m_error->hide();
+    m_emptyAction->hide();
     m_listing = {};
     m_listing.threshold = folder.threshold;
     if (m_store) {

@@ -35,6 +35,11 @@ public:
     // Lists the false positives (or negatives) of pairs at threshold.
     void showErrors(const eval::EvalPairs &pairs, double threshold, bool falsePositives);
     void showPairs(const PairListing &listing);
+    // Nothing to list yet: one line saying what to do and, with actionText, the button that does it.
+    void showEmptyState(const QString &hint, const QString &actionText = {}, std::function<void()> action = {});
+    // Whether a listing or an exported folder is shown (not the empty state).
+    bool hasListing() const { return m_folder.has_value() || !m_listing.title.isEmpty(); }
+    QPushButton *emptyActionButton() const { return m_emptyAction; }
     // Browses an exported errors folder; on failure keeps the current list and message() says which
     // folder and what is wrong.
     bool openFolder(const QString &dir);
@@ -104,7 +109,8 @@ private:
     QTreeWidget *m_tree;
     FaceView *m_faceA, *m_faceB;
     QPlainTextEdit *m_info;
-    QPushButton *m_truthWrong, *m_feedback, *m_openFolder, *m_openExport, *m_back;
+    QPushButton *m_truthWrong, *m_feedback, *m_openFolder, *m_openExport, *m_back, *m_emptyAction;
+    std::function<void()> m_emptyActionFn;
 };
 
 } // namespace facelab::ui

@@ -60,7 +60,8 @@ EvaluatedVersion evaluateOne(const store::ProjectStore &st, qint64 versionId, ev
         return out;
     }
     if (store::ScoreTable(st).count(versionId) == 0) {
-        out.message = QObject::tr("Version %1 has no scores yet: run Models ▸ Embed faces first.").arg(version->name);
+        out.message = QObject::tr("Version %1 has not scored the pairs yet: embed the faces with it.").arg(version->name);
+        out.unscoredVersion = versionId;
         return out;
     }
     try {
@@ -134,10 +135,32 @@ EvaluateView::EvaluateView(QWidget *parent) : QWidget(parent)
     v->addLayout(controls);
 
     m_pages = new QStackedWidget(this);
-    m_message = makeLabel(m_pages, QStringLiteral("evalMessage"), QStringLiteral("muted"));
+    // The message page: one line saying what to do, and the button that does it.
+    auto *messagePage = new QWidget(m_pages);
+    auto *mv = new QVBoxLayout(messagePage);
+    mv->addStretch(2);
+    m_message = makeLabel(messagePage, QStringLiteral("evalMessage"), QStringLiteral("muted"));
     m_message->setAlignment(Qt::AlignCenter);
     m_message->setWordWrap(true);
-    m_pages->addWidget(m_message);
+    mv->addWidget(m_message);
+    m_messageAction = new QPushButton(messagePage);
+    m_messageAction->setObjectName(QStringLiteral("evalMessageAction"));
+    m_messageAction->setProperty("primary", true);
+    m_messageAction->hide();
+    auto *mb = new QHBoxLayout;
+    mb->addStretch(1);
+    mb->addWidget(m_messageAction);
+    mb->addStretch(1);
+    mv->addSpacing(8);
+    mv->addLayout(mb);
+    mv->addStretch(3);
+    m_pages->addWidget(messagePage);
+    connect(m_messageAction, &QPushButton::clicked, this, [this] {
+        if (m_messageActionKind == MessageAction::AddModel)
+            emit addDefaultModelRequested();
+        else if (m_messageActionKind == MessageAction::Embed)
+            emit embedRequested(m_messageVersion);
+    });
 
     auto *content = new QWidget(m_pages);
     auto *cv = new QVBoxLayout(content);
@@ -269,7 +292,7 @@ EvaluateView::~EvaluateView()
 void EvaluateView::buildPlots()
 {
     stylePlot(m_roc, tr("False accept rate (FAR)"), tr("True accept rate (TAR)"));
-    m_roc->setMinimumHeight(240);
+    m_roc->setMinimumHeight(140);   // the plots give way first on a 768 px screen
     m_roc->legend->setVisible(true);
     m_roc->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     m_diag = m_roc->addGraph();
@@ -285,7 +308,7 @@ void EvaluateView::buildPlots()
     m_rocPoint->setName(tr("operating point"));
 
     stylePlot(m_hist, tr("Similarity"), tr("Share of pairs"));
-    m_hist->setMinimumHeight(240);
+    m_hist->setMinimumHeight(140);
     m_hist->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     m_diffGraph = m_hist->addGraph();
     m_diffGraph->setName(tr("different pairs"));
@@ -368,6 +391,7 @@ void EvaluateView::refresh()
         current = models.current();
     } catch (const std::exception &e) {
         showMessage(tr("Could not read the model versions: %1").arg(QString::fromStdString(e.what())));
+        emit evaluated();   // nothing to evaluate: the message is the outcome
         return;
     }
     for (const auto &v : versions) {
@@ -382,7 +406,9 @@ void EvaluateView::refresh()
     const int cidx = m_compare->findData(compared);
     m_compare->setCurrentIndex(std::max(cidx, 0));
     if (versions.isEmpty()) {
-        showMessage(tr("This project has no model yet: add one in Models, then run Models ▸ Embed faces."));
+        showMessage(tr("This project has no model yet: add one, and its scores on the pairs show here."),
+                    MessageAction::AddModel);
+        emit evaluated();   // nothing to evaluate: the message is the outcome
         return;
     }
     evaluate();
@@ -441,7 +467,8 @@ void EvaluateView::onLoaded()
                                m_data.primary.pairs.source == next.primary.pairs.source;
     m_data = std::move(next);
     if (!m_data.primary.ok) {
-        showMessage(m_data.primary.message);
+        showMessage(m_data.primary.message, m_data.primary.unscoredVersion > 0 ? MessageAction::Embed : MessageAction::None,
+                    m_data.primary.unscoredVersion);
     } else {
         m_pages->setCurrentIndex(1);
         m_pngButton->setEnabled(true);
@@ -454,9 +481,15 @@ void EvaluateView::onLoaded()
 
 QString EvaluateView::message() const { return m_pages->currentIndex() == 0 ? m_message->text() : QString(); }
 
-void EvaluateView::showMessage(const QString &text)
+void EvaluateView::showMessage(const QString &text, MessageAction action, qint64 versionId)
 {
     m_message->setText(text);
+    m_messageActionKind = action;
+    m_messageVersion = versionId;
+    m_messageAction->setText(action == MessageAction::AddModel ? tr("Add the default model")
+                             : action == MessageAction::Embed  ? tr("Embed the faces")
+                                                               : QString());
+    m_messageAction->setVisible(action != MessageAction::None);
     m_pages->setCurrentIndex(0);
     m_pngButton->setEnabled(false);
     m_pdfButton->setEnabled(false);

@@ -43,6 +43,7 @@ struct EvaluatedVersion
 {
     bool ok = false;
     QString message;             // why not, when !ok
+    qint64 unscoredVersion = 0;  // the version, when it has no scores yet (its faces not embedded)
     eval::EvalPairs pairs;
     eval::EvalResult result;
 };
@@ -87,6 +88,11 @@ public:
     HistogramMouse *histogramMouse() const { return m_histMouse; }
     const ScoreHistogram &histogram() const { return m_histogram; }
     QPushButton *exportErrorsButton() const { return m_exportErrors; }
+    // Under the message: the button that does what it asks ("Add the default model", "Embed
+    // faces with …"); hidden when the message asks for nothing a button can do.
+    QPushButton *messageActionButton() const { return m_messageAction; }
+    enum class MessageAction { None, AddModel, Embed };
+    MessageAction messageAction() const { return message().isEmpty() ? MessageAction::None : m_messageActionKind; }
 
     // The same- (or different-) person pairs of one histogram bin, as the Errors view lists them.
     PairListing pairsInBin(bool same, int bin) const;
@@ -112,7 +118,9 @@ public slots:
     void invalidate();   // the project's models or scores changed: refresh now if shown, else when shown
 
 signals:
-    void evaluated();   // a background evaluation finished (result or message shown)
+    // A background evaluation finished (result or message shown), or refresh() found nothing to
+    // evaluate (no model): then at once.
+    void evaluated();
     void thresholdChanged(double threshold);
     // The FP (true) or FN (false) cell was clicked: list those pairs (data().primary.pairs at threshold()).
     void errorsRequested(bool falsePositives);
@@ -120,6 +128,9 @@ signals:
     void pairsRequested(const facelab::ui::PairListing &listing);
     // An error export finished; the Errors view can browse dir.
     void errorsExported(const QString &dir);
+    // The empty state's button: the project has no model / the version has no scores.
+    void addDefaultModelRequested();
+    void embedRequested(qint64 versionId);
 
 protected:
     void showEvent(QShowEvent *e) override;
@@ -128,7 +139,7 @@ protected:
 private:
     void buildPlots();
     void onLoaded();
-    void showMessage(const QString &text);
+    void showMessage(const QString &text, MessageAction action = MessageAction::None, qint64 versionId = 0);
     void plotAll(bool keepThreshold);
     void plotRoc();
     void updateThresholdViews();
@@ -151,7 +162,9 @@ private:
 
     QComboBox *m_version, *m_compare, *m_truth;
     QCheckBox *m_logFar;
-    QPushButton *m_reload, *m_pngButton, *m_pdfButton, *m_exportErrors;
+    QPushButton *m_reload, *m_pngButton, *m_pdfButton, *m_exportErrors, *m_messageAction;
+    MessageAction m_messageActionKind = MessageAction::None;
+    qint64 m_messageVersion = 0;
     QStackedWidget *m_pages;
     QLabel *m_message, *m_summary, *m_metrics, *m_thresholdMetrics, *m_compareMetrics;
     QLabel *m_tp, *m_fn, *m_fp, *m_tn;

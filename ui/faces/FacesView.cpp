@@ -221,9 +221,25 @@ FacesView::FacesView(QWidget *parent) : QWidget(parent)
     m_emptyText->setAlignment(Qt::AlignCenter);
     m_emptyText->setWordWrap(true);
     m_emptyText->setProperty("role", QStringLiteral("muted"));
+    m_emptyAction = new QPushButton(m_emptyPage);
+    m_emptyAction->setObjectName(QStringLiteral("facesEmptyAction"));
+    m_emptyAction->setProperty("primary", true);
+    m_emptyAction->hide();
+    connect(m_emptyAction, &QPushButton::clicked, this, [this] {
+        if (m_store && m_find && m_find->isEnabled() && m_emptyAction->property("find").toBool())
+            m_find->trigger();
+        else if (m_store)
+            emit importIdentitiesRequested();
+    });
+    auto *eb = new QHBoxLayout;
+    eb->addStretch(1);
+    eb->addWidget(m_emptyAction);
+    eb->addStretch(1);
     ev->addWidget(ic);
     ev->addSpacing(8);
     ev->addWidget(m_emptyText);
+    ev->addSpacing(8);
+    ev->addLayout(eb);
     ev->addStretch(3);
     m_body->addWidget(m_mainPage);
     m_body->addWidget(m_emptyPage);
@@ -382,15 +398,22 @@ void FacesView::applyListing()
     }
     const bool any = m_list->topLevelItemCount() > 0;
     m_body->setCurrentWidget(any ? m_mainPage : m_emptyPage);
-    if (!m_store)
+    QString action;
+    m_emptyAction->setProperty("find", false);
+    if (!m_store) {
         m_emptyText->setText(tr("Open a project to see its faces."));
-    else if (total == 0)
-        m_emptyText->setText(tr("No images yet. Import identities or a pairs list first."));
-    else if (c.pending == total)
-        m_emptyText->setText(tr("The face stage has not run yet: Find faces detects and aligns one face per "
-                                "image (Embed faces does it first too)."));
-    else
+    } else if (total == 0) {
+        m_emptyText->setText(tr("No images yet: import a folder of identities (one sub-folder per person)."));
+        action = tr("Import identities…");
+    } else if (c.pending == total) {
+        m_emptyText->setText(tr("The face stage has not run yet: find, choose and align one face per image."));
+        action = m_find ? m_find->text().remove(QLatin1Char('&')) : QString();
+        m_emptyAction->setProperty("find", true);
+    } else {
         m_emptyText->setText(tr("Nothing needs you here: every image that was looked at has exactly one usable face."));
+    }
+    m_emptyAction->setText(action);
+    m_emptyAction->setVisible(!action.isEmpty());
     if (!(keep > 0 && selectImage(keep))) {
         // First image of the first group.
         if (any && m_list->topLevelItem(0)->childCount() > 0)

@@ -74,6 +74,7 @@ public slots:
 signals:
     void chooseFaceRequested(qint64 imageId, qint64 faceId);
     void loaded();
+    void importIdentitiesRequested();   // the empty state's button, in a project without images
 
 protected:
     void showEvent(QShowEvent *e) override;
@@ -98,6 +99,7 @@ private:
     QStackedWidget *m_body;
     QWidget *m_mainPage, *m_emptyPage;
     QLabel *m_emptyText;
+    QPushButton *m_emptyAction = nullptr;   // does what m_emptyText asks (import, find faces)
     QTreeWidget *m_list;
     QLabel *m_detailTitle, *m_detailText;
     FacePicker *m_picker;

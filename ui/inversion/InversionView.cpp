@@ -3,6 +3,8 @@
 #include "invert/InvertJob.h"
 #include "jobs/Job.h"
 #include "jobs/JobQueue.h"
+#include "store/ModelTable.h"
+#include "store/ProjectStore.h"
 #include "ui/widgets/PlotStyle.h"
 
 #include <QComboBox>
@@ -97,11 +99,18 @@ InversionView::InversionView(QWidget *parent) : QWidget(parent)
     bar->addWidget(m_identity);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("inversionStatus"));
+    m_status->setWordWrap(true);   // a long status wraps instead of pushing the buttons off the screen
     bar->addWidget(m_status, 1);
     m_invert = new QPushButton(tr("Invert identity…"), this);
     m_judge = new QPushButton(tr("Judge with…"), this);
     m_judge->setToolTip(tr("Score the images shown with another version: an image that only fools the model it was "
                            "made from is adversarial noise, not a face."));
+    m_addModel = new QPushButton(tr("Add the default model"), this);
+    m_addModel->setObjectName(QStringLiteral("inversionAddModel"));
+    m_addModel->setProperty("primary", true);
+    m_addModel->hide();
+    connect(m_addModel, &QPushButton::clicked, this, &InversionView::addDefaultModelRequested);
+    bar->addWidget(m_addModel);
     bar->addWidget(m_invert);
     bar->addWidget(m_judge);
     root->addLayout(bar);
@@ -197,9 +206,17 @@ void InversionView::setProject(const store::ProjectStore *store)
     m_gallery = {};
     m_live->hide();   // until an inversion runs: the gallery gets the room
     m_identity->clear();
-    m_invert->setEnabled(store != nullptr);
+    m_haveModel = false;
+    try {
+        m_haveModel = store && !store::ModelTable(*store).versions().isEmpty();
+    } catch (const std::exception &) {
+    }
+    m_invert->setEnabled(m_haveModel);
+    m_addModel->setVisible(store != nullptr && !m_haveModel);
+    m_invert->setVisible(store == nullptr || m_haveModel);   // nothing to invert yet: room for the button that can
+    m_judge->setVisible(store == nullptr || m_haveModel);
     m_judge->setEnabled(false);
-    m_status->setText(store ? QString() : tr("No project open."));
+    m_status->setText(!store ? tr("No project open.") : m_haveModel ? QString() : tr("Inversion shows what a model thinks a person looks like: add a model first."));
     fillGallery();
     if (store)
         showIdentity(0);
@@ -247,6 +264,8 @@ void InversionView::onLoaded()
         images += r.images.size();
     m_judge->setEnabled(images > 0);
     m_status->setText(!m_gallery.error.isEmpty() ? tr("Cannot read the inversions: %1").arg(m_gallery.error)
+                      : !m_haveModel            ? tr("Inversion shows what a model thinks a person looks like: add a model first.")
+                      : m_gallery.runs.isEmpty() ? tr("No inversion yet: Invert identity… shows what the model thinks a person looks like.")
                                                  : tr("%1 runs, %2 images").arg(m_gallery.runs.size()).arg(images));
     fillGallery();
 }
@@ -342,6 +361,15 @@ void InversionView::setJobs(jobs::JobQueue *queue)
             [this](jobs::Job *job, const QString &, jobs::JobStatus status, const QString &error) {
                 if (job->kind() == jobs::JobKind::JudgeInversions) {
                     reload();
+                    return;
+                }
+                if (job->kind() == jobs::JobKind::ModelImport && !m_haveModel && !m_folder.isEmpty()) {
+                    // A model arrived: the empty state gives way to the Invert button.
+                    try {
+                        const store::ProjectStore st = store::ProjectStore::open(m_folder);
+                        setProject(&st);
+                    } catch (const std::exception &) {
+                    }
                     return;
                 }
                 if (job->kind() != jobs::JobKind::Invert)

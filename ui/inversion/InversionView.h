@@ -56,6 +56,7 @@ protected:
 
 signals:
     void invertRequested(const QString &identity);
+    void addDefaultModelRequested();   // the empty state's button, in a project without a model
     void judgeRequested(const QVector<facelab::store::InversionRecord> &records);
 
 private:
@@ -71,7 +72,8 @@ private:
     QString m_folder;
     QComboBox *m_identity = nullptr;
     QLabel *m_status = nullptr;
-    QPushButton *m_invert = nullptr, *m_judge = nullptr;
+    QPushButton *m_invert = nullptr, *m_judge = nullptr, *m_addModel = nullptr;
+    bool m_haveModel = false;
     // Live
     QWidget *m_live = nullptr;
     QLabel *m_liveText = nullptr;

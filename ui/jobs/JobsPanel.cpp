@@ -6,7 +6,10 @@
 #include "ui/Theme.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 #include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
 #include <QPainter>
@@ -36,9 +39,56 @@ QIcon dot(const QColor &c)
 }
 } // namespace
 
-QString JobsPanel::kindTitle(const QString &kind)
+QString JobsPanel::kindTitle(const QString &kind, const QString &paramsJson)
 {
-    QString t = kind;
+    return kindTitle(kind, QJsonDocument::fromJson(paramsJson.toUtf8()).object());
+}
+
+QString JobsPanel::kindTitle(const QString &kindId, const QJsonObject &params)
+{
+    using jobs::JobKind;
+    const auto param = [&params](const char *key) { return params.value(QLatin1String(key)).toString(); };
+    // "" when the key is missing, so a name never ends in "with ".
+    const auto with = [](const QString &base, const QString &what) {
+        return what.isEmpty() ? base : base + QLatin1Char(' ') + what;
+    };
+    const QString model = param("model");
+    switch (jobs::kindFromId(kindId).value_or(JobKind::BuildDemo)) {
+    case JobKind::Import: return tr("Import");
+    case JobKind::ImportIdentities: return with(tr("Import identities from"), QFileInfo(param("dir")).fileName());
+    case JobKind::ImportPairs: return with(tr("Import pairs from"), QFileInfo(param("file")).fileName());
+    case JobKind::GeneratePairs: {
+        const int n = params.value(QLatin1String("pairs")).toInt();
+        return n > 0 ? tr("Generate %1 pairs").arg(n) : tr("Generate pairs");
+    }
+    case JobKind::MinePairs: return tr("Mine hard pairs");
+    case JobKind::Faces:
+    case JobKind::FindFaces: return tr("Find faces");
+    case JobKind::ChooseFace: return tr("Align the chosen face");
+    case JobKind::CheckModel: return with(tr("Read model"), QFileInfo(param("file")).fileName());
+    case JobKind::ModelImport: return with(tr("Add model"), QFileInfo(param("file")).fileName());
+    case JobKind::Embed: return with(tr("Embed faces with"), model);
+    case JobKind::ExportModel: return with(tr("Export model to"), QFileInfo(param("out")).fileName());
+    case JobKind::Eval: return with(tr("Evaluate"), model);
+    case JobKind::ErrorExport: return tr("Export error folders");
+    case JobKind::FineTune: return model.isEmpty() ? tr("Fine-tune the current model") : with(tr("Fine-tune"), model);
+    case JobKind::TrainLinearizer: return with(tr("Train a Linearizer of"), param("teacher"));
+    case JobKind::LinearizerRankSweep: return with(tr("Rank sweep of"), param("linearizer"));
+    case JobKind::LinearizerUnlearn:
+        return param("identity").isEmpty() ? tr("Unlearn an identity")
+                                           : tr("Unlearn %1").arg(param("identity"));
+    case JobKind::Invert: {
+        const QString target = param("identity").isEmpty() ? QFileInfo(param("image")).fileName() : param("identity");
+        QString name = with(tr("Invert"), model);
+        return target.isEmpty() ? name : name + tr(" into ") + target;
+    }
+    case JobKind::JudgeInversions: return with(tr("Judge inversions with"), param("judge"));
+    case JobKind::BuildDemo:
+        if (kindId == QLatin1String("build-demo"))
+            return tr("Prepare the demo project");
+        break;
+    }
+    QString t = kindId;
     t.replace(QLatin1Char('-'), QLatin1Char(' ')).replace(QLatin1Char('_'), QLatin1Char(' '));
     if (!t.isEmpty())
         t[0] = t[0].toUpper();
@@ -124,7 +174,9 @@ void JobsPanel::setProject(const store::ProjectStore *store)
 void JobsPanel::addLiveRow(jobs::Job *job)
 {
     auto *it = new QTreeWidgetItem(m_tree);
-    it->setText(ColJob, job->title());
+    // The name its finished row will have, so a job keeps its name when it ends.
+    it->setText(ColJob, kindTitle(jobs::kindId(job->kind()), job->spec().params));
+    it->setToolTip(ColJob, job->title());
     it->setText(ColStarted, QLocale().toString(QDateTime::currentDateTime().addMSecs(-job->elapsedMs()), QLocale::ShortFormat));
     it->setForeground(ColStarted, theme::mutedText());
     it->setData(ColJob, kJobRole, QVariant::fromValue<void *>(job));
@@ -176,7 +228,7 @@ void JobsPanel::refresh()
                 continue;
             }
             auto *it = new QTreeWidgetItem(m_tree);
-            it->setText(ColJob, kindTitle(run.kind));
+            it->setText(ColJob, kindTitle(run.kind, run.paramsJson));
             it->setIcon(ColJob, dot(statusColor(run.status)));
             it->setText(ColStatus, run.status);
             it->setForeground(ColStatus, statusColor(run.status));

@@ -5,6 +5,7 @@
 #include <QPointer>
 #include <QWidget>
 
+class QJsonObject;
 class QTreeWidget;
 class QTreeWidgetItem;
 class QTimer;
@@ -29,8 +30,11 @@ public:
     void setProject(const store::ProjectStore *store);
     QTreeWidget *tree() const { return m_tree; }
 
-    // Human name for a run kind ("import-identities" -> "Import identities").
-    static QString kindTitle(const QString &kind);
+    // What a person calls a run, from its kind and params: "Fine-tune default", "Embed faces with
+    // default", "Invert default into Person_03"; a kind this FaceLab does not know (a newer one's)
+    // reads as its id with a capital.
+    static QString kindTitle(const QString &kind, const QString &paramsJson = {});
+    static QString kindTitle(const QString &kind, const QJsonObject &params);
     static QString formatElapsed(qint64 ms);
     static QColor statusColor(const QString &status);
 

@@ -107,7 +107,7 @@ void RunsView::refresh()
     for (const store::RunRecord &r : runs) {
         auto *it = new QTreeWidgetItem(m_list);
         it->setText(0, QString::number(r.id));
-        it->setText(1, JobsPanel::kindTitle(r.kind));
+        it->setText(1, JobsPanel::kindTitle(r.kind, r.paramsJson));
         it->setText(2, r.status);
         it->setForeground(2, JobsPanel::statusColor(r.status));
         const QDateTime a = QDateTime::fromString(r.startedAt, Qt::ISODateWithMs);
@@ -150,7 +150,7 @@ void RunsView::showDetails()
         m_log->clear();
         return;
     }
-    m_title->setText(tr("Run %1 · %2").arg(r.id).arg(JobsPanel::kindTitle(r.kind)));
+    m_title->setText(tr("Run %1 · %2").arg(r.id).arg(JobsPanel::kindTitle(r.kind, r.paramsJson)));
     QString params = r.paramsJson;
     const QJsonDocument doc = QJsonDocument::fromJson(r.paramsJson.toUtf8());
     if (doc.isObject() && !doc.object().isEmpty())

@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QDesktopServices>
 #include <QFileInfo>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -93,12 +94,19 @@ LinearizerView::LinearizerView(QWidget *parent) : QWidget(parent)
     bar->addWidget(m_choice);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("linearizerStatus"));
+    m_status->setWordWrap(true);   // a long status wraps instead of pushing the buttons off the screen
     bar->addWidget(m_status, 1);
     m_train = new QPushButton(tr("Train Linearizer…"), this);
     m_sweep = new QPushButton(tr("Rank sweep"), this);
     m_unlearn = new QPushButton(tr("Unlearn identity…"), this);
     m_sweep->setToolTip(tr("Verification AUC of the surrogate with A truncated to rank k, for k = 1, 2, 4, …"));
     m_unlearn->setToolTip(tr("Remove one person's direction(s) from A's range and save the edited surrogate"));
+    m_addModel = new QPushButton(tr("Add the default model"), this);
+    m_addModel->setObjectName(QStringLiteral("linearizerAddModel"));
+    m_addModel->setProperty("primary", true);
+    m_addModel->hide();
+    connect(m_addModel, &QPushButton::clicked, this, &LinearizerView::addDefaultModelRequested);
+    bar->addWidget(m_addModel);
     for (QPushButton *b : {m_train, m_sweep, m_unlearn})
         bar->addWidget(b);
     root->addLayout(bar);
@@ -170,11 +178,14 @@ QWidget *LinearizerView::buildFlowTab()
     head->addWidget(m_flowText, 1);
     l->addLayout(head);
     const QString titles[4] = {tr(kStageNames[0]), tr(kStageNames[1]), tr(kStageNames[2]), tr("f(x) − teacher")};
+    // Two by two, so the tab fits the height a 1366x768 screen leaves it.
+    auto *bars = new QGridLayout;
     for (int k = 0; k < 4; ++k) {
         m_bars[k] = titledPlot(titles[k], right);
         m_bars[k]->xAxis->setTickLabels(false);
-        l->addWidget(m_bars[k], 1);
+        bars->addWidget(m_bars[k], k / 2, k % 2);
     }
+    l->addLayout(bars, 1);
     split->setStretchFactor(1, 3);
     connect(m_faces, &QListWidget::currentRowChanged, this, &LinearizerView::fillFlow);
     return split;
@@ -253,18 +264,25 @@ void LinearizerView::setProject(const store::ProjectStore *store)
     m_data = {};
     m_faces->clear();
     m_choice->clear();
+    bool teacher = false;   // a model to imitate
     if (store) {
         for (const auto &v : store::ModelTable(*store).versions())
             if (v.family == QLatin1String("linearizer"))
                 m_choice->addItem(v.name);
+            else
+                teacher = true;
     }
     const bool any = m_choice->count() > 0;
-    m_train->setEnabled(store != nullptr);
+    m_train->setEnabled(store != nullptr && teacher);
     m_sweep->setEnabled(any);
     m_unlearn->setEnabled(any);
-    m_status->setText(!store ? tr("No project open.")
-                      : any  ? QString()
-                             : tr("No surrogate yet: Train Linearizer… fits one to the project's model."));
+    m_addModel->setVisible(store != nullptr && !teacher);
+    for (QPushButton *b : {m_train, m_sweep, m_unlearn})   // nothing they could do yet: room for the one that can
+        b->setVisible(store == nullptr || teacher);
+    m_status->setText(!store    ? tr("No project open.")
+                      : any     ? QString()
+                      : teacher ? tr("No surrogate yet: Train Linearizer… fits one to the project's model.")
+                                : tr("A Linearizer imitates a model: add one first."));
     if (any) {
         m_choice->setCurrentIndex(m_choice->count() - 1);
         m_wanted = m_choice->currentText();
@@ -427,6 +445,8 @@ void LinearizerView::setJobs(jobs::JobQueue *queue)
                 if (job->kind() == jobs::JobKind::TrainLinearizer || job->kind() == jobs::JobKind::LinearizerRankSweep ||
                     job->kind() == jobs::JobKind::LinearizerUnlearn)
                     showSurrogate();
+                else if (job->kind() == jobs::JobKind::ModelImport && m_choice->count() == 0 && !m_folder.isEmpty())
+                    showSurrogate();   // a model to imitate may have arrived: the empty state follows
             });
 }
 

@@ -57,6 +57,7 @@ public:
 
 signals:
     void trainRequested();
+    void addDefaultModelRequested();   // the empty state's button, in a project without a model
     void rankSweepRequested(const QString &surrogate);
     void unlearnRequested(const QString &surrogate);
 
@@ -75,7 +76,7 @@ private:
     QString m_folder;
     QComboBox *m_choice = nullptr;
     QLabel *m_status = nullptr;
-    QPushButton *m_train = nullptr, *m_sweep = nullptr, *m_unlearn = nullptr;
+    QPushButton *m_train = nullptr, *m_sweep = nullptr, *m_unlearn = nullptr, *m_addModel = nullptr;
     QTabWidget *m_tabs = nullptr;
     // Training
     QCustomPlot *m_curves = nullptr;

@@ -50,7 +50,7 @@ ModelJobs::ModelJobs(jobs::JobQueue *jobs, NotificationBar *notify, QWidget *dia
     m_actAddFile = makeAction(this, QStringLiteral("actionAddModelFile"), tr("Add model &file…"),
                               QStringLiteral("add-model"),
                               tr("Import an ONNX face-recognition model into the project (checked against OpenCV dnn)"));
-    m_actAddDefault = makeAction(this, QStringLiteral("actionAddDefaultModel"), tr("Add &default model"),
+    m_actAddDefault = makeAction(this, QStringLiteral("actionAddDefaultModel"), tr("Add the &default model"),
                                  QStringLiteral("download"), QString());
     m_actEmbed = makeAction(this, QStringLiteral("actionEmbedFaces"), tr("&Embed faces"), QStringLiteral("embed"),
                             tr("Embed every face with the current model (cached faces are skipped) and score all "
@@ -276,7 +276,7 @@ jobs::Job *ModelJobs::startImport(const QString &file, const QString &spec, bool
 
 jobs::Job *ModelJobs::addDefaultModel()
 {
-    if (!ready(tr("Add default model")))
+    if (!ready(tr("Add the default model")))
         return nullptr;
     try {
         if (const auto v = store::ModelTable(*m_store).versionByName(QLatin1String(engine::kDefaultModelName))) {
@@ -379,7 +379,7 @@ jobs::Job *ModelJobs::embed(qint64 versionId)
         m_notify->showMessage(NotificationBar::Kind::Info,
                               tr("No model yet — add the default model (fetched by packaging/fetch-models.sh) or a "
                                  "model file first."),
-                              engine::defaultModelPresent() ? tr("Add default model") : QString(),
+                              engine::defaultModelPresent() ? tr("Add the default model") : QString(),
                               [this] { addDefaultModel(); });
         return nullptr;
     }

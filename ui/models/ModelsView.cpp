@@ -45,6 +45,20 @@ QLabel *label(QWidget *parent, const QString &role = {}, const QString &name = {
 }
 
 // A push button that mirrors an action (text, icon, enabled, tooltip) and triggers it.
+// A path that word-wraps at its separators: the details panel is narrower than most paths, and a
+// label cannot break a word, so it would run past the panel's right edge.
+QString breakablePath(const QString &path)
+{
+    QString out;
+    out.reserve(path.size() + path.size() / 8);
+    for (const QChar c : path) {
+        out += c;
+        if (c == QLatin1Char('/') || c == QLatin1Char('\\') || c == QLatin1Char('_') || c == QLatin1Char('-'))
+            out += QChar(0x200B);   // zero-width space: a break opportunity, invisible
+    }
+    return out;
+}
+
 QPushButton *buttonFor(QAction *a, QWidget *parent)
 {
     auto *b = new QPushButton(parent);
@@ -209,16 +223,16 @@ QWidget *ModelsView::buildEmpty()
     auto *t = new QLabel(tr("No model in this project yet"), page);
     t->setProperty("role", QStringLiteral("hero"));
     t->setAlignment(Qt::AlignCenter);
-    auto *text = new QLabel(tr("Add the default model — MobileFaceNet <i>fr_feature.onnx</i>, fetched by "
-                               "<i>packaging/fetch-models.sh</i> — or an ONNX face-recognition model of your own. "
-                               "FaceLab checks every import against OpenCV dnn before it is trusted, then embeds "
-                               "the faces and scores every pair; Annotate shows you the pairs it is least sure about "
-                               "first."),
+    auto *text = new QLabel(tr("Add the default model (MobileFaceNet) or one of your own, then embed the faces to "
+                               "score every pair."),
                             page);
+    text->setToolTip(tr("The default model is fr_feature.onnx, fetched by packaging/fetch-models.sh. FaceLab checks "
+                        "every import against OpenCV dnn before it is trusted; Annotate then shows you the pairs the "
+                        "model is least sure about first."));
     text->setWordWrap(true);
     text->setAlignment(Qt::AlignCenter);
     text->setProperty("role", QStringLiteral("muted"));
-    text->setFixedWidth(620);
+    text->setFixedWidth(760);
     auto *row = new QHBoxLayout;
     m_emptyRow = row;
     row->addStretch(1);
@@ -369,15 +383,16 @@ QWidget *ModelsView::buildDetails()
         if (selectedVersion() > 0)
             emit exportRequested(selectedVersion());
     });
+    // Two rows, so the panel fits beside the list on a 1366 px screen.
     buttons->addWidget(m_makeCurrent);
     buttons->addWidget(m_embed);
-    buttons->addWidget(m_export);
     buttons->addStretch(1);
     v->addLayout(buttons);
-    auto *danger = new QHBoxLayout;   // apart from the everyday actions
-    danger->addStretch(1);
-    danger->addWidget(m_delete);
-    v->addLayout(danger);
+    auto *second = new QHBoxLayout;
+    second->addWidget(m_export);
+    second->addStretch(1);
+    second->addWidget(m_delete);   // apart from the everyday actions
+    v->addLayout(second);
     v->addStretch(1);
     return w;
 }
@@ -647,12 +662,12 @@ void ModelsView::showDetails()
     else
         m_lineage->setText(tr("Imported (%1 model)%2").arg(r.family.toHtmlEscaped(),
                                                           source.isEmpty() ? QString()
-                                                                           : tr(" from %1").arg(QDir::toNativeSeparators(source).toHtmlEscaped())));
+                                                                           : tr(" from %1").arg(breakablePath(QDir::toNativeSeparators(source)).toHtmlEscaped())));
 
     const QString abs = m_store ? QDir(m_store->folder()).filePath(r.file) : r.file;
     const QFileInfo fi(abs);
-    m_file->setText(fi.exists() ? tr("%1 (%2 MB)").arg(QDir::toNativeSeparators(r.file)).arg(fi.size() / 1e6, 0, 'f', 1)
-                                : tr("%1 — missing").arg(QDir::toNativeSeparators(r.file)));
+    m_file->setText(fi.exists() ? tr("%1 (%2 MB)").arg(breakablePath(QDir::toNativeSeparators(r.file))).arg(fi.size() / 1e6, 0, 'f', 1)
+                                : tr("%1 — missing").arg(breakablePath(QDir::toNativeSeparators(r.file))));
     m_file->setToolTip(QDir::toNativeSeparators(abs));
     m_created->setText(when(r.createdAt));
     // A fine-tuned version has its ancestor's graph: parameters and shapes come from that import.
