@@ -1,6 +1,7 @@
 #include "TrainCommands.h"
 
 #include "EvalCommands.h"
+#include "OptionParsing.h"
 #include "finetune/FineTuneJob.h"
 #include "jobs/RunRecorded.h"
 
@@ -9,25 +10,6 @@
 #include <cmath>
 
 namespace facelab::cli {
-
-double numberOption(const QCommandLineParser &p, const char *name, double fallback)
-{
-    if (!p.isSet(name))
-        return fallback;
-    bool ok = false;
-    const double v = p.value(name).toDouble(&ok);
-    if (!ok || !std::isfinite(v))
-        throw EvalUsageError(QStringLiteral("--%1 needs a number, not '%2'").arg(QLatin1String(name), p.value(name)).toStdString());
-    return v;
-}
-
-int intOption(const QCommandLineParser &p, const char *name, int fallback)
-{
-    const double v = numberOption(p, name, fallback);
-    if (v != std::floor(v) || std::abs(v) > 1e9)   // beyond 1e9 it would not fit an int
-        throw EvalUsageError(QStringLiteral("--%1 needs a whole number").arg(QLatin1String(name)).toStdString());
-    return int(v);
-}
 
 void finetuneOptions(QCommandLineParser &p)
 {
@@ -39,7 +21,8 @@ void finetuneOptions(QCommandLineParser &p)
     p.addOption({"seed", "Random seed (default 1): same seed and data, same result on the CPU.", "S"});
     p.addOption({"flip", "Mirror training faces at random (augmentation)."});
     p.addOption({"train-batchnorm", "Train BatchNorm statistics too (default: frozen)."});
-    p.addOption({"freeze", "Fraction of the early parameter tensors kept fixed (default 0).", "F"});
+    p.addOption({"freeze", "What stays fixed, by block: none (default), stem, early (the first half), backbone (all but the "
+                           "embedding head), or a fraction F of the blocks.", "PRESET|F"});
     p.addOption({"patience", "Stop after P epochs without a better validation AUC (default: never).", "P"});
     p.addOption({"loss", "groups (default: multi-similarity over verdict groups) or pairwise (the seed's contrastive loss).", "KIND"});
     p.addOption({"distill", "Weight of the distillation to the parent on unlabelled faces (default 1; 0 = off).", "W"});
@@ -63,20 +46,28 @@ int cmdFinetune(QCommandLineParser &p, const QStringList &)
     finetune::FineTuneRequest req;
     auto &t = req.training;
     req.model = p.value("model");
-    t.epochs = intOption(p, "epochs", t.epochs);
-    t.margin = numberOption(p, "margin", t.margin);
-    t.learningRate = numberOption(p, "lr", t.learningRate);
-    t.batchPairs = intOption(p, "batch", t.batchPairs);
-    if (p.isSet("seed")) {
-        bool ok = false;
-        t.seed = p.value("seed").toULongLong(&ok);
-        if (!ok)
-            throw EvalUsageError("--seed needs a non-negative whole number");
-    }
+    t.epochs = intOption(p, "epochs", t.epochs, 1, 10000);
+    t.margin = doubleOption(p, "margin", t.margin, 0, 2);
+    t.learningRate = doubleOption(p, "lr", t.learningRate, 1e-9, 1);
+    t.batchPairs = intOption(p, "batch", t.batchPairs, 1, 4096);
+    t.seed = seedOption(p, "seed", t.seed);
     t.flipAugment = p.isSet("flip");
     t.trainBatchNorm = p.isSet("train-batchnorm");
-    t.freezeFraction = numberOption(p, "freeze", t.freezeFraction);
-    t.patience = intOption(p, "patience", t.patience);
+    if (p.isSet("freeze")) {
+        const QString f = p.value("freeze");
+        if (f == QLatin1String("none"))
+            t.freezeFraction = 0;
+        else if (!train::freezePresetFromName(f.toStdString(), t.freeze) || t.freeze == train::FreezePreset::Fraction) {
+            t.freeze = train::FreezePreset::Fraction;
+            bool number = false;
+            f.toDouble(&number);
+            if (!number)
+                throw UsageError(QStringLiteral("--freeze is none, stem, early, backbone or a fraction of the blocks, "
+                                                "not '%1'").arg(f).toStdString());
+            t.freezeFraction = doubleOption(p, "freeze", t.freezeFraction, 0, 0.99);
+        }
+    }
+    t.patience = intOption(p, "patience", t.patience, 0, 1000000);
     req.snapshot.includeTestSplit = p.isSet("include-test");
     req.snapshot.seed = t.seed;
     if (p.isSet("truth")) {
@@ -88,11 +79,11 @@ int cmdFinetune(QCommandLineParser &p, const QStringList &)
     req.makeCurrent = p.isSet("use");
     if (p.isSet("loss") && !train::lossKindFromName(p.value("loss").toStdString(), t.loss))
         throw EvalUsageError("--loss must be groups or pairwise");
-    t.distillWeight = numberOption(p, "distill", t.distillWeight);
-    t.l2spWeight = numberOption(p, "l2sp", t.l2spWeight);
-    t.warmupFraction = numberOption(p, "warmup", t.warmupFraction);
+    t.distillWeight = doubleOption(p, "distill", t.distillWeight, 0, 1000);
+    t.l2spWeight = doubleOption(p, "l2sp", t.l2spWeight, 0, 1e6);
+    t.warmupFraction = doubleOption(p, "warmup", t.warmupFraction, 0, 0.99);
     t.cosineDecay = !p.isSet("constant-lr");
-    t.targetFar = numberOption(p, "far", t.targetFar);
+    t.targetFar = doubleOption(p, "far", t.targetFar, 1e-6, 0.99);
     req.referenceProject = p.value("reference");
 
     const bool json = p.isSet("json");

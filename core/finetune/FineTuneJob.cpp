@@ -1,4 +1,5 @@
 #include "FineTuneJob.h"
+#include "FineTuneReportFile.h"
 
 #include "embedding/EmbeddingJob.h"
 #include "embedding/ModelImport.h"
@@ -271,6 +272,7 @@ QJsonObject FineTuneRequest::toJson() const
                        {"margin", t.margin},
                        {"flip", t.flipAugment},
                        {"train_batchnorm", t.trainBatchNorm},
+                       {"freeze", QString::fromLatin1(train::freezePresetName(t.freeze))},
                        {"freeze_fraction", t.freezeFraction},
                        {"patience", t.patience},
                        {"seed", QString::number(t.seed)},
@@ -300,6 +302,8 @@ FineTuneRequest FineTuneRequest::fromJson(const QJsonObject &o)
     t.flipAugment = o.value("flip").toBool(t.flipAugment);
     t.trainBatchNorm = o.value("train_batchnorm").toBool(t.trainBatchNorm);
     t.freezeFraction = o.value("freeze_fraction").toDouble(t.freezeFraction);
+    if (!train::freezePresetFromName(o.value("freeze").toString().toStdString(), t.freeze))
+        t.freeze = train::FreezePreset::Fraction;   // runs recorded before the presets
     t.patience = o.value("patience").toInt(t.patience);
     t.seed = o.value("seed").toString(QString::number(t.seed)).toULongLong();
     r.snapshot.seed = t.seed;
@@ -367,7 +371,9 @@ QJsonObject FineTuneReport::toJson() const
             after = e.valAccuracy;
     return QJsonObject{{"run", runId},
                        {"model", versionId ? QJsonValue(version) : QJsonValue(QJsonValue::Null)},
+                       {"version_id", versionId},
                        {"parent", parent},
+                       {"parent_id", parentId},
                        {"epochs_run", training.epochsRun},
                        {"best_epoch", training.bestEpoch},
                        {"cancelled", training.cancelled},
@@ -391,6 +397,9 @@ QJsonObject FineTuneReport::toJson() const
                        {"epochs", epochs},
                        {"trainable_parameters", qint64(training.trainableScalars)},
                        {"frozen_parameters", qint64(training.frozenScalars)},
+                       {"blocks", training.blocks},
+                       {"frozen_blocks", training.frozenBlocks},
+                       {"last_frozen_block", QString::fromStdString(training.lastFrozenBlock)},
                        {"pairs_per_second", training.pairsPerSecond},
                        {"seconds", seconds},
                        {"device", QString::fromStdString(training.device)},
@@ -535,6 +544,7 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
                              .arg(rep.training.epochsRun + 1).arg(rep.training.bestEpoch);
             say(rep.notes.last());
             rep.seconds = timer.nsecsElapsed() / 1e9;
+            writeReportFile(store, rep);   // best effort: the version is registered either way
             return rep;   // returned after the cancel request: the run is recorded as cancelled
         }
 
@@ -569,6 +579,10 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
                 rep.notes << QStringLiteral("%1 was not made current: its verdict is \"%2\"").arg(rep.version, rep.verdict.verdict);
         }
         rep.seconds = timer.nsecsElapsed() / 1e9;
+        // Kept beside the project so the Training view shows this result again after a restart.
+        const QString unwritten = writeReportFile(store, rep);
+        if (!unwritten.isEmpty())
+            say(QStringLiteral("the report was not kept: ") + unwritten);
         return rep;
     } catch (const jobs::Cancelled &) {
         say(QStringLiteral("cancelled before the first epoch ended: no new version"));

@@ -238,22 +238,25 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
     TrainResult res;
     res.device = deviceText(device);
 
-    // Freeze the first parameter tensors, input to output (the early layers).
+    // Freeze the first blocks, input to output (the early layers), by preset or fraction.
     std::vector<torch::Tensor> trainable;
     {
-        std::vector<torch::Tensor> params;
-        for (const auto &group : m.parameterGroups())
-            params.insert(params.end(), group.parameters.begin(), group.parameters.end());
-        const size_t frozen = size_t(std::floor(o.freezeFraction * double(params.size())));
-        for (size_t i = 0; i < params.size(); ++i) {
-            params[i].set_requires_grad(i >= frozen);
-            if (i >= frozen) {
-                trainable.push_back(params[i]);
-                res.trainableScalars += params[i].numel();
-            } else {
-                res.frozenScalars += params[i].numel();
+        const std::vector<nn::ParameterGroup> groups = m.parameterGroups();
+        const std::size_t frozen = frozenBlockCount(o.freeze, o.freezeFraction, groups.size());
+        res.blocks = int(groups.size());
+        res.frozenBlocks = int(frozen);
+        if (frozen > 0)
+            res.lastFrozenBlock = groups[frozen - 1].name;
+        for (std::size_t g = 0; g < groups.size(); ++g)
+            for (const torch::Tensor &p : groups[g].parameters) {
+                p.set_requires_grad(g >= frozen);
+                if (g >= frozen) {
+                    trainable.push_back(p);
+                    res.trainableScalars += p.numel();
+                } else {
+                    res.frozenScalars += p.numel();
+                }
             }
-        }
     }
     const std::vector<torch::Tensor> start = snapshot(m);
     std::vector<torch::Tensor> best = start;

@@ -20,6 +20,18 @@ enum class LossKind { Pairwise, Groups };
 const char *lossKindName(LossKind k);                 // "pairwise" / "groups"
 bool lossKindFromName(const std::string &name, LossKind &out);
 
+// What stays fixed, by block (FaceNetImpl::parameterGroups(): the stem, each residual or depthwise
+// block, the embedding head, input to output; an ONNX graph has one block per initializer).
+//   Fraction  the first freezeFraction of the blocks (0 = train everything)
+//   Stem      the first block only (the low-level filters)
+//   Early     the first half of the blocks before the head
+//   Backbone  everything but the head (the last block): a linear probe on fixed features
+enum class FreezePreset { Fraction, Stem, Early, Backbone };
+const char *freezePresetName(FreezePreset p);         // "fraction" / "stem" / "early" / "backbone"
+bool freezePresetFromName(const std::string &name, FreezePreset &out);
+// How many of `blocks` blocks stay fixed (never all: at least the last one trains).
+std::size_t frozenBlockCount(FreezePreset preset, double fraction, std::size_t blocks);
+
 struct ContrastiveOptions
 {
     int epochs = 10;
@@ -28,7 +40,8 @@ struct ContrastiveOptions
     double margin = 1.0;          // on the distance between unit vectors (0..2)
     bool flipAugment = false;     // each face of a training pair mirrored with probability 1/2
     bool trainBatchNorm = false;  // false: BN uses its stored statistics (right for a few hundred pairs)
-    double freezeFraction = 0.0;  // the first fraction of the parameter tensors (file order) stays fixed
+    FreezePreset freeze = FreezePreset::Fraction;
+    double freezeFraction = 0.0;  // with FreezePreset::Fraction: the first fraction of the blocks stays fixed
     int patience = 0;             // stop after this many epochs without a better validation AUC; 0 = never
     std::uint64_t seed = 1;       // shuffling, augmentation: same seed and data, same result on the CPU
     LossKind loss = LossKind::Groups;
@@ -97,6 +110,9 @@ struct TrainResult
     std::string device;               // "cpu (2 threads)" / "cuda:0"
     std::int64_t trainableScalars = 0;
     std::int64_t frozenScalars = 0;
+    int blocks = 0;                   // parameter blocks of the model
+    int frozenBlocks = 0;             // the first frozenBlocks of them stayed fixed
+    std::string lastFrozenBlock;      // its name ("layer2.1"), empty when none
     double seconds = 0;
     double pairsPerSecond = 0;        // training pairs through forward+backward+step
     int groups = 0;                   // verdict groups (Groups loss), negative group links

@@ -39,7 +39,9 @@
 # At 16 px (SIDES=16 EPOCHS=3, this script, same settings otherwise; parent AUC 0.654 on all pairs):
 #   old   0.625 -> 0.637 (+0.012, -0.032..+0.055)  0.549 -> 0.562 (+0.013, -0.020..+0.044)  0.970 -> 0.940, 0.994 -> 0.988  worse (forgets)
 #   new   0.625 -> 0.652 (+0.027, +0.010..+0.046)  0.549 -> 0.571 (+0.022, +0.000..+0.044)  0.970 -> 0.966, 0.994 -> 0.994  better
-# 32 px at full settings was not run here.
+# At 32 px (SIDES=32, this script at its defaults, 2026-12-02; parent AUC 0.680 on the test split):
+#   old   0.680 -> 0.608 (-0.072, -0.126..-0.016)  0.593 -> 0.558 (-0.035, -0.080..+0.011)  0.970 -> 0.916, 0.994 -> 0.977  worse
+#   new   0.680 -> 0.737 (+0.057, +0.036..+0.079)  0.593 -> 0.622 (+0.029, +0.002..+0.056)  0.970 -> 0.971, 0.994 -> 0.995  better
 #
 # Settings (environment): FACELAB_BIN (build/app/facelab), FACES, SIDES, TRAININGS, EPOCHS (5),
 # PAIRS (3000), LABEL_TRAIN (480), LABEL_VAL (120), SEED (1), FLIP (1), OLD_ARGS, NEW_ARGS,

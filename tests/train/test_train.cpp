@@ -234,6 +234,44 @@ private slots:
             QVERIFY(r.epochs[e].valAuc <= r.epochs[size_t(r.bestEpoch)].valAuc);
     }
 
+    void freezePresetsCountBlocks()
+    {
+        using train::FreezePreset;
+        QCOMPARE(train::frozenBlockCount(FreezePreset::Stem, 0, 26), std::size_t(1));
+        QCOMPARE(train::frozenBlockCount(FreezePreset::Early, 0, 26), std::size_t(12));
+        QCOMPARE(train::frozenBlockCount(FreezePreset::Backbone, 0, 26), std::size_t(25));
+        QCOMPARE(train::frozenBlockCount(FreezePreset::Fraction, 0.5, 9), std::size_t(4));
+        QCOMPARE(train::frozenBlockCount(FreezePreset::Fraction, 0.99, 9), std::size_t(8));   // the last block trains
+        QCOMPARE(train::frozenBlockCount(FreezePreset::Backbone, 0, 1), std::size_t(0));
+        for (FreezePreset p : {FreezePreset::Fraction, FreezePreset::Stem, FreezePreset::Early, FreezePreset::Backbone}) {
+            FreezePreset back = FreezePreset::Fraction;
+            QVERIFY(train::freezePresetFromName(train::freezePresetName(p), back));
+            QCOMPARE(back, p);
+        }
+        FreezePreset unused;
+        QVERIFY(!train::freezePresetFromName("everything", unused));
+
+        // Backbone: only the head (the last block, here the last initializer) trains.
+        const train::TrainingSet set = traintest::syntheticPeople(6, 3);
+        auto m = smallModule();
+        const auto before = weights(*m);
+        train::ContrastiveOptions o;
+        o.epochs = 2;
+        o.batchPairs = 8;
+        o.learningRate = 3e-3;
+        o.freeze = FreezePreset::Backbone;
+        train::ContrastiveTrainer trainer(nn::FaceModel(m, traintest::smallSpec(), "small-embedder"), o);
+        const train::TrainResult r = trainer.train(set);
+        QCOMPARE(r.blocks, 9);
+        QCOMPARE(r.frozenBlocks, 8);
+        QVERIFY(!r.lastFrozenBlock.empty());
+        const auto after = weights(*m);
+        for (const auto &name : m->initializerNames()) {
+            const bool same = torch::equal(before.at(name), after.at(name));
+            QVERIFY2(same == (name != "b3"), name.c_str());
+        }
+    }
+
     void batchNormStatisticsMoveOnlyWhenAsked()
     {
         const train::TrainingSet set = traintest::syntheticPeople(6, 3);

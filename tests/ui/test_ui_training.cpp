@@ -22,6 +22,7 @@
 #include "ui/training/FineTuneDialog.h"
 #include "ui/training/FineTuneEngine.h"
 #include "ui/training/FineTuneJobs.h"
+#include "ui/training/QueueStrategyReport.h"
 #include "ui/training/TrainingView.h"
 #include "ui/training/VersionComparisonTable.h"
 
@@ -32,6 +33,11 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
+#include <qcustomplot.h>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -188,11 +194,24 @@ private slots:
         d->epochsBox()->setValue(2);
         d->batchBox()->setValue(16);
         d->makeCurrentBox()->setChecked(false);
+        // Freezing by block, and the reference project for forgetting: a folder that is not a
+        // project stops the run from starting, with a reason.
+        QCOMPARE(d->freezeBox()->currentData().toString(), QStringLiteral("none"));
+        d->freezeBox()->setCurrentIndex(d->freezeBox()->findData(QStringLiteral("early")));
+        QPushButton *startButton = d->findChild<QPushButton *>(QStringLiteral("ftStart"));
+        QVERIFY(startButton && startButton->isEnabled());
+        d->referenceEdit()->setText(m_dir.filePath(QStringLiteral("faces")));
+        QVERIFY(!startButton->isEnabled());
+        QLabel *refNote = d->findChild<QLabel *>(QStringLiteral("ftReferenceNote"));
+        QVERIFY(refNote && refNote->text().contains(QStringLiteral("not a FaceLab project")));
+        d->referenceEdit()->setText(m_folder);   // the project being trained is no reference either
+        QVERIFY(!startButton->isEnabled());
+        d->referenceEdit()->clear();
+        QVERIFY(startButton->isEnabled());
+        QCOMPARE(d->request().training.freeze, train::FreezePreset::Early);
         shot(d, "finetune_dialog");
 
         QSignalSpy done(w.jobQueue(), &jobs::JobQueue::finished);
-        QPushButton *startButton = d->findChild<QPushButton *>(QStringLiteral("ftStart"));
-        QVERIFY(startButton && startButton->isEnabled());
         startButton->click();
         QVERIFY(w.fineTuneJobs()->isRunning());
         QCOMPARE(QSettings().value(QStringLiteral("finetune/epochs")).toInt(), 2);   // remembered
@@ -231,6 +250,32 @@ private slots:
             QCOMPARE(view->comparison()->cellText(1, 0), QStringLiteral("Accuracy"));
             QCOMPARE(view->comparison()->cellText(0, 2), rep->version);
         }
+        // The early blocks stayed fixed.
+        QVERIFY(rep->training.frozenBlocks > 0 && rep->training.frozenBlocks < rep->training.blocks);
+        QVERIFY(rep->training.frozenScalars > 0 && rep->training.trainableScalars > 0);
+        // The verdict in words, and the default button follows it: only a better child gets
+        // "Make current" as the default action.
+        QVERIFY(!rep->verdict.verdict.isEmpty());
+        QVERIFY2(view->verdictLabel()->text().contains(rep->verdict.summary.toHtmlEscaped()),
+                 qPrintable(view->verdictLabel()->text()));
+        QCOMPARE(view->makeCurrentButton()->isDefault(), rep->verdict.better());
+        QCOMPARE(view->compareButton()->isDefault(), !rep->verdict.better());
+        QCOMPARE(view->makeCurrentButton()->text(),
+                 rep->verdict.better() ? QStringLiteral("Make current") : QStringLiteral("Make current anyway"));
+
+        // Reopening the project shows the same result again (kept in reports/finetune-run<N>.json).
+        {
+            ui::TrainingView reopened;
+            reopened.setProject(w.project());
+            QCOMPARE(reopened.resultVersion(), child);
+            QVERIFY2(reopened.statusText().startsWith(QStringLiteral("Last run")), qPrintable(reopened.statusText()));
+            QCOMPARE(reopened.epochPoints(), 3);
+            QCOMPARE(reopened.bestEpoch(), rep->training.bestEpoch);
+            QVERIFY(reopened.verdictLabel()->text().contains(rep->verdict.summary.toHtmlEscaped()));
+            if (rep->test.available)
+                QCOMPARE(reopened.comparison()->cellText(0, 2), rep->version);
+            QCOMPARE(reopened.makeCurrentButton()->isDefault(), rep->verdict.better());
+        }
 
         // The Models view: the child under its parent, made by the fine-tuning run.
         w.showView(ui::MainWindow::View::Models);
@@ -255,6 +300,53 @@ private slots:
         QVERIFY(!view->makeCurrentButton()->isEnabled());
         store::ModelTable(*w.project()).setCurrent(m_parent);
         models->refresh();
+    }
+
+    void queueStrategiesReportShowsTheBenchmark()
+    {
+        // The active-learning benchmark's report in the project shows as a plot with the winner.
+        QDir(m_folder).mkpath(QStringLiteral("reports"));
+        const QString file = QDir(m_folder).filePath(QStringLiteral("reports/active_learning.json"));
+        auto run = [](const char *strategy, int budget, double delta) {
+            return QJsonObject{{"strategy", strategy}, {"budget", budget}, {"same", budget / 2}, {"different", budget / 2},
+                               {"test_pairs", 450}, {"delta_auc", delta}, {"delta_auc_ci95", QJsonArray{delta - 0.02, delta + 0.02}},
+                               {"delta_accuracy", delta}, {"delta_accuracy_ci95", QJsonArray{delta - 0.03, delta + 0.03}},
+                               {"verdict", "not better"}};
+        };
+        const QJsonObject report{{"kind", "facelab-active-learning-benchmark"}, {"side_px", 24}, {"epochs", 3}, {"seed", 1},
+                                 {"runs", QJsonArray{run("random", 100, 0.004), run("random", 400, 0.010),
+                                                     run("uncertainty", 100, 0.012), run("uncertainty", 400, 0.030)}}};
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(report).toJson());
+        f.close();
+        ui::TrainingView view;
+        view.resize(1200, 800);
+        view.setProject(window().project());
+        QVERIFY(view.strategyReport()->hasReport());
+        const QString summary = view.strategyReport()->summaryText();
+        QVERIFY2(summary.contains(QStringLiteral("Best: <b>uncertainty</b>")), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("0.021")), qPrintable(summary));   // mean 0.021 vs random 0.007
+        QCOMPARE(view.strategyReport()->plot()->graphCount(), 3);   // two strategies and the zero line
+        view.strategiesButton()->setChecked(true);
+        view.show();
+        shot(&view, "training_queue_strategies");
+        // A file that is not such a report says so, naming the file.
+        QFile bad(file);
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("{\"kind\": \"something else\"}");
+        bad.close();
+        view.strategyReport()->load(file);
+        QVERIFY(!view.strategyReport()->hasReport());
+        QVERIFY(view.strategyReport()->summaryText().contains(QStringLiteral("active_learning.json")));
+        QFile::remove(file);
+        // Without one of its own, a project shows the measurement FaceLab ships, marked as such.
+        ui::TrainingView shipped;
+        shipped.setProject(window().project());
+        QVERIFY(shipped.strategyReport()->hasReport());
+        QVERIFY2(shipped.strategyReport()->summaryText().contains(QStringLiteral("Not this project")),
+                 qPrintable(shipped.strategyReport()->summaryText()));
+        QVERIFY(shipped.strategyReport()->plot()->graphCount() >= 3);
     }
 
     void cancelKeepsTheBestEpochOrNothing()

@@ -8,11 +8,14 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
 #include <QSettings>
@@ -45,9 +48,9 @@ FineTuneDialog::FineTuneDialog(const store::ProjectStore &store, QWidget *parent
     setMinimumWidth(620);
     auto *root = new QVBoxLayout(this);
     root->setSpacing(10);
-    root->addWidget(muted(tr("Trains a copy of a model version on your same/different verdicts (contrastive loss) in "
-                             "the background and keeps the epoch with the best validation accuracy as a new version. "
-                             "You can go on labelling meanwhile."),
+    root->addWidget(muted(tr("Trains a copy of a model version on your same/different verdicts in the background, keeps "
+                             "the epoch with the best validation AUC on people it did not train on as a new version, and "
+                             "says whether it is better than its parent. You can go on labelling meanwhile."),
                           this));
 
     auto *model = new QGroupBox(tr("Model"), this);
@@ -104,12 +107,16 @@ FineTuneDialog::FineTuneDialog(const store::ProjectStore &store, QWidget *parent
     m_margin->setRange(0.05, 2.0);
     m_margin->setSingleStep(0.05);
     m_margin->setToolTip(tr("Different pairs closer than this distance between unit vectors (0–2) are pushed apart"));
-    m_freeze = new QSpinBox(train);
+    m_freeze = new QComboBox(train);
     m_freeze->setObjectName(QStringLiteral("ftFreeze"));
-    m_freeze->setRange(0, 95);
-    m_freeze->setSuffix(QStringLiteral(" %"));
-    m_freeze->setSpecialValueText(tr("none (all trainable)"));
-    m_freeze->setToolTip(tr("This share of the parameter tensors, in file order (the early layers), stays fixed"));
+    m_freeze->addItem(tr("None"), QStringLiteral("none"));
+    m_freeze->addItem(tr("Stem"), QStringLiteral("stem"));
+    m_freeze->addItem(tr("Early half"), QStringLiteral("early"));
+    m_freeze->addItem(tr("All but head"), QStringLiteral("backbone"));
+    m_freeze->setToolTip(tr("Blocks of the network that stay fixed, input to output. None: all train; Stem: the first "
+                            "block; Early half: the first half of the blocks; All but head: only the embedding head "
+                            "trains. Blocks are the stem, each residual or depthwise block and the head (an ONNX "
+                            "graph: each weight tensor)"));
     m_patience = new QSpinBox(train);
     m_patience->setObjectName(QStringLiteral("ftPatience"));
     m_patience->setRange(0, 100);
@@ -143,12 +150,13 @@ FineTuneDialog::FineTuneDialog(const store::ProjectStore &store, QWidget *parent
     place(2, 0, tr("Learning rate"), m_lr);
     place(3, 0, tr("Margin"), m_margin);
     place(4, 0, QString(), m_flip);
-    place(0, 2, tr("Freeze early layers"), m_freeze);
+    place(0, 2, tr("Freeze"), m_freeze);
     place(1, 2, tr("Early stopping"), m_patience);
     place(2, 2, tr("Seed"), m_seed);
     place(3, 2, tr("Keep (distillation)"), m_distill);
     place(4, 2, QString(), m_trainBn);
-    place(5, 0, tr("Loss"), m_loss);
+    grid->addWidget(new QLabel(tr("Loss"), train), 5, 0);
+    grid->addWidget(m_loss, 5, 1, 1, 3);   // the whole row: its names are long
     root->addWidget(train);
 
     auto *data = new QGroupBox(tr("Data"), this);
@@ -172,6 +180,32 @@ FineTuneDialog::FineTuneDialog(const store::ProjectStore &store, QWidget *parent
     m_notes->setTextFormat(Qt::RichText);
     dv->addWidget(m_data);
     dv->addWidget(m_notes);
+    // Forgetting is measured on a project of the parent's own domain (e.g. clean faces), if given.
+    auto *refRow = new QHBoxLayout;
+    m_reference = new QLineEdit(data);
+    m_reference->setObjectName(QStringLiteral("ftReference"));
+    m_reference->setPlaceholderText(tr("optional: a project of the parent's own domain, to measure forgetting"));
+    m_reference->setClearButtonEnabled(true);
+    m_reference->setToolTip(tr("A FaceLab project with pairs of known truth and faces made (e.g. clean faces): parent "
+                               "and child are both scored there, and a child that forgets more than 0.5 point of "
+                               "accuracy is not called better"));
+    auto *browse = new QPushButton(tr("Browse…"), data);
+    browse->setObjectName(QStringLiteral("ftReferenceBrowse"));
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Reference project"), m_reference->text());
+        if (!dir.isEmpty())
+            m_reference->setText(dir);
+    });
+    refRow->addWidget(new QLabel(tr("Forgetting on"), data));
+    refRow->addWidget(m_reference, 1);
+    refRow->addWidget(browse);
+    dv->addLayout(refRow);
+    m_referenceNote = new QLabel(data);
+    m_referenceNote->setObjectName(QStringLiteral("ftReferenceNote"));
+    m_referenceNote->setWordWrap(true);
+    m_referenceNote->setStyleSheet(QStringLiteral("color: %1").arg(theme::warning().name()));
+    dv->addWidget(m_referenceNote);
+    connect(m_reference, &QLineEdit::textChanged, this, &FineTuneDialog::checkReference);
     dv->addWidget(m_includeTest);
     dv->addWidget(m_testWarning);
     root->addWidget(data);
@@ -194,6 +228,7 @@ FineTuneDialog::FineTuneDialog(const store::ProjectStore &store, QWidget *parent
     connect(m_seed, &QSpinBox::valueChanged, this, &FineTuneDialog::recount);
     connect(&m_watcher, &QFutureWatcher<SnapshotPreview>::finished, this, &FineTuneDialog::showPreview);
     m_testWarning->setVisible(m_includeTest->isChecked());
+    checkReference();
     recount();
 }
 
@@ -213,7 +248,8 @@ void FineTuneDialog::load()
     m_margin->setValue(s.value(kGroup + QStringLiteral("margin"), d.training.margin).toDouble());
     m_flip->setChecked(s.value(kGroup + QStringLiteral("flip"), d.training.flipAugment).toBool());
     m_trainBn->setChecked(s.value(kGroup + QStringLiteral("trainBatchNorm"), d.training.trainBatchNorm).toBool());
-    m_freeze->setValue(int(std::lround(100 * s.value(kGroup + QStringLiteral("freeze"), d.training.freezeFraction).toDouble())));
+    m_freeze->setCurrentIndex(std::max(0, m_freeze->findData(s.value(kGroup + QStringLiteral("freezePreset"), QStringLiteral("none")))));
+    m_reference->setText(s.value(referenceKey()).toString());
     m_patience->setValue(s.value(kGroup + QStringLiteral("patience"), d.training.patience).toInt());
     const int loss = m_loss->findData(s.value(kGroup + QStringLiteral("loss"), QString::fromLatin1(train::lossKindName(d.training.loss))));
     m_loss->setCurrentIndex(std::max(0, loss));
@@ -233,13 +269,35 @@ void FineTuneDialog::save() const
     s.setValue(kGroup + QStringLiteral("margin"), r.training.margin);
     s.setValue(kGroup + QStringLiteral("flip"), r.training.flipAugment);
     s.setValue(kGroup + QStringLiteral("trainBatchNorm"), r.training.trainBatchNorm);
-    s.setValue(kGroup + QStringLiteral("freeze"), r.training.freezeFraction);
+    s.setValue(kGroup + QStringLiteral("freezePreset"), m_freeze->currentData().toString());
+    s.setValue(referenceKey(), r.referenceProject);
     s.setValue(kGroup + QStringLiteral("patience"), r.training.patience);
     s.setValue(kGroup + QStringLiteral("loss"), QString::fromLatin1(train::lossKindName(r.training.loss)));
     s.setValue(kGroup + QStringLiteral("distill"), r.training.distillWeight);
     s.setValue(kGroup + QStringLiteral("seed"), qulonglong(r.training.seed));
     s.setValue(kGroup + QStringLiteral("includeTest"), r.snapshot.includeTestSplit);
     s.setValue(kGroup + QStringLiteral("makeCurrent"), r.makeCurrent);
+}
+
+QString FineTuneDialog::referenceKey() const
+{
+    // The reference belongs to this project: remembered per project folder.
+    QString folder = m_store.folder();
+    folder.replace(QLatin1Char('/'), QLatin1Char('|'));
+    return kGroup + QStringLiteral("reference-") + folder;
+}
+
+void FineTuneDialog::checkReference()
+{
+    const QString dir = m_reference->text().trimmed();
+    QString problem;
+    if (!dir.isEmpty() && !store::ProjectStore::exists(dir))
+        problem = tr("⚠ %1 is not a FaceLab project: forgetting cannot be measured there.").arg(dir);
+    else if (!dir.isEmpty() && QFileInfo(dir).canonicalFilePath() == QFileInfo(m_store.folder()).canonicalFilePath())
+        problem = tr("⚠ This is the project being trained: choose a project of the parent's own domain.");
+    m_referenceNote->setText(problem);
+    m_referenceNote->setVisible(!problem.isEmpty());
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
 }
 
 void FineTuneDialog::restoreDefaults()
@@ -259,7 +317,10 @@ finetune::FineTuneRequest FineTuneDialog::request() const
     r.training.margin = m_margin->value();
     r.training.flipAugment = m_flip->isChecked();
     r.training.trainBatchNorm = m_trainBn->isChecked();
-    r.training.freezeFraction = m_freeze->value() / 100.0;
+    if (!train::freezePresetFromName(m_freeze->currentData().toString().toStdString(), r.training.freeze))
+        r.training.freeze = train::FreezePreset::Fraction;   // "none": a fraction of 0
+    r.training.freezeFraction = 0;
+    r.referenceProject = m_reference->text().trimmed();
     r.training.patience = m_patience->value();
     train::lossKindFromName(m_loss->currentData().toString().toStdString(), r.training.loss);
     r.training.distillWeight = m_distill->value();

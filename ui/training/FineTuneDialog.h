@@ -13,6 +13,7 @@ class QComboBox;
 class QDialogButtonBox;
 class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QSpinBox;
 
 namespace facelab::ui {
@@ -45,6 +46,8 @@ public:
     QSpinBox *batchBox() const { return m_batch; }
     QCheckBox *includeTestBox() const { return m_includeTest; }
     QCheckBox *makeCurrentBox() const { return m_makeCurrent; }
+    QComboBox *freezeBox() const { return m_freeze; }
+    QLineEdit *referenceEdit() const { return m_reference; }
 
     void accept() override;   // remembers the settings
 
@@ -55,10 +58,14 @@ private:
     void recount();
     void showPreview();
     void fitHeight();
+    void checkReference();
+    QString referenceKey() const;
 
     const store::ProjectStore &m_store;
-    QComboBox *m_version, *m_loss;
-    QSpinBox *m_epochs, *m_batch, *m_freeze, *m_patience, *m_seed;
+    QComboBox *m_version, *m_loss, *m_freeze;
+    QSpinBox *m_epochs, *m_batch, *m_patience, *m_seed;
+    QLineEdit *m_reference;
+    QLabel *m_referenceNote;
     QDoubleSpinBox *m_lr, *m_margin, *m_distill;
     QCheckBox *m_flip, *m_trainBn, *m_includeTest, *m_makeCurrent;
     QLabel *m_testWarning, *m_data, *m_notes;

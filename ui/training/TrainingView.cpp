@@ -1,11 +1,14 @@
 #include "ui/training/TrainingView.h"
 
+#include "finetune/FineTuneReportFile.h"
+
 #include "jobs/Job.h"
 #include "store/ModelTable.h"
 #include "ui/Resources.h"
 #include "ui/Theme.h"
 #include "ui/training/FineTuneJobs.h"
 #include "ui/training/FineTuneLive.h"
+#include "ui/training/QueueStrategyReport.h"
 #include "ui/training/VersionComparisonTable.h"
 #include "ui/widgets/PlotStyle.h"
 
@@ -89,6 +92,12 @@ TrainingView::TrainingView(QWidget *parent) : QWidget(parent)
     head->addWidget(m_title);
     head->addSpacing(12);
     head->addWidget(m_status, 1);
+    m_strategiesButton = new QPushButton(tr("Queue strategies"), this);
+    m_strategiesButton->setObjectName(QStringLiteral("trainingStrategies"));
+    m_strategiesButton->setCheckable(true);
+    m_strategiesButton->setToolTip(tr("Is a verdict from the queue worth more than a random one? The active-learning "
+                                      "benchmark's report: the child's gain on unseen people per strategy and budget"));
+    head->addWidget(m_strategiesButton);
     head->addWidget(m_startAgain);
     head->addWidget(m_cancel);
     root->addLayout(head);
@@ -96,6 +105,16 @@ TrainingView::TrainingView(QWidget *parent) : QWidget(parent)
     m_pages = new QStackedWidget(this);
     m_pages->addWidget(buildEmpty());
     m_pages->addWidget(buildRun());
+    m_strategies = new QueueStrategyReport(this);
+    m_pages->addWidget(m_strategies);
+    connect(m_strategiesButton, &QPushButton::toggled, this, [this](bool on) {
+        if (on) {
+            m_pageBeforeStrategies = m_pages->currentIndex();
+            m_pages->setCurrentWidget(m_strategies);
+        } else {
+            m_pages->setCurrentIndex(m_pageBeforeStrategies);
+        }
+    });
     root->addWidget(m_pages, 1);
 
     m_timer = new QTimer(this);
@@ -278,12 +297,59 @@ QWidget *TrainingView::buildRun()
 
 void TrainingView::setProject(const store::ProjectStore *store)
 {
-    if (store != m_store && !m_running) {
+    const bool changed = store != m_store;
+    if (changed)
+        m_strategiesButton->setChecked(false);
+    if (changed && !m_running) {
         m_pages->setCurrentIndex(0);
         m_status->clear();
         m_report = {};
     }
     m_store = store;
+    if (changed && store)
+        m_strategies->setProjectFolder(store->folder());
+    if (changed && !m_running && store)
+        showLastReport();
+}
+
+void TrainingView::showLastReport()
+{
+    std::optional<finetune::FineTuneReport> last;
+    try {
+        last = finetune::lastReport(*m_store);
+    } catch (const std::exception &) {
+        return;   // an unreadable store is reported where it is read for work, not here
+    }
+    if (!last)
+        return;
+    m_report = *last;
+    m_parent = last->parent;
+    m_parentId = last->parentId;
+    m_stepX.clear();
+    m_stepLoss.clear();
+    m_epochs = QVector<train::EpochStats>(last->training.epochs.begin(), last->training.epochs.end());
+    m_bestEpoch = last->training.bestEpoch;
+    m_plannedEpochs = last->training.epochsRun;
+    m_jobClock.invalidate();
+    m_endedMs = qint64(std::isfinite(last->seconds) ? last->seconds * 1000 : 0);
+    m_phase.clear();
+    m_cancel->setVisible(false);
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(1000);
+    m_device->setText(tr("Device: %1").arg(QString::fromStdString(last->training.device)));
+    m_snapshot->setText(tr("The last fine-tuning of this project (run %1), as it ended; its per-step losses are not "
+                           "kept, its validation curves are.").arg(last->runId));
+    m_status->setText(last->training.cancelled
+                          ? tr("Last run, cancelled: the best epoch so far (%1) was kept as %2")
+                                .arg(last->training.bestEpoch).arg(last->version)
+                          : tr("Last run: %1 fine-tuned into %2 (best epoch %3 of %4)")
+                                .arg(last->parent, last->version)
+                                .arg(last->training.bestEpoch)
+                                .arg(last->training.epochsRun));
+    m_pages->setCurrentIndex(1);
+    showResult();
+    replot();
+    tick();
 }
 
 void TrainingView::setJobs(FineTuneJobs *jobs)
@@ -303,6 +369,7 @@ void TrainingView::setJobs(FineTuneJobs *jobs)
 
 void TrainingView::reset(const QString &parent, qint64 parentId, const finetune::FineTuneRequest &request)
 {
+    m_strategiesButton->setChecked(false);   // a new run shows itself
     m_running = true;
     m_trainingStarted = false;
     m_parent = parent;

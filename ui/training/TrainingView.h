@@ -28,6 +28,7 @@ namespace facelab::ui {
 
 class FineTuneJobs;
 struct FineTuneLive;
+class QueueStrategyReport;
 class VersionComparisonTable;
 
 class TrainingView : public QWidget
@@ -56,6 +57,8 @@ public:
     VersionComparisonTable *comparison() const { return m_table; }
     QWidget *resultPanel() const { return m_result; }
     QLabel *verdictLabel() const { return m_verdict; }
+    QueueStrategyReport *strategyReport() const { return m_strategies; }
+    QPushButton *strategiesButton() const { return m_strategiesButton; }
 
 signals:
     void currentChanged(qint64 versionId);   // "Make current" made this version current
@@ -73,6 +76,7 @@ private:
     void tick();
     void replot();
     void showResult();
+    void showLastReport();   // the newest kept report of the project, when it is opened
 
     const store::ProjectStore *m_store = nullptr;
     FineTuneJobs *m_jobs = nullptr;
@@ -102,6 +106,9 @@ private:
     VersionComparisonTable *m_table;
     QPushButton *m_makeCurrent, *m_compare, *m_showModels;
     QTimer *m_timer;
+    QPushButton *m_strategiesButton;
+    QueueStrategyReport *m_strategies;
+    int m_pageBeforeStrategies = 0;
 };
 
 } // namespace facelab::ui
