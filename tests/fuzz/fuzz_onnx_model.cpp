@@ -1,6 +1,7 @@
 // libFuzzer entry point for the ONNX reader: any bytes must give a validated OnnxModelFile or a
 // ModelError, the checks an import runs before anything executes the graph.
-//   fuzz_onnx_model -max_total_time=240 -rss_limit_mb=2048 CORPUS_COPY   (seeds: corpus/onnx_model)
+//   fuzz_onnx_model -max_total_time=240 -rss_limit_mb=2048 CORPUS_COPY   (seeds: copies of the fetched
+//   models, ~/.local/share/FaceLab/models/*.onnx: the repository holds no model files)
 #include "nn/ModelError.h"
 #include "nn/OnnxModelFile.h"
 
