@@ -48,17 +48,9 @@ SEED="${SEED:-1}"
 FLIP="${FLIP:-1}"
 EXTRA_ARGS="${EXTRA_ARGS:-}"
 PY=/usr/bin/python3
-export QT_QPA_PLATFORM=offscreen
-
-die() { echo "active_learning_benchmark: $*" >&2; exit 1; }
-[ -x "$FACELAB_BIN" ] || die "no facelab binary at $FACELAB_BIN (build it, or set FACELAB_BIN)"
-FACELAB_BIN="$(cd "$(dirname "$FACELAB_BIN")" && pwd)/$(basename "$FACELAB_BIN")"
-[ -d "$FACES" ] || die "no face folders at $FACES (set FACES)"
-command -v jq >/dev/null || die "jq is missing (apt-get install jq)"
-"$PY" -c 'import cv2, numpy' 2>/dev/null || die "$PY lacks cv2/numpy (apt-get install python3-opencv python3-numpy)"
-
-fl() { "$FACELAB_BIN" "$@"; }
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+BENCH_NAME=active_learning_benchmark
+# shellcheck source=tests/bench/bench_cli.sh
+source "$HERE/bench_cli.sh"
 
 WORK="$OUT/work"
 P="$WORK/proj"

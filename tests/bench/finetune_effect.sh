@@ -48,16 +48,9 @@ COPIES="${COPIES:-2}"
 SEED="${SEED:-1}"
 SPLIT="${SPLIT:-pair-level}"
 FINETUNE_ARGS="${FINETUNE_ARGS:-}"
-export QT_QPA_PLATFORM=offscreen
-
-die() { echo "finetune_effect: $*" >&2; exit 1; }
-[ -x "$FACELAB_BIN" ] || die "no facelab binary at $FACELAB_BIN (build it, or set FACELAB_BIN)"
-FACELAB_BIN="$(cd "$(dirname "$FACELAB_BIN")" && pwd)/$(basename "$FACELAB_BIN")"
-command -v jq >/dev/null || die "jq is missing (apt-get install jq)"
-"$PY" -c 'import cv2, numpy' 2>/dev/null || die "$PY lacks cv2/numpy (apt-get install python3-opencv python3-numpy)"
-
-fl() { "$FACELAB_BIN" "$@"; }
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+BENCH_NAME=finetune_effect
+# shellcheck source=tests/bench/bench_cli.sh
+source "$HERE/bench_cli.sh"
 
 rm -rf "$OUT"
 mkdir -p "$OUT/work"
