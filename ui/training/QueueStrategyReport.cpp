@@ -129,8 +129,6 @@ void QueueStrategyReport::show(const finetune::ActiveLearningReport &r)
     zero->setPen(QPen(theme::mutedText(), 1, Qt::DotLine));
     if (!budgets.isEmpty())
         zero->setData({budgets.first() - 4 * spread, budgets.last() + 4 * spread}, {0, 0});
-    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
-    m_plot->xAxis->setTicker(ticker);
     if (!budgets.isEmpty()) {
         QSharedPointer<QCPAxisTickerText> text(new QCPAxisTickerText);
         for (int b : budgets)
