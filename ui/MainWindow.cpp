@@ -422,6 +422,12 @@ void MainWindow::connectModelViews()
         modelsView()->refresh();
         annotateView()->refreshModel(/*scoresUpdated=*/true);
     });
+    // Mined hard pairs (after an embedding or a fine-tuned child): Annotate asks them first.
+    connect(m_modelJobs, &ModelJobs::pairsMined, this, [this] {
+        modelsView()->refresh();
+        annotateView()->refreshModel(/*scoresUpdated=*/true);
+        evaluateView()->invalidate();
+    });
     connect(m_modelJobs, &ModelJobs::facesChanged, facesView(), &FacesView::refresh);
     connect(m_modelJobs, &ModelJobs::embeddingChanged, modelsView(), &ModelsView::setEmbedding);
     connect(m_modelJobs, &ModelJobs::showModelsRequested, this, [this](qint64 id) {

@@ -30,6 +30,8 @@ void MainWindow::connectTraining()
         evaluateView()->invalidate();
     });
     connect(m_modelJobs, &ModelJobs::modelsChanged, m_fineTuneJobs, &FineTuneJobs::updateAction);
+    // The child's hard pairs, mined after a run that made it current: what ModelJobs' mining does.
+    connect(m_fineTuneJobs, &FineTuneJobs::pairsMined, m_modelJobs, &ModelJobs::pairsMined);
     connect(modelsView(), &ModelsView::versionRemoved, this, [this] {
         evaluateView()->invalidate();
         m_fineTuneJobs->updateAction();

@@ -277,18 +277,20 @@ QVector<QueueCandidate> loadQueueCandidates(const store::ProjectStore &store, qi
     const QHash<qint64, double> norms =
         versionId > 0 ? store::EmbeddingTable(store).norms(versionId) : QHash<qint64, double>();
     QVector<QueueCandidate> out;
-    for (const store::PairRecord &p : store::PairTable(store).all()) {
+    const QVector<store::PairTable::QueueFields> pairs = store::PairTable(store).queueFields();
+    out.reserve(pairs.size());
+    for (const store::PairTable::QueueFields &p : pairs) {
         QueueCandidate c;
         c.pairId = p.id;
-        c.imageA = p.a.id;
-        c.imageB = p.b.id;
-        c.identityA = p.a.identityId;
-        c.identityB = p.b.identityId;
+        c.imageA = p.imageA;
+        c.imageB = p.imageB;
+        c.identityA = p.identityA;
+        c.identityB = p.identityB;
         c.truth = p.truth;
         c.group = !p.verdict ? 0 : *p.verdict == store::Verdict::Skip ? 1 : 2;
         if (const auto s = scores.constFind(p.id); s != scores.constEnd())
             c.score = *s;
-        const auto na = norms.constFind(p.a.id), nb = norms.constFind(p.b.id);
+        const auto na = norms.constFind(p.imageA), nb = norms.constFind(p.imageB);
         if (na != norms.constEnd() && nb != norms.constEnd())
             c.quality = std::min(*na, *nb);
         out << c;

@@ -6,7 +6,6 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QHash>
 
 namespace facelab::data {
 namespace {
@@ -37,6 +36,28 @@ QString canonical(const QString &p)
 
 } // namespace
 
+VerdictPairIndex VerdictPairIndex::of(const store::ProjectStore &store)
+{
+    VerdictPairIndex index;
+    for (const store::PairRecord &p : store::PairTable(store).all())
+        index.add(p.id, p.a.absPath, p.b.absPath);
+    return index;
+}
+
+void VerdictPairIndex::add(qint64 pairId, const QString &pathA, const QString &pathB)
+{
+    m_ids.insert(pairId);
+    m_byPaths.insert(pathKey(pathA, pathB), pairId);
+    m_byPaths.insert(pathKey(canonical(pathA), canonical(pathB)), pairId);
+}
+
+qint64 VerdictPairIndex::find(const QString &pathA, const QString &pathB) const
+{
+    if (const qint64 id = m_byPaths.value(pathKey(pathA, pathB)))
+        return id;
+    return m_byPaths.value(pathKey(canonical(pathA), canonical(pathB)));
+}
+
 VerdictFileReport readVerdictFile(const store::ProjectStore &store, const QString &file)
 {
     QFile f(file);
@@ -47,25 +68,28 @@ VerdictFileReport readVerdictFile(const store::ProjectStore &store, const QStrin
     // A picture or an archive given by mistake: refused whole, not reported line by line.
     if (f.peek(64 * 1024).contains('\0'))
         throw ImportError(QStringLiteral("%1 is not a file of verdicts: binary content (NUL bytes in its first 64 KB)").arg(file));
+    return parseVerdicts(f, file, VerdictPairIndex::of(store));
+}
 
-    const QVector<store::PairRecord> pairs = store::PairTable(store).all();
-    QHash<qint64, bool> ids;
-    QHash<QString, qint64> byPaths;
-    for (const store::PairRecord &p : pairs) {
-        ids.insert(p.id, true);
-        byPaths.insert(pathKey(p.a.absPath, p.b.absPath), p.id);
-        byPaths.insert(pathKey(canonical(p.a.absPath), canonical(p.b.absPath)), p.id);
-    }
-
+VerdictFileReport parseVerdicts(QIODevice &in, const QString &file, const VerdictPairIndex &pairs)
+{
     VerdictFileReport r;
     auto problem = [&](int line, const QString &why) {
         if (r.problems.size() < kMaxVerdictFileProblems)
             r.problems.append({file, line, why});
     };
     int lineNo = 0;
-    while (!f.atEnd()) {
-        const QByteArray raw = f.readLine(64 * 1024);
+    while (!in.atEnd()) {
+        // Room for the longest line allowed and its newline (readLine keeps one byte for a NUL).
+        const QByteArray raw = in.readLine(kMaxVerdictLineBytes + 2);
         ++lineNo;
+        if (raw.size() > kMaxVerdictLineBytes && !raw.endsWith('\n')) {
+            // The rest of the line goes with it: one line, one number, one problem.
+            while (!in.atEnd() && !in.readLine(kMaxVerdictLineBytes + 2).endsWith('\n')) {
+            }
+            problem(lineNo, QStringLiteral("line longer than %1 KB: not a line of verdicts").arg(kMaxVerdictLineBytes / 1024));
+            continue;
+        }
         if (raw.contains('\0')) {
             problem(lineNo, QStringLiteral("binary data: this is not a text file of verdicts"));
             if (lineNo == 1)
@@ -96,14 +120,12 @@ VerdictFileReport readVerdictFile(const store::ProjectStore &store, const QStrin
                 problem(lineNo, QStringLiteral("'%1' is not a pair id").arg(cols[0]));
                 continue;
             }
-            if (!ids.contains(pairId)) {
+            if (!pairs.contains(pairId)) {
                 problem(lineNo, QStringLiteral("no pair %1 in this project").arg(pairId));
                 continue;
             }
         } else if (cols.size() == 3) {
-            pairId = byPaths.value(pathKey(cols[0], cols[1]));
-            if (pairId == 0)
-                pairId = byPaths.value(pathKey(canonical(cols[0]), canonical(cols[1])));
+            pairId = pairs.find(cols[0], cols[1]);
             if (pairId == 0) {
                 problem(lineNo, QStringLiteral("no pair of %1 and %2 in this project").arg(cols[0], cols[1]));
                 continue;

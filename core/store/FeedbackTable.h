@@ -1,7 +1,9 @@
 #pragma once
 // The user's verdicts. A verdict is never deleted: undo marks it undone, and a pair's current
 // verdict is its newest feedback row that is not undone. Each add() is its own committed
-// transaction, so a verdict is durable once add() returns.
+// transaction (or part of the caller's), so a verdict is durable once add() returns. The pair's
+// copy of its current verdict (pairs.verdict, read by the queue) is updated by the schema's
+// triggers in the same statement as every add, undo or batch.
 #include "ProjectStore.h"
 
 #include <cmath>

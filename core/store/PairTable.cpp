@@ -9,11 +9,10 @@
 namespace facelab::store {
 namespace {
 
-// Both images with identities, the pair's fields and its current verdict (newest not undone).
+// Both images with identities, the pair's fields and its current verdict (pairs.verdict: the
+// newest feedback row not undone, kept by the schema's triggers).
 const QString kPairSelect = QStringLiteral(
-    "SELECT p.id, p.truth, p.origin, p.split, "
-    "  (SELECT f.verdict FROM feedback f WHERE f.pair_id = p.id AND f.undone = 0 "
-    "   ORDER BY f.id DESC LIMIT 1), "
+    "SELECT p.id, p.truth, p.origin, p.split, p.verdict, "
     "  ia.id, ia.root_id, ia.rel_path, ia.sha256, ia.size_bytes, ia.width, ia.height, ia.identity_id, na.name, ia.face_status, "
     "  ib.id, ib.root_id, ib.rel_path, ib.sha256, ib.size_bytes, ib.width, ib.height, ib.identity_id, nb.name, ib.face_status "
     "FROM pairs p "
@@ -168,9 +167,7 @@ QVector<qint64> PairTable::queueOrder(qint64 versionId, double threshold) const
     q.setForwardOnly(true);
     prepare(q, QStringLiteral(
         "SELECT p.id, p.image_a, p.image_b, "
-        "  CASE (SELECT f.verdict FROM feedback f WHERE f.pair_id = p.id AND f.undone = 0 "
-        "        ORDER BY f.id DESC LIMIT 1) "
-        "  WHEN 'same' THEN 2 WHEN 'different' THEN 2 WHEN 'skip' THEN 1 ELSE 0 END AS g, "
+        "  CASE p.verdict WHEN 'same' THEN 2 WHEN 'different' THEN 2 WHEN 'skip' THEN 1 ELSE 0 END AS g, "
         "  s.score IS NULL AS unscored, abs(s.score - ?) AS uncertainty "
         "FROM pairs p LEFT JOIN pair_scores s ON s.pair_id = p.id AND s.model_version_id = ? "
         "ORDER BY g, unscored, uncertainty, p.id"));
@@ -197,6 +194,31 @@ QVector<PairRecord> PairTable::all() const
     QVector<PairRecord> out;
     while (q.next())
         out.push_back(readPair(q, roots));
+    return out;
+}
+
+QVector<PairTable::QueueFields> PairTable::queueFields() const
+{
+    QSqlQuery q(m_store.db());
+    q.setForwardOnly(true);
+    prepare(q, QStringLiteral("SELECT p.id, p.image_a, p.image_b, ia.identity_id, ib.identity_id, p.truth, p.verdict "
+                              "FROM pairs p JOIN images ia ON ia.id = p.image_a JOIN images ib ON ib.id = p.image_b "
+                              "ORDER BY p.id"));
+    exec(q, "list pairs for the queue");
+    QVector<QueueFields> out;
+    while (q.next()) {
+        QueueFields f;
+        f.id = q.value(0).toLongLong();
+        f.imageA = q.value(1).toLongLong();
+        f.imageB = q.value(2).toLongLong();
+        f.identityA = q.value(3).toLongLong();
+        f.identityB = q.value(4).toLongLong();
+        if (!q.value(5).isNull())
+            f.truth = q.value(5).toInt() == 1;
+        if (!q.value(6).isNull())
+            f.verdict = verdictFromName(q.value(6).toString());
+        out.push_back(f);
+    }
     return out;
 }
 

@@ -39,6 +39,16 @@ public:
     {
         qint64 id, a, b;
     };
+    // What the queue strategies need of every pair, in id order: no paths or names, so ordering
+    // 100,000 pairs reads little.
+    struct QueueFields
+    {
+        qint64 id = 0, imageA = 0, imageB = 0;
+        qint64 identityA = 0, identityB = 0;   // 0 when unknown
+        std::optional<bool> truth;
+        std::optional<Verdict> verdict;         // the current one (pairs.verdict)
+    };
+    QVector<QueueFields> queueFields() const;
     // Every pair's id and its two image ids, in id order (cheap: no joins).
     QVector<Endpoints> endpoints() const;
     // Unordered keys (min id << 32 | max id) of every stored pair, for generators avoiding duplicates.

@@ -141,13 +141,9 @@ ProjectStats ProjectStore::stats() const
         st.pairs = q.value(2).toLongLong();
         st.pairsWithTruth = q.value(3).toLongLong();
     }
-    // The current verdict of a pair is its newest feedback row that is not undone.
+    // The current verdict of a pair (its newest feedback row that is not undone) is pairs.verdict.
     QSqlQuery v(db());
-    prepare(v, QStringLiteral(
-        "SELECT f.verdict, count(*) FROM feedback f "
-        "WHERE f.undone = 0 AND f.id = (SELECT max(id) FROM feedback g "
-        "                               WHERE g.pair_id = f.pair_id AND g.undone = 0) "
-        "GROUP BY f.verdict"));
+    prepare(v, QStringLiteral("SELECT verdict, count(*) FROM pairs WHERE verdict IS NOT NULL GROUP BY verdict"));
     exec(v, "count verdicts");
     while (v.next()) {
         const QString verdict = v.value(0).toString();

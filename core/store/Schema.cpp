@@ -167,6 +167,33 @@ const char *const kStep6[] = {
     "CREATE UNIQUE INDEX identities_root_folder ON identities(root_id, folder) WHERE root_id IS NOT NULL",
 };
 
+// Step 7: each pair's current verdict (its newest feedback row not undone) kept on the pair, so
+// the queue snapshot and the counts read one column instead of searching feedback per pair.
+// Triggers keep it in the statement that changes feedback: a verdict, an undo and a batch
+// (`label --from`) update it in their own transaction, whoever writes. Filled here from the
+// feedback of existing projects.
+const char *const kStep7[] = {
+    "ALTER TABLE pairs ADD COLUMN verdict TEXT CHECK(verdict IN ('same','different','skip'))",
+    R"(UPDATE pairs SET verdict = (SELECT f.verdict FROM feedback f WHERE f.pair_id = pairs.id AND f.undone = 0
+                                  ORDER BY f.id DESC LIMIT 1))",
+    "CREATE INDEX pairs_verdict ON pairs(verdict)",
+    R"(CREATE TRIGGER feedback_verdict_insert AFTER INSERT ON feedback BEGIN
+         UPDATE pairs SET verdict = (SELECT f.verdict FROM feedback f WHERE f.pair_id = NEW.pair_id AND f.undone = 0
+                                     ORDER BY f.id DESC LIMIT 1)
+         WHERE id = NEW.pair_id;
+       END)",
+    R"(CREATE TRIGGER feedback_verdict_update AFTER UPDATE OF undone, verdict, pair_id ON feedback BEGIN
+         UPDATE pairs SET verdict = (SELECT f.verdict FROM feedback f WHERE f.pair_id = pairs.id AND f.undone = 0
+                                     ORDER BY f.id DESC LIMIT 1)
+         WHERE id IN (OLD.pair_id, NEW.pair_id);
+       END)",
+    R"(CREATE TRIGGER feedback_verdict_delete AFTER DELETE ON feedback BEGIN
+         UPDATE pairs SET verdict = (SELECT f.verdict FROM feedback f WHERE f.pair_id = OLD.pair_id AND f.undone = 0
+                                     ORDER BY f.id DESC LIMIT 1)
+         WHERE id = OLD.pair_id;
+       END)",
+};
+
 template <size_t N>
 QStringList toList(const char *const (&a)[N])
 {
@@ -178,7 +205,7 @@ QStringList toList(const char *const (&a)[N])
 
 } // namespace
 
-int latestSchemaVersion() { return 6; }
+int latestSchemaVersion() { return 7; }
 
 QStringList migrationStatements(int version)
 {
@@ -189,6 +216,7 @@ QStringList migrationStatements(int version)
     case 4: return toList(kStep4);
     case 5: return toList(kStep5);
     case 6: return toList(kStep6);
+    case 7: return toList(kStep7);
     default: return {};
     }
 }

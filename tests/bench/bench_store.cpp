@@ -5,25 +5,35 @@
 //                        header-probing the same files with no database (the floor import can reach)
 //   bench_store scale    opens a 100,000-image / 100,000-pair project in a fresh process: open time,
 //                        queue ready time, peak RSS
-//   bench_store          all three
+//   bench_store queue    the queue snapshot of a 100,000-pair project with 40,000 verdicts (5,000 of
+//                        them undone) and every pair scored: PairQueue::reload() under the import
+//                        order, the uncertainty order (SQL) and the mix order (all pairs in memory),
+//                        and ProjectStore::stats(); the median of 5 reloads each
+//   bench_store          all four
 #include "common/TestImages.h"
 #include "data/IdentityFolderImport.h"
 #include "data/ImageProbe.h"
 #include "data/PairQueue.h"
+#include "data/QueueStrategy.h"
 #include "store/Connection.h"
 #include "store/FeedbackTable.h"
 #include "store/ImageTable.h"
+#include "store/ModelTable.h"
 #include "store/PairTable.h"
+#include "store/ScoreTable.h"
 #include "store/StoreError.h"
 
 #include <QCoreApplication>
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtConcurrent/QtConcurrentMap>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <functional>
 #include <sqlite3.h>
 #include <sys/resource.h>
 
@@ -191,6 +201,91 @@ void benchScale(const QString &self)
     QProcess::execute(self, {"baseline"});
 }
 
+double medianMs(const std::function<void()> &f, int runs = 5)
+{
+    std::vector<double> ms;
+    QElapsedTimer t;
+    for (int i = 0; i < runs; ++i) {
+        t.start();
+        f();
+        ms.push_back(t.nsecsElapsed() / 1e6);
+    }
+    return percentile(ms, .5);
+}
+
+void benchQueue()
+{
+    QTemporaryDir dir;
+    const int n = 100000, verdicts = 40000, undone = 5000;
+    std::printf("building a %d-pair project with %d verdicts (%d undone) and scores ...\n", n, verdicts, undone);
+    std::fflush(stdout);
+    const auto st = projectWithPairs(dir.filePath("q"), n, n);
+    const QVector<qint64> ids = store::PairTable(st).queueOrder();
+    {
+        store::Transaction tx(st.db());
+        store::FeedbackTable fb(st);
+        // Every 5th verdict goes to a pair that already has one, so pairs carry histories.
+        for (int i = 0; i < verdicts; ++i)
+            fb.add(ids[(i % 5 == 4 ? i / 2 : i) % n], store::Verdict(i % 3), 0, 0.5);
+        tx.commit();
+    }
+    for (int i = 0; i < undone; ++i)
+        store::FeedbackTable(st).undoLast();
+    store::ModelTable mt(st);
+    const qint64 version = mt.addVersion(mt.addModel("bench", "onnx", {}), "bench", 0, "bench.onnx", "{}", 0.4, 0);
+    QVector<double> scores;
+    for (int i = 0; i < n; ++i)
+        scores << std::fmod(i * 0.618034, 1.0);
+    store::ScoreTable(st).put(version, ids, scores);
+
+    data::PairQueue plain(st);
+    data::PairQueue model(st, data::PairQueue::kDefaultRadius, version, 0.4);
+    st.setSetting(QString::fromLatin1(data::kQueueStrategySetting), "uncertainty");
+    const double uncertaintyMs = medianMs([&] { model.reload(); });
+    st.setSetting(QString::fromLatin1(data::kQueueStrategySetting), "mix");
+    const double mixMs = medianMs([&] { model.reload(); });
+    std::printf("queue snapshot of %d pairs (%lld labelled, %lld skipped), median of 5 (ms):\n", plain.size(),
+                qint64(plain.labelled()), qint64(plain.skipped()));
+    std::printf("  import order (no model)       %.1f\n", medianMs([&] { plain.reload(); }));
+    std::printf("  uncertainty order (SQL)       %.1f\n", uncertaintyMs);
+    std::printf("  mix order (pairs in memory)   %.1f\n", mixMs);
+    std::printf("  ProjectStore::stats()         %.1f\n", medianMs([&] { st.stats(); }));
+
+    // The same snapshot query with the current verdict found per pair by a correlated subquery
+    // over feedback (schema 6 and before) and read from pairs.verdict (schema 7), in turn, on the
+    // same database: the A/B of the column under the same load.
+    auto drain = [&](const char *verdictExpr) {
+        QSqlQuery q(st.db());
+        q.setForwardOnly(true);
+        q.prepare(QStringLiteral("SELECT p.id, p.image_a, p.image_b, CASE %1 WHEN 'same' THEN 2 WHEN 'different' THEN 2 "
+                                 "WHEN 'skip' THEN 1 ELSE 0 END AS g, s.score IS NULL AS unscored, abs(s.score - 0.4) AS u "
+                                 "FROM pairs p LEFT JOIN pair_scores s ON s.pair_id = p.id AND s.model_version_id = ? "
+                                 "ORDER BY g, unscored, u, p.id")
+                      .arg(QString::fromLatin1(verdictExpr)));
+        q.addBindValue(version);
+        q.exec();
+        qint64 sum = 0;
+        while (q.next())
+            sum += q.value(3).toInt();
+        return sum;
+    };
+    const char *subquery = "(SELECT f.verdict FROM feedback f WHERE f.pair_id = p.id AND f.undone = 0 ORDER BY f.id DESC LIMIT 1)";
+    if (drain(subquery) != drain("p.verdict"))
+        std::printf("  MISMATCH: the column and the subquery disagree\n");
+    std::vector<double> sub, col;
+    QElapsedTimer t;
+    for (int i = 0; i < 5; ++i) {
+        t.start();
+        drain(subquery);
+        sub.push_back(t.nsecsElapsed() / 1e6);
+        t.start();
+        drain("p.verdict");
+        col.push_back(t.nsecsElapsed() / 1e6);
+    }
+    std::printf("  order query, verdict by correlated subquery  %.1f\n", percentile(sub, .5));
+    std::printf("  order query, verdict from pairs.verdict      %.1f\n", percentile(col, .5));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -209,5 +304,7 @@ int main(int argc, char **argv)
         benchImport();
     if (mode == "all" || mode == "scale")
         benchScale(QCoreApplication::applicationFilePath());
+    if (mode == "all" || mode == "queue")
+        benchQueue();
     return 0;
 }

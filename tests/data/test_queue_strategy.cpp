@@ -273,6 +273,7 @@ private slots:
     void strategiesMatchBruteForce_data();
     void strategiesMatchBruteForce();
     void diversityWindowHolds();
+    void candidatesFollowVerdictsAndUndo();
     void fallsBackWithoutIdentities();
     void faissMiningEqualsBruteForce();
     void minePairsStoresTrainPairsOnce();
@@ -285,6 +286,41 @@ void QueueStrategyTest::namesRoundTrip()
     for (const QString &n : data::queueStrategyNames())
         QCOMPARE(data::queueStrategyName(*data::queueStrategyFromName(n)), n);
     QVERIFY(!data::queueStrategyFromName("random"));
+}
+
+void QueueStrategyTest::candidatesFollowVerdictsAndUndo()
+{
+    Project p;
+    build(p, 6, 5, 80, 11);
+    store::FeedbackTable fb(*p.st);
+    const QVector<qint64> order = store::PairTable(*p.st).queueOrder();
+    // Change minds, skip and undo, so the current verdict is not simply the last row per pair.
+    fb.add(order[0], store::Verdict::Same);
+    fb.add(order[0], store::Verdict::Different);
+    fb.add(order[1], store::Verdict::Skip);
+    fb.add(order[2], store::Verdict::Same);
+    fb.undoLast();
+    fb.add(order[1], store::Verdict::Same);
+    fb.undoLast();
+    const auto cands = data::loadQueueCandidates(*p.st, p.version);
+    const QVector<store::PairRecord> pairs = store::PairTable(*p.st).all();
+    QCOMPARE(cands.size(), pairs.size());
+    int judged = 0;
+    for (int i = 0; i < cands.size(); ++i) {
+        const store::PairRecord &r = pairs[i];
+        QCOMPARE(cands[i].pairId, r.id);
+        const auto v = fb.current(r.id);   // the definition: the newest feedback row not undone
+        QCOMPARE(r.verdict, v);
+        QCOMPARE(cands[i].group, !v ? 0 : *v == store::Verdict::Skip ? 1 : 2);
+        QCOMPARE(cands[i].identityA, r.a.identityId);
+        QCOMPARE(cands[i].identityB, r.b.identityId);
+        QCOMPARE(cands[i].truth, r.truth);
+        judged += v ? 1 : 0;
+    }
+    QCOMPARE(fb.current(order[0]), std::optional<store::Verdict>(store::Verdict::Different));
+    QCOMPARE(fb.current(order[1]), std::optional<store::Verdict>(store::Verdict::Skip));
+    QVERIFY(!fb.current(order[2]));
+    QCOMPARE(qint64(judged), p.st->stats().labelled + p.st->stats().skipped);
 }
 
 void QueueStrategyTest::strategiesMatchBruteForce_data()

@@ -16,6 +16,7 @@
 
 extern "C" int facelab_fuzz_pairs_file(const uint8_t *data, size_t size);
 extern "C" int facelab_fuzz_image_probe(const uint8_t *data, size_t size);
+extern "C" int facelab_fuzz_verdict_file(const uint8_t *data, size_t size);
 #ifdef FACELAB_REPLAY_NN
 extern "C" int facelab_fuzz_checkpoint(const uint8_t *data, size_t size);
 extern "C" int facelab_fuzz_onnx_model(const uint8_t *data, size_t size);
@@ -69,6 +70,7 @@ int main(int argc, char **argv)
     const Target targets[] = {
         {"pairs_file", facelab_fuzz_pairs_file},
         {"image_probe", facelab_fuzz_image_probe},
+        {"verdict_file", facelab_fuzz_verdict_file},
 #ifdef FACELAB_REPLAY_NN
         {"checkpoint", facelab_fuzz_checkpoint},
         {"onnx_model", facelab_fuzz_onnx_model, true},

@@ -1,6 +1,7 @@
 // The project store on real SQLite files: CRUD, schema migration from an older version,
 // per-thread connections, interrupted runs, and clear errors for bad project folders.
 #include "store/Connection.h"
+#include "store/DecisionThreshold.h"
 #include "store/EmbeddingTable.h"
 #include "store/FaceTable.h"
 #include "store/ModelTable.h"
@@ -29,6 +30,22 @@ qint64 scalar(const ProjectStore &st, const QString &sql)
     if (!q.exec(sql) || !q.next())
         return -1;
     return q.value(0).toLongLong();
+}
+
+// The verdict stored on the pair (pairs.verdict), "" when it has none.
+QString verdictColumn(const ProjectStore &st, qint64 pairId)
+{
+    QSqlQuery q(st.db());
+    if (!q.exec(QStringLiteral("SELECT verdict FROM pairs WHERE id = %1").arg(pairId)) || !q.next())
+        return QStringLiteral("<no pair>");
+    return q.value(0).toString();
+}
+
+// Pairs whose stored verdict differs from the newest feedback row not undone (the definition).
+qint64 verdictColumnMismatches(const ProjectStore &st)
+{
+    return scalar(st, "SELECT count(*) FROM pairs p WHERE p.verdict IS NOT "
+                      "(SELECT f.verdict FROM feedback f WHERE f.pair_id = p.id AND f.undone = 0 ORDER BY f.id DESC LIMIT 1)");
 }
 
 // Three identities with two images each, and pairs between them.
@@ -68,6 +85,9 @@ private slots:
     void queueOrderPutsUnlabelledFirst();
     void runsRecordStatusAndBecomeInterruptedOnOpen();
     void migratesADatabaseMadeByAnOlderSchema();
+    void migrationFromStep6KeepsEveryVerdict();
+    void verdictColumnFollowsVerdictsUndoAndBatches();
+    void decisionThresholdIsStoredElseLastEvaluationElseDefault();
     void refusesANewerSchema();
     void eachThreadHasItsOwnConnection();
     void badProjectFoldersGiveClearErrors();
@@ -281,6 +301,134 @@ void StoreTest::migratesADatabaseMadeByAnOlderSchema()
     QVERIFY(q.exec("INSERT INTO embeddings(model_version_id, image_id, dim, vector) VALUES(1, 1, 1, x'0000803f')"));
     FeedbackTable(st).add(1, Verdict::Different, 1, 0.5);
     QCOMPARE(FeedbackTable(st).history(1).front().modelVersionId, 1);
+}
+
+void StoreTest::migrationFromStep6KeepsEveryVerdict()
+{
+    QTemporaryDir dir;
+    const QString dbPath = dir.filePath("project.sqlite");
+    const int pairs = 40;
+    {
+        // A step-6 database (before pairs.verdict) with verdict histories: changed minds, skips,
+        // undone verdicts and pairs never judged.
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "step6");
+        db.setDatabaseName(dbPath);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        for (int v = 1; v <= 6; ++v)
+            for (const QString &sql : migrationStatements(v))
+                QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
+        QVERIFY(q.exec("PRAGMA user_version=6"));
+        QVERIFY(q.exec("INSERT INTO import_roots(path, kind, added_at) VALUES('/r', 'identities', 't')"));
+        for (int i = 1; i <= pairs + 1; ++i)
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO images(root_id, rel_path, sha256, size_bytes, width, height, added_at) "
+                                          "VALUES(1, '%1.jpg', 's%1', 1, 2, 2, 't')").arg(i)));
+        const char *verdicts[] = {"same", "different", "skip"};
+        for (int p = 1; p <= pairs; ++p) {
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO pairs(image_a, image_b, origin, created_at) VALUES(%1, %2, 'generated', 't')")
+                               .arg(p).arg(p + 1)));
+            // Pair p gets p % 4 verdicts; every third row of the whole table is undone.
+            for (int k = 0; k < p % 4; ++k) {
+                const int row = p * 4 + k;
+                QVERIFY(q.exec(QStringLiteral("INSERT INTO feedback(pair_id, verdict, created_at, undone) VALUES(%1, '%2', 't', %3)")
+                                   .arg(p).arg(verdicts[(p + k) % 3]).arg(row % 3 == 0 ? 1 : 0)));
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase("step6");
+
+    const ProjectStore st = ProjectStore::open(dir.path());
+    QCOMPARE(schemaVersion(st.db()), latestSchemaVersion());
+    QCOMPARE(verdictColumnMismatches(st), 0);
+    const qint64 judged = scalar(st, "SELECT count(DISTINCT pair_id) FROM feedback WHERE undone = 0");
+    QVERIFY(judged > 10 && judged < pairs);   // the fixture has both kinds
+    QCOMPARE(scalar(st, "SELECT count(*) FROM pairs WHERE verdict IS NOT NULL"), judged);
+    FeedbackTable fb(st);
+    for (int p = 1; p <= pairs; ++p) {
+        const auto v = fb.current(p);
+        QCOMPARE(verdictColumn(st, p), v ? verdictName(*v) : QString());
+    }
+    const ProjectStats s = st.stats();
+    QCOMPARE(s.same + s.different + s.skipped, judged);
+    QCOMPARE(s.same, scalar(st, "SELECT count(*) FROM pairs WHERE verdict = 'same'"));
+}
+
+void StoreTest::verdictColumnFollowsVerdictsUndoAndBatches()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    const Fixture f = fill(st);
+    FeedbackTable fb(st);
+    QCOMPARE(verdictColumn(st, f.pairs[0]), QString());
+    fb.add(f.pairs[0], Verdict::Same);
+    QCOMPARE(verdictColumn(st, f.pairs[0]), QStringLiteral("same"));
+    fb.add(f.pairs[0], Verdict::Skip);
+    QCOMPARE(verdictColumn(st, f.pairs[0]), QStringLiteral("skip"));
+    QCOMPARE(fb.undoLast(), f.pairs[0]);
+    QCOMPARE(verdictColumn(st, f.pairs[0]), QStringLiteral("same"));   // back to the older verdict
+    QCOMPARE(fb.undoLast(), f.pairs[0]);
+    QCOMPARE(verdictColumn(st, f.pairs[0]), QString());
+    {
+        // A batch (label --from) that is rolled back leaves no trace on the pairs either.
+        Transaction tx(st.db());
+        fb.add(f.pairs[1], Verdict::Different);
+        fb.add(f.pairs[2], Verdict::Same);
+        QCOMPARE(verdictColumn(st, f.pairs[1]), QStringLiteral("different"));
+    }
+    QCOMPARE(verdictColumn(st, f.pairs[1]), QString());
+    QCOMPARE(verdictColumn(st, f.pairs[2]), QString());
+    {
+        Transaction tx(st.db());
+        fb.add(f.pairs[1], Verdict::Different);
+        fb.add(f.pairs[2], Verdict::Same);
+        fb.add(f.pairs[2], Verdict::Different);
+        tx.commit();
+    }
+    QCOMPARE(verdictColumn(st, f.pairs[1]), QStringLiteral("different"));
+    QCOMPARE(verdictColumn(st, f.pairs[2]), QStringLiteral("different"));
+    QCOMPARE(PairTable(st).pair(f.pairs[2]).verdict, std::optional<Verdict>(Verdict::Different));
+    QCOMPARE(PairTable(st).queueOrder().front(), f.pairs[0]);   // the only pair left without a verdict
+    QCOMPARE(verdictColumnMismatches(st), 0);
+}
+
+void StoreTest::decisionThresholdIsStoredElseLastEvaluationElseDefault()
+{
+    QTemporaryDir dir;
+    const ProjectStore st = ProjectStore::open(dir.path(), true);
+    ModelTable mt(st);
+    const qint64 model = mt.addModel("m", "onnx", {});
+    const qint64 a = mt.addVersion(model, "a", 0, "a.onnx", "{}", std::nullopt, 0);
+    const qint64 b = mt.addVersion(model, "b", 0, "b.onnx", "{}", std::nullopt, 0);
+    DecisionThreshold t = decisionThreshold(st, *mt.version(a));
+    QCOMPARE(t.origin, DecisionThreshold::Origin::Default);
+    QCOMPARE(t.value, kDefaultDecisionThreshold);
+    QVERIFY(t.describe().contains("default"));
+
+    RunTable runs(st);
+    auto evalRun = [&](qint64 version, double best, RunStatus status, const QString &kind = "eval") {
+        const qint64 r = runs.start(kind, "{}");
+        runs.addMetric(r, version, "threshold", 0.9);   // the threshold it was run at is not the rule
+        runs.addMetric(r, version, "best_threshold", best);
+        runs.setStatus(r, status);
+        return r;
+    };
+    evalRun(a, 0.31, RunStatus::Done);
+    const qint64 last = evalRun(a, 0.27, RunStatus::Done);
+    evalRun(a, 0.55, RunStatus::Failed);               // not finished: not an evaluation to go by
+    evalRun(a, 0.66, RunStatus::Done, "finetune");     // another kind of run
+    evalRun(b, 0.12, RunStatus::Done);                 // another version
+    t = decisionThreshold(st, *mt.version(a));
+    QCOMPARE(t.origin, DecisionThreshold::Origin::Evaluation);
+    QCOMPARE(t.value, 0.27);
+    QCOMPARE(t.evalRunId, last);
+    QVERIFY(t.describe().contains(QString::number(last)));
+
+    mt.setThreshold(a, 0.5);
+    t = decisionThreshold(st, *mt.version(a));
+    QCOMPARE(t.origin, DecisionThreshold::Origin::Version);
+    QCOMPARE(t.value, 0.5);
+    QCOMPARE(decisionThreshold(st, *mt.version(b)).value, 0.12);
 }
 
 void StoreTest::refusesANewerSchema()

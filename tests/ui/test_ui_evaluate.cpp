@@ -7,7 +7,10 @@
 
 #include "eval/EvalPairs.h"
 #include "eval/ErrorExport.h"
+#include "eval/EvalRun.h"
 #include "eval/Evaluation.h"
+#include "jobs/RunRecorded.h"
+#include "store/DecisionThreshold.h"
 #include "store/ModelTable.h"
 #include "store/PairTable.h"
 #include "store/ScoreTable.h"
@@ -16,7 +19,10 @@
 #include "ui/errors/ErrorsView.h"
 #include "ui/evaluate/EvaluateView.h"
 #include "ui/evaluate/HistogramMouse.h"
+#include "ui/annotate/AnnotateView.h"
 #include "ui/annotate/FaceView.h"
+#include "ui/annotate/ModelStrip.h"
+#include "ui/models/ModelsView.h"
 #include <QPushButton>
 #include <QTreeWidget>
 
@@ -406,6 +412,70 @@ private slots:
         QCOMPARE(opened, openedBefore);
         QVERIFY(std::abs(ev->threshold() - 0.40) < 0.01);
         QVERIFY(w.evaluateView()->isVisible());
+    }
+
+    // One threshold rule wherever the window decides "same" by the model: Annotate's model line
+    // (and its queue order), Models, Evaluate and the Errors listed from the navigation all use the
+    // version's stored threshold, else its last evaluation run's best threshold, else the default,
+    // and say which.
+    void everyViewDecidesAtTheSameThreshold()
+    {
+        auto project = UiTestProject::withImages(6, 4, 30, QSize(32, 32));
+        const store::ProjectStore &st = *project->store;
+        const qint64 version = addVersion(st, QStringLiteral("mobile"), std::nullopt);
+        store::ModelTable(st).setCurrent(version);
+        putScores(*project, version, 0.1);   // overlapping classes: the best threshold is not the default
+        ui::MainWindow w;
+        w.setReportDialogsEnabled(false);
+        w.resize(1300, 850);
+        w.show();
+        QVERIFY(w.openProject(project->folder));
+        ui::EvaluateView *ev = w.evaluateView();
+        ui::ModelStrip *strip = w.annotateView()->modelStrip();
+
+        auto checkEverywhere = [&](double t, const QString &caption) {
+            QCOMPARE(w.annotateView()->modelThreshold(), t);
+            QVERIFY(std::abs(strip->threshold() - t) < 0.006);   // the box shows two decimals
+            QCOMPARE(strip->findChild<QLabel *>(QStringLiteral("thresholdCaption"))->text(), caption);
+            w.showView(ui::MainWindow::View::Models);
+            QVERIFY(std::abs(w.modelsView()->thresholdBox()->value() - t) < 0.0006);
+            QSignalSpy evaluated(ev, &ui::EvaluateView::evaluated);
+            ev->invalidate();
+            w.showView(ui::MainWindow::View::Evaluate);
+            QTRY_VERIFY_WITH_TIMEOUT(evaluated.count() > 0 && !ev->isLoading() && ev->hasResult(), 20000);
+            QCOMPARE(ev->threshold(), t);
+            // Errors from the navigation: the false positives at that threshold, no others.
+            w.errorsView()->showEmptyState(QString());
+            w.showView(ui::MainWindow::View::Errors);
+            QTRY_VERIFY_WITH_TIMEOUT(w.errorsView()->hasListing(), 20000);
+            const eval::EvalPairs &pairs = ev->data().primary.pairs;
+            int fp = 0;
+            for (std::size_t i = 0; i < pairs.size(); ++i)
+                fp += !pairs.same[i] && pairs.scores[i] >= t;
+            QCOMPARE(w.errorsView()->rows().size(), fp);
+            for (const auto &r : w.errorsView()->rows())
+                QVERIFY(!r.pair.truthSame && r.pair.score >= t);
+        };
+        checkEverywhere(store::kDefaultDecisionThreshold, QStringLiteral("threshold (default)"));
+
+        // An evaluation run (as `facelab eval` records it): its best threshold becomes the rule.
+        jobs::PlainJobContext ctx;
+        const auto rec = *store::ModelTable(st).version(version);
+        const eval::EvalRunResult run = jobs::runRecorded(
+            st, jobs::JobKind::Eval, eval::evalRunParams(rec, eval::TruthSource::Verdicts, {}), ctx,
+            [&](jobs::JobContext &c) { return eval::runEvaluation(st, rec, eval::TruthSource::Verdicts, {}, c); });
+        const double best = run.result.best.threshold;
+        QVERIFY(std::abs(best - store::kDefaultDecisionThreshold) > 0.01);
+        QCOMPARE(store::decisionThreshold(st, rec).evalRunId, run.runId);
+        w.annotateView()->refreshModel();
+        w.modelsView()->refresh();
+        checkEverywhere(best, QStringLiteral("threshold (last evaluation)"));
+
+        // A stored threshold (typed in Models) wins over both.
+        w.showView(ui::MainWindow::View::Models);
+        w.modelsView()->thresholdBox()->setValue(0.47);
+        QCOMPARE(store::ModelTable(st).version(version)->threshold, std::optional<double>(0.47));
+        checkEverywhere(0.47, QStringLiteral("threshold"));
     }
 
     void exportsPngAndPdf()

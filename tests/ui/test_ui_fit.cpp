@@ -12,11 +12,15 @@
 #include "data/IdentityFolderImport.h"
 #include "data/PairGenerator.h"
 #include "data/QueueStrategy.h"
+#include "eval/Evaluation.h"
+#include "finetune/ChildVerdict.h"
+#include "finetune/FineTuneReportFile.h"
 #include "jobs/JobContext.h"
 #include "jobs/JobQueue.h"
 #include "store/FeedbackTable.h"
 #include "store/ModelTable.h"
 #include "store/PairTable.h"
+#include "store/RunTable.h"
 #include "store/ProjectStore.h"
 #include "store/ScoreTable.h"
 #include "ui/MainWindow.h"
@@ -28,9 +32,12 @@
 #include "ui/jobs/JobsPanel.h"
 #include "ui/models/ModelEngine.h"
 #include "ui/models/ModelJobs.h"
+#include "ui/training/FineTuneEngine.h"
+#include "ui/training/TrainingView.h"
 #include "ui/widgets/NotificationBar.h"
 
 #include <QAbstractScrollArea>
+#include <cmath>
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
@@ -124,7 +131,7 @@ bool insideScrolledContent(const QWidget *w, const QWidget *view)
 // What is cut off in the shown view: the window's right edge crossing a widget, the view needing
 // to scroll (sideways, or down unless allowDown), or a scroll area inside it whose content is
 // wider than it.
-QStringList clipping(ui::MainWindow &w, QWidget *view, bool allowDown = false)
+QStringList clipping(ui::MainWindow &w, QWidget *view, bool allowDown = false, bool innerPagesMayScroll = true)
 {
     QStringList problems;
     // The scroll area the window puts each view in.
@@ -152,11 +159,19 @@ QStringList clipping(ui::MainWindow &w, QWidget *view, bool allowDown = false)
                             .arg(r.right() + 1)
                             .arg(right);
     }
-    for (QScrollArea *sa : view->findChildren<QScrollArea *>())
-        if (sa->isVisibleTo(&w) && sa->widgetResizable() && sa->horizontalScrollBar()->maximum() > 0)
+    for (QScrollArea *sa : view->findChildren<QScrollArea *>()) {
+        if (!sa->isVisibleTo(&w) || !sa->widgetResizable())
+            continue;
+        if (sa->horizontalScrollBar()->maximum() > 0)
             problems << QStringLiteral("%1 holds content %2 px wider than itself")
                             .arg(describe(sa))
                             .arg(sa->horizontalScrollBar()->maximum());
+        // A page of the view in a scroll area of its own (not a list): scrolling it down is scrolling.
+        if (!innerPagesMayScroll && sa->verticalScrollBar()->maximum() > 0)
+            problems << QStringLiteral("%1 scrolls down: its content is %2 px higher than itself")
+                            .arg(describe(sa))
+                            .arg(sa->verticalScrollBar()->maximum());
+    }
     return problems;
 }
 
@@ -172,6 +187,66 @@ QStringList checkEveryView(ui::MainWindow &w, const QString &suffix)
             problems << r.name + QStringLiteral(": ") + p;
     }
     return problems;
+}
+
+// A finished run's report as the fine-tuning job writes it: seven validation points, the test
+// comparison of parent and child on 300 pairs with its paired intervals, forgetting on a reference
+// project, the verdict and its reasons, and the notes a real run gives.
+finetune::FineTuneReport makeReport(qint64 runId, qint64 parentId, qint64 childId)
+{
+    finetune::FineTuneReport r;
+    r.runId = runId;
+    r.versionId = childId;
+    r.parentId = parentId;
+    r.parent = QStringLiteral("fr_feature");
+    r.version = QStringLiteral("fr_feature-ft1");
+    r.seconds = 312;
+    r.training.device = "cpu (2 threads)";
+    r.training.epochsRun = 6;
+    r.training.bestEpoch = 4;
+    r.training.blocks = 60;
+    for (int e = 0; e <= 6; ++e) {
+        train::EpochStats s;
+        s.epoch = e;
+        s.trainLoss = e == 0 ? std::nan("") : 0.9 / (1 + 0.5 * e);
+        s.valLoss = 0.8 / (1 + 0.3 * e) + (e > 4 ? 0.02 * (e - 4) : 0);
+        s.valAuc = 0.86 + 0.02 * std::min(e, 4) - (e > 4 ? 0.004 * (e - 4) : 0);
+        s.valAccuracy = s.valAuc - 0.05;
+        s.valThreshold = 0.4;
+        s.best = e == 4;
+        s.seconds = 50.0 * e;
+        r.training.epochs.push_back(s);
+    }
+    finetune::PairedScores p;
+    for (int i = 0; i < 300; ++i) {
+        const bool same = i % 3 == 0;
+        const double noise = 0.16 * std::sin(i * 1.7) + 0.08 * std::cos(i * 0.37);
+        p.parent.push_back((same ? 0.55 : 0.25) + noise);
+        p.child.push_back((same ? 0.60 : 0.24) + noise);
+        p.same.push_back(same);
+    }
+    p.parentThreshold = p.parentBestAccThreshold = 0.38;
+    p.childThreshold = p.childBestAccThreshold = 0.41;
+    eval::EvalOptions o;
+    o.threshold = 0.38;
+    r.test.available = true;
+    r.test.parent = eval::evaluateScores(p.parent, p.same, o);
+    o.threshold = 0.41;
+    r.test.child = eval::evaluateScores(p.child, p.same, o);
+    r.test.paired = finetune::comparePaired(p, 500);
+    r.test.unseenPeople = true;
+    r.test.testPeople = 3;
+    finetune::ForgettingFigures f;
+    f.project = QStringLiteral("/data/lfw-reference");
+    f.pairs = 3000;
+    f.parentAccuracy = 0.962;
+    f.childAccuracy = 0.958;
+    f.parentAuc = 0.991;
+    f.childAuc = 0.989;
+    r.forgetting = f;
+    r.verdict = finetune::judgeChild(r.test.paired, true, r.forgetting);
+    r.notes << QStringLiteral("validation shares people with training: too few identities to hold whole people out");
+    return r;
 }
 
 } // namespace
@@ -271,7 +346,9 @@ private slots:
                                   qPrintable(errorsHint() + QStringLiteral(" | Evaluate: ") + w.evaluateView()->message()),
                                   30000);
         w.errorsView()->emptyActionButton()->click();
-        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 300000);
+        // The embedding, then the current version's hard pairs mined after it (a dependent job).
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 300000);
+        QCOMPARE(done[2][1].toString(), QStringLiteral("Mine hard pairs for fr_feature"));
         for (const QList<QVariant> &d : done)
             QCOMPARE(jobs::statusName(d.at(2).value<jobs::JobStatus>()), QStringLiteral("done"));
 
@@ -297,6 +374,55 @@ private slots:
 
         problems = checkEveryView(w, QStringLiteral("scored"));
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+    }
+
+    // The Training view with a finished run's result (reloaded from its report file, as when a
+    // project is reopened): curves, verdict with its reasons, the parent/child comparison, notes and
+    // the buttons, all on the screen without scrolling.
+    void trainingResultFitsWithoutScrolling()
+    {
+        if (!ui::finetuning::available())
+            QSKIP("this build has no training engine (FACELAB_WITH_TORCH=OFF)");
+        QTemporaryDir tmp;
+        const QString folder = makeProject(tmp.path(), 6, 6);
+        QVERIFY2(!folder.isEmpty(), "the development faces (../shared/data/faces112) are missing");
+        {
+            const store::ProjectStore st = store::ProjectStore::open(folder);
+            const store::ModelTable models(st);
+            const qint64 model = models.addModel(QStringLiteral("fr_feature"), QStringLiteral("onnx"), QStringLiteral("/m/fr_feature.onnx"));
+            const qint64 parent = models.addVersion(model, QStringLiteral("fr_feature"), 0, QStringLiteral("models/fr_feature.onnx"),
+                                                    QStringLiteral("{}"), 0.38, 0);
+            const store::RunTable runs(st);
+            const qint64 run = runs.start(QStringLiteral("finetune"), QStringLiteral("{\"model\":\"fr_feature\"}"));
+            runs.setStatus(run, store::RunStatus::Done);
+            const qint64 child = models.addVersion(model, QStringLiteral("fr_feature-ft1"), parent,
+                                                   QStringLiteral("models/fr_feature-ft1.onnx"), QStringLiteral("{}"), 0.41, run);
+            QVERIFY(!finetune::writeReportFile(st, makeReport(run, parent, child)).size());
+        }
+        ui::MainWindow w;
+        w.setReportDialogsEnabled(false);
+        w.resize(kScreenW, kScreenH);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openProject(folder));
+        w.showView(ui::ViewId::Training);
+        pump(300);
+        ui::TrainingView *view = w.trainingView();
+        QVERIFY(view->makeCurrentButton()->isVisible());
+        QCOMPARE(view->epochPoints(), 7);
+        screenshot(&w, QStringLiteral("fit-training-result"));
+        const QStringList problems = clipping(w, view, false, /*innerPagesMayScroll=*/false);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+        // Every part of the result is on the screen, not only laid out.
+        const QRect screen(QPoint(0, 0), w.size());
+        for (const char *name : {"trainingVerdict", "versionComparison", "trainingNotes", "trainingMakeCurrent", "lossPlot",
+                                 "accuracyPlot"}) {
+            auto *part = view->findChild<QWidget *>(QLatin1String(name));
+            QVERIFY2(part && part->isVisible(), name);
+            const QRect r(part->mapTo(&w, QPoint(0, 0)), part->size());
+            QVERIFY2(screen.contains(r), qPrintable(QStringLiteral("%1 at %2,%3 %4x%5 is not inside the window")
+                                                        .arg(QLatin1String(name)).arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height())));
+        }
     }
 
     void demoRunsAsJobsTheUserCanCancel()

@@ -532,10 +532,29 @@ private slots:
         w.modelsView()->refresh();
         QVERIFY(!w.modelsView()->isFlagged(v->id));   // LibTorch agrees with OpenCV dnn on the real model
 
-        QVERIFY(w.modelJobs()->embed());
-        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 300000);
+        jobs::Job *embedJob = w.modelJobs()->embed();
+        QVERIFY(embedJob);
+        // Mining the current version's hard pairs follows the embedding, queued at once as dependent
+        // on it: it waits while the embedding runs.
+        QCOMPARE(w.jobQueue()->active().size(), 2);
+        jobs::Job *mining = w.jobQueue()->active().back();
+        QCOMPARE(mining->kind(), jobs::JobKind::MinePairs);
+        QCOMPARE(mining->title(), QStringLiteral("Mine hard pairs for fr_feature"));
+        QCOMPARE(mining->status(), jobs::JobStatus::Waiting);
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 300000);
+        QCOMPARE(done[1][1].toString(), QStringLiteral("Embedding faces with fr_feature"));
         QCOMPARE(jobs::statusName(done[1][2].value<jobs::JobStatus>()), QStringLiteral("done"));
-        QCOMPARE(store::ScoreTable(*w.project()).count(v->id), qint64(p->pairIds.size()));
+        QCOMPARE(done[2][1].toString(), QStringLiteral("Mine hard pairs for fr_feature"));
+        QVERIFY2(jobs::statusName(done[2][2].value<jobs::JobStatus>()) == QStringLiteral("done"), qPrintable(done[2][3].toString()));
+        qint64 mined = 0;
+        for (const auto &pr : store::PairTable(*w.project()).all())
+            mined += pr.origin == QStringLiteral("mined") && pr.split == QStringLiteral("train");
+        QVERIFY(mined > 0);   // 4 people with 3 faces each: unpaired faces of one person and of two
+        QCOMPARE(store::ScoreTable(*w.project()).count(v->id), qint64(p->pairIds.size()) + mined);
+        // The Annotate queue took them in (mined pairs are new, so without a verdict).
+        QCOMPARE(qint64(w.annotateView()->queue()->size()), qint64(p->pairIds.size()) + mined);
+        QVERIFY2(w.notificationBar()->text().contains(QStringLiteral("hard pairs mined for fr_feature")),
+                 qPrintable(w.notificationBar()->text()));
         // Re-ordered by the new scores, score shown once answered.
         ui::AnnotateView *a = w.annotateView();
         QCOMPARE(a->queue()->modelVersion(), v->id);
@@ -554,14 +573,38 @@ private slots:
             kinds << r.kind + QLatin1Char(':') + r.status;
         QVERIFY2(kinds.contains(QStringLiteral("model-import:done")), qPrintable(kinds.join(',')));
         QVERIFY2(kinds.contains(QStringLiteral("embed:done")), qPrintable(kinds.join(',')));
+        QVERIFY2(kinds.contains(QStringLiteral("mine-pairs:done")), qPrintable(kinds.join(',')));
+
         // The default model is there: its action says so.
         QVERIFY(!w.modelJobs()->addDefaultAction()->isEnabled());
 
         // Export as a job: the file is written and checked with OpenCV dnn.
         const QString out = QDir(p->tmp.path()).filePath(QStringLiteral("exported.onnx"));
         QVERIFY(w.modelJobs()->exportVersion(v->id, out));
-        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 180000);
-        QVERIFY2(jobs::statusName(done[2][2].value<jobs::JobStatus>()) == QStringLiteral("done"), qPrintable(done[2][3].toString()));
+        // An embedding cancelled: the mining after it never runs (no mining run is recorded).
+        auto miningRuns = [&] {
+            int n = 0;
+            for (const auto &r : store::RunTable(*w.project()).recent())
+                n += r.kind == QStringLiteral("mine-pairs");
+            return n;
+        };
+        const int runsBefore = miningRuns();
+        // (Queued behind the export, in the same exclusive group, it has not started: the cancel is
+        // not a race with the work.)
+        jobs::Job *again = w.modelJobs()->embed();
+        QVERIFY(again);
+        QCOMPARE(again->status(), jobs::JobStatus::Waiting);
+        again->cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() >= 5, 60000);
+        QStringList ended;
+        for (const auto &d : done)
+            ended << d[1].toString() + QLatin1Char(':') + jobs::statusName(d[2].value<jobs::JobStatus>());
+        QVERIFY2(done[4][1].toString() == QStringLiteral("Mine hard pairs for fr_feature"), qPrintable(ended.join(", ")));
+        QVERIFY2(done[4][2].value<jobs::JobStatus>() == jobs::JobStatus::Cancelled, qPrintable(ended.join(", ")));
+        QVERIFY2(done[4][3].toString().contains(QStringLiteral("not started")), qPrintable(done[4][3].toString()));
+        QCOMPARE(miningRuns(), runsBefore);
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 6, 180000);
+        QVERIFY2(jobs::statusName(done[5][2].value<jobs::JobStatus>()) == QStringLiteral("done"), qPrintable(done[5][3].toString()));
         QVERIFY(QFileInfo(out).size() > 0);
         QVERIFY(w.notificationBar()->text().contains(QStringLiteral("Exported")));
 
@@ -576,7 +619,7 @@ private slots:
             });
             const int versions = int(store::ModelTable(*w.project()).versions().size());
             QVERIFY(w.modelJobs()->addModelFile(other));
-            QTRY_COMPARE_WITH_TIMEOUT(done.count(), 4, 60000);
+            QTRY_COMPARE_WITH_TIMEOUT(done.count(), 7, 60000);
             QCOMPARE(asked, QStringList{other});
             QCOMPARE(int(store::ModelTable(*w.project()).versions().size()), versions);
             QVERIFY2(w.notificationBar()->text().contains(QStringLiteral("not added")),

@@ -358,12 +358,33 @@ private slots:
         req.training.epochs = 300;   // far more than it gets to: the cancel comes after a few
         req.training.batchPairs = 16;
 
-        // Cancelled before the first epoch ends: no new version.
+        // Cancelled before the first epoch ends: no new version. A run that may make its child
+        // current is followed by mining the child's hard pairs, queued as dependent on it: with no
+        // child, the mining never runs.
         const int versions = int(store::ModelTable(*w.project()).versions().size());
+        auto miningRuns = [&] {
+            int n = 0;
+            for (const auto &r : store::RunTable(*w.project()).recent())
+                n += r.kind == QStringLiteral("mine-pairs");
+            return n;
+        };
+        const int mined = miningRuns();
+        req.makeCurrent = true;
         QVERIFY(w.fineTuneJobs()->start(req));
+        jobs::Job *mining = w.jobQueue()->active().back();
+        QCOMPARE(mining->kind(), jobs::JobKind::MinePairs);
+        QCOMPARE(mining->status(), jobs::JobStatus::Waiting);
+        QVERIFY2(mining->title().startsWith(QStringLiteral("Mine hard pairs for ")) && mining->title().contains(QStringLiteral("-ft")),
+                 qPrintable(mining->title()));
         QTRY_VERIFY(view->cancelButton()->isVisible());
         view->cancelButton()->click();
-        QCOMPARE(waitForJob(done, 0), QStringLiteral("cancelled"));
+        QTRY_COMPARE_WITH_TIMEOUT(int(done.count()), 2, 600000);
+        for (const auto &d : done) {
+            QCOMPARE(d[2].value<jobs::JobStatus>(), jobs::JobStatus::Cancelled);
+        }
+        QCOMPARE(miningRuns(), mined);
+        req.makeCurrent = false;
+        const int finished = int(done.count());
         QCOMPARE(view->resultVersion(), qint64(0));
         QVERIFY2(view->statusText().contains(QStringLiteral("no new version")), qPrintable(view->statusText()));
         QCOMPARE(int(store::ModelTable(*w.project()).versions().size()), versions);
@@ -373,7 +394,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(view->epochPoints() >= 3, 600000);
         shot(&w, "training_midrun");
         view->cancelButton()->click();
-        waitForJob(done, 1);   // the job itself ends 'done': it kept a version; its run says cancelled
+        waitForJob(done, finished);   // the job itself ends 'done': it kept a version; its run says cancelled
         const qint64 kept = view->resultVersion();
         QVERIFY(kept > 0);
         QVERIFY2(view->statusText().startsWith(QStringLiteral("Cancelled")), qPrintable(view->statusText()));

@@ -574,7 +574,7 @@ void AnnotateView::readModel()
     m_versionId = 0;
     m_versionName.clear();
     m_threshold = 0.0;
-    m_thresholdIsDefault = true;
+    m_thresholdRule = {};
     m_hasScores = false;
     if (!m_store)
         return;
@@ -582,8 +582,8 @@ void AnnotateView::readModel()
         if (const auto v = store::ModelTable(*m_store).current()) {
             m_versionId = v->id;
             m_versionName = v->name;
-            m_threshold = effectiveThreshold(*v);
-            m_thresholdIsDefault = !v->threshold.has_value();
+            m_thresholdRule = store::decisionThreshold(*m_store, *v);
+            m_threshold = m_thresholdRule.value;
             m_hasScores = store::ScoreTable(*m_store).count(v->id) > 0;
         }
     } catch (const std::exception &e) {
@@ -596,7 +596,7 @@ void AnnotateView::updateModelStrip()
     if (!m_store)
         return;
     if (m_versionId > 0)
-        m_modelStrip->setModel(m_versionName, m_threshold, m_thresholdIsDefault, m_hasScores);
+        m_modelStrip->setModel(m_versionName, m_thresholdRule, m_hasScores);
     else if (engine::available())
         m_modelStrip->showNoModel(engine::defaultModelPresent());
     else
@@ -627,9 +627,11 @@ void AnnotateView::onThresholdEdited(double t)
         return;
     }
     m_threshold = t;
-    if (m_thresholdIsDefault) {
-        m_thresholdIsDefault = false;
-        m_modelStrip->setModel(m_versionName, m_threshold, false, m_hasScores);
+    const bool wasStored = m_thresholdRule.origin == store::DecisionThreshold::Origin::Version;
+    m_thresholdRule.value = t;
+    m_thresholdRule.origin = store::DecisionThreshold::Origin::Version;
+    if (!wasStored) {
+        m_modelStrip->setModel(m_versionName, m_thresholdRule, m_hasScores);
         showCurrent();
     }
     emit thresholdChanged(m_versionId, t);

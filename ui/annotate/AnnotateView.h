@@ -6,6 +6,7 @@
 // Under the faces, the model line (ModelStrip): the current model version's cosine similarity for
 // the pair, its threshold and prediction, shown once the pair has a verdict (or always, when the
 // user asks); the queue is ordered by that version's uncertainty once it has scored the pairs.
+#include "store/DecisionThreshold.h"
 #include "store/StoreTypes.h"
 
 #include <QWidget>
@@ -158,7 +159,7 @@ private:
     qint64 m_versionId = 0;
     QString m_versionName;
     double m_threshold = 0.0;
-    bool m_thresholdIsDefault = true;
+    store::DecisionThreshold m_thresholdRule;   // where m_threshold comes from
     bool m_hasScores = false;
     bool m_showModelEarly = false;
 };

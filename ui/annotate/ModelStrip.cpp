@@ -139,16 +139,18 @@ void ModelStrip::showNoModel(bool defaultModelPresent)
     setState(State::NoModel);
 }
 
-void ModelStrip::setModel(const QString &versionName, double threshold, bool thresholdIsDefault, bool anyScores)
+void ModelStrip::setModel(const QString &versionName, const store::DecisionThreshold &threshold, bool anyScores)
 {
     m_name->setText(tr("<span style=\"color:%1\">Model</span> <b>%2</b>")
                         .arg(theme::mutedText().name(), versionName.toHtmlEscaped()));
     {
         const QSignalBlocker block(m_threshold);
-        m_threshold->setValue(threshold);
+        m_threshold->setValue(threshold.value);
     }
-    m_threshold->setProperty("isDefault", thresholdIsDefault);
-    m_thresholdCaption->setText(thresholdIsDefault ? tr("threshold (default)") : tr("threshold"));
+    const bool stored = threshold.origin == store::DecisionThreshold::Origin::Version;
+    m_threshold->setProperty("isDefault", !stored);
+    m_thresholdCaption->setText(stored ? tr("threshold") : tr("threshold (%1)").arg(threshold.originShort()));
+    m_thresholdCaption->setToolTip(threshold.describe());
     m_anyScores = anyScores;
     m_haveModel = true;
     m_message->setText(tr("Model <b>%1</b> has not scored this project's pairs yet: embed the faces to see its "

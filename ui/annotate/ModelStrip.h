@@ -3,6 +3,8 @@
 // cosine similarity, the version's threshold (editable) and what the model predicts. The score
 // and prediction are hidden until the pair has a verdict unless the user asked to see them
 // before (anchoring). Without a model it becomes a quiet banner saying how to get one.
+#include "store/DecisionThreshold.h"
+
 #include <QFrame>
 #include <optional>
 
@@ -23,7 +25,9 @@ public:
     void showNoEngine();
     void showNoModel(bool defaultModelPresent);
     // The current version; anyScores: whether it has scored any pair of the project.
-    void setModel(const QString &versionName, double threshold, bool thresholdIsDefault, bool anyScores);
+    // threshold: the version's (store::decisionThreshold); a threshold not stored with the
+    // version says where it comes from in its caption and tooltip.
+    void setModel(const QString &versionName, const store::DecisionThreshold &threshold, bool anyScores);
     // The pair on screen: its score under the version (nullopt: not scored), whether to reveal
     // score and prediction, and the user's verdict on it (true = same, false = different).
     void setPair(std::optional<double> score, bool reveal, std::optional<bool> userSaysSame);

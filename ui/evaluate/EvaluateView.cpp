@@ -1,6 +1,7 @@
 #include "ui/evaluate/EvaluateView.h"
 
 #include "eval/EvalError.h"
+#include "store/DecisionThreshold.h"
 #include "store/ModelTable.h"
 #include "store/ScoreTable.h"
 #include "ui/Theme.h"
@@ -67,7 +68,10 @@ EvaluatedVersion evaluateOne(const store::ProjectStore &st, qint64 versionId, ev
     try {
         out.pairs = eval::loadEvalPairs(st, *version, source);
         eval::EvalOptions o;
-        o.threshold = version->threshold;
+        // The project's one rule (stored, else the last evaluation run's best, else the default),
+        // so Evaluate, Errors and Annotate decide "same" at the same threshold.
+        out.decision = store::decisionThreshold(st, *version);
+        o.threshold = out.decision.value;
         o.folds = int(std::min<std::size_t>(10, std::max<std::size_t>(2, out.pairs.size())));
         out.result = eval::evaluateScores(out.pairs.scores, out.pairs.same, o, out.pairs.describe());
         out.ok = true;
@@ -461,10 +465,13 @@ void EvaluateView::onLoaded()
     }
     EvaluationData next = m_watcher.result();
     // A re-evaluation of the same version and truth (e.g. after a corrected verdict) keeps the
-    // threshold the user chose; a new version starts at its own threshold.
+    // threshold the user chose; a new version, or a new threshold for it (stored in Models or
+    // Annotate, or a new evaluation run), starts at the version's threshold.
     const bool keepThreshold = m_data.primary.ok && next.primary.ok &&
                                m_data.primary.pairs.version.id == next.primary.pairs.version.id &&
-                               m_data.primary.pairs.source == next.primary.pairs.source;
+                               m_data.primary.pairs.source == next.primary.pairs.source &&
+                               m_data.primary.decision.value == next.primary.decision.value &&
+                               m_data.primary.decision.origin == next.primary.decision.origin;
     m_data = std::move(next);
     if (!m_data.primary.ok) {
         showMessage(m_data.primary.message, m_data.primary.unscoredVersion > 0 ? MessageAction::Embed : MessageAction::None,
@@ -532,6 +539,7 @@ void EvaluateView::plotAll(bool keepThreshold)
                           .arg(eval::truthSourceName(p.source));
     if (p.withoutTruth || p.withoutScore)
         summary += tr("; left out: %1 without truth, %2 without a score").arg(p.withoutTruth).arg(p.withoutScore);
+    summary += tr("<br>Starting threshold: %1").arg(m_data.primary.decision.describe().toHtmlEscaped());
     if (!r.notes.isEmpty())
         summary += QStringLiteral("<br>") + r.notes.join(QStringLiteral("; ")).toHtmlEscaped();
     m_summary->setText(summary);
@@ -563,7 +571,7 @@ void EvaluateView::plotAll(bool keepThreshold)
     }
 
     plotRoc();
-    const double t = keepThreshold ? m_threshold : r.threshold;
+    const double t = keepThreshold ? m_threshold : m_data.primary.decision.value;
     m_threshold = std::nan("");   // recount even when unchanged
     setThreshold(t);
     updateThresholdViews();

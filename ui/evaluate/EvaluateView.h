@@ -8,6 +8,7 @@
 // folders…" runs eval::exportErrors at the chosen threshold as a background job.
 #include "eval/EvalPairs.h"
 #include "eval/Evaluation.h"
+#include "store/DecisionThreshold.h"
 #include "ui/errors/PairListing.h"
 #include "ui/evaluate/ScoreHistogram.h"
 
@@ -46,6 +47,7 @@ struct EvaluatedVersion
     qint64 unscoredVersion = 0;  // the version, when it has no scores yet (its faces not embedded)
     eval::EvalPairs pairs;
     eval::EvalResult result;
+    store::DecisionThreshold decision;   // the threshold it was evaluated at, and where it came from
 };
 
 struct EvaluationData

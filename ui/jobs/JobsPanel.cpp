@@ -61,7 +61,7 @@ QString JobsPanel::kindTitle(const QString &kindId, const QJsonObject &params)
         const int n = params.value(QLatin1String("pairs")).toInt();
         return n > 0 ? tr("Generate %1 pairs").arg(n) : tr("Generate pairs");
     }
-    case JobKind::MinePairs: return tr("Mine hard pairs");
+    case JobKind::MinePairs: return with(tr("Mine hard pairs for"), model);
     case JobKind::Faces:
     case JobKind::FindFaces: return tr("Find faces");
     case JobKind::ChooseFace: return tr("Align the chosen face");

@@ -6,6 +6,7 @@
 #include "store/ProjectStore.h"
 #include "ui/Resources.h"
 #include "ui/dialogs/ReportDialog.h"
+#include "ui/models/MiningJob.h"
 #include "ui/models/ModelEngine.h"
 #include "ui/models/ModelVersions.h"
 #include "ui/models/PreprocessingDialog.h"
@@ -368,9 +369,12 @@ jobs::Job *ModelJobs::embed(qint64 versionId)
         return nullptr;
     }
     std::optional<store::ModelVersionRecord> v;
+    bool current = false;
     try {
         const store::ModelTable models(*m_store);
-        v = versionId > 0 ? models.version(versionId) : models.current();
+        const auto cur = models.current();
+        v = versionId > 0 ? models.version(versionId) : cur;
+        current = v && cur && cur->id == v->id;
     } catch (const std::exception &e) {
         m_notify->showMessage(NotificationBar::Kind::Error, tr("Could not read the models: %1").arg(QString::fromUtf8(e.what())));
         return nullptr;
@@ -389,7 +393,7 @@ jobs::Job *ModelJobs::embed(qint64 versionId)
     m_embedding = id;
     updateActions();
     emit embeddingChanged(id);
-    return m_jobs->start(
+    jobs::Job *job = m_jobs->start(
         jobs::JobSpec{jobs::JobKind::Embed, tr("Embedding faces with %1").arg(name),
                       {{QStringLiteral("model_version"), id}, {QStringLiteral("model"), name}}, jobs::kTorchGroup, st.folder()},
         [st, id](jobs::JobContext &ctx) { return engine::embedProject(st, id, ctx); },
@@ -436,6 +440,29 @@ jobs::Job *ModelJobs::embed(qint64 versionId)
                 m_notify->showMessage(NotificationBar::Kind::Error, tr("Embedding with %1 failed: %2").arg(name, job.error()));
             }
         });
+    // The current version's hardest unseen pairs follow its embedding, for Annotate to ask first.
+    if (current)
+        mineAfter(job, id, name);
+    return job;
+}
+
+jobs::Job *ModelJobs::mineAfter(jobs::Job *after, qint64 versionId, const QString &name)
+{
+    if (!m_store || !after)
+        return nullptr;
+    return queueMining(*m_jobs, *m_store, name, std::make_shared<const qint64>(versionId), after,
+                       [this, versionId, name, folder = m_store->folder()](jobs::Job &job) {
+                           if (!m_store || m_store->folder() != folder)
+                               return;
+                           // An embedding that did not finish says so itself; the skipped mining stays quiet.
+                           if (job.status() == jobs::JobStatus::Cancelled && job.runId() == 0)
+                               return;
+                           const bool done = job.status() == jobs::JobStatus::Done;
+                           m_notify->showMessage(done ? NotificationBar::Kind::Success : NotificationBar::Kind::Warning,
+                                                 miningSummary(job, name), {}, {}, done ? 12000 : 0);
+                           if (done)
+                               emit pairsMined(versionId);
+                       });
 }
 
 void ModelJobs::chooseAndExport(qint64 versionId)

@@ -48,7 +48,12 @@ public:
     // family "" = detected from the file; when no family recognises it, the user may choose one.
     jobs::Job *addModelFile(const QString &file, const QString &spec = {}, const QString &family = {});
     jobs::Job *addDefaultModel();
-    jobs::Job *embed(qint64 versionId = 0);   // 0 = the current version
+    // 0 = the current version. Embedding the current version queues "Mine hard pairs for
+    // <version>" after it (MiningJob.h): it runs once the embedding is done, never after a failure
+    // or a cancel.
+    jobs::Job *embed(qint64 versionId = 0);
+    // Queues mining the version's hard pairs after `after`; pairsMined follows when it is done.
+    jobs::Job *mineAfter(jobs::Job *after, qint64 versionId, const QString &name);
     jobs::Job *exportVersion(qint64 versionId, const QString &outPath);
     bool isEmbedding() const { return m_embedding != 0; }
 
@@ -62,6 +67,7 @@ signals:
     void scoresChanged(qint64 versionId);  // an embedding run finished (done or cancelled)
     void facesChanged();                   // the face stage ran as part of embedding
     void embeddingChanged(qint64 versionId);   // embedding started (id) or ended (0)
+    void pairsMined(qint64 versionId);         // hard pairs were added and scored under the version
     void showModelsRequested(qint64 versionId);
 
 private:

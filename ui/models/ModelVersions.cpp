@@ -144,6 +144,7 @@ ProjectModels readProjectModels(const store::ProjectStore &store)
     for (const store::ModelVersionRecord &r : models.versions()) {
         VersionInfo v;
         v.record = r;
+        v.threshold = store::decisionThreshold(store, r);
         v.current = r.id == pm.currentId;
         v.preprocessing = PreprocessingInfo::parse(r.preprocessingJson);
         if (r.createdByRun > 0) {
@@ -187,18 +188,6 @@ ProjectModels readProjectModels(const store::ProjectStore &store)
         if (!seen.contains(v.record.id))
             pm.versions.push_back(v);
     return pm;
-}
-
-double defaultThreshold()
-{
-    bool ok = false;
-    const double t = setting(QStringLiteral("models/defaultThreshold")).toDouble(&ok);
-    return ok ? t : 0.4;
-}
-
-double effectiveThreshold(const store::ModelVersionRecord &v)
-{
-    return v.threshold ? *v.threshold : defaultThreshold();
 }
 
 } // namespace facelab::ui

@@ -3,6 +3,7 @@
 // each version's preprocessing (as recorded, never guessed), its import report and whether
 // LibTorch agreed with OpenCV dnn, how many faces it has embedded and pairs it has scored.
 // Quick reads (a few small queries per version): fine on the GUI thread.
+#include "store/DecisionThreshold.h"
 #include "store/ModelTable.h"
 
 #include <QJsonObject>
@@ -65,6 +66,7 @@ struct VersionInfo
     QMap<QString, double> metrics;     // this version's, from that run (val_accuracy, test_accuracy, ...)
     QMap<QString, double> parentMetrics;   // its parent's, from the same run (the "before")
     QStringList children;              // names of the versions fine-tuned from it
+    store::DecisionThreshold threshold;   // where it decides "same" (store::decisionThreshold)
 };
 
 struct ProjectModels
@@ -79,9 +81,5 @@ struct ProjectModels
 
 ProjectModels readProjectModels(const store::ProjectStore &store);
 
-// The threshold the annotate view and the queue use: the version's own, else the default
-// (setting "models/defaultThreshold").
-double effectiveThreshold(const store::ModelVersionRecord &v);
-double defaultThreshold();
 
 } // namespace facelab::ui

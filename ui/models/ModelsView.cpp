@@ -553,7 +553,10 @@ void ModelsView::refresh()
         it->setToolTip(ColName, v.current ? tr("%1 — the current version").arg(v.record.name) : v.record.name);
         it->setText(ColCreated, when(v.record.createdAt));
         it->setForeground(ColCreated, theme::mutedText());
-        it->setText(ColThreshold, v.record.threshold ? QString::number(*v.record.threshold, 'f', 3) : tr("not set"));
+        // A threshold not stored with the version is shown with where it comes from, muted.
+        it->setText(ColThreshold, v.record.threshold ? QString::number(v.threshold.value, 'f', 3)
+                                                     : tr("%1 (%2)").arg(v.threshold.value, 0, 'f', 3).arg(v.threshold.originShort()));
+        it->setToolTip(ColThreshold, v.threshold.describe());
         if (!v.record.threshold)
             it->setForeground(ColThreshold, theme::mutedText());
         const bool flagged = v.check.flagged() || v.partial || (v.check.applicable && !v.check.compared);
@@ -729,11 +732,11 @@ void ModelsView::showDetails()
 
     {
         const QSignalBlocker block(m_threshold);
-        m_threshold->setValue(effectiveThreshold(r));
+        m_threshold->setValue(v->threshold.value);
     }
     m_thresholdHint->setText(r.threshold ? tr("cosine ≥ threshold → same person")
-                                         : tr("not set yet: %1 is the default. Edit to store one for this version.")
-                                               .arg(defaultThreshold(), 0, 'f', 2));
+                                         : tr("Not stored: %1. Edit to store one.")
+                                               .arg(v->threshold.describe()));
 
     const CrossCheckInfo &c = v->check;
     if (c.agrees()) {

@@ -20,6 +20,11 @@ finetune::FineTuneReport run(const store::ProjectStore &store, const finetune::F
     return finetune::fineTune(store, request, ctx, observer);
 }
 
+QString childVersionName(const store::ProjectStore &store, const QString &parentName)
+{
+    return finetune::childVersionName(store, parentName);
+}
+
 #else
 
 bool available() { return false; }
@@ -34,6 +39,8 @@ finetune::FineTuneReport run(const store::ProjectStore &, const finetune::FineTu
 {
     throw std::runtime_error(unavailableText().toStdString());
 }
+
+QString childVersionName(const store::ProjectStore &, const QString &) { return {}; }
 
 #endif
 

@@ -15,5 +15,7 @@ QString unavailableText();
 finetune::FeedbackSnapshot snapshot(const store::ProjectStore &store, const finetune::SnapshotOptions &options);
 finetune::FineTuneReport run(const store::ProjectStore &store, const finetune::FineTuneRequest &request,
                              jobs::JobContext &ctx, const finetune::FineTuneObserver &observer);
+// The name a fine-tuning run of parentName would give its child now ("" without the engine).
+QString childVersionName(const store::ProjectStore &store, const QString &parentName);
 
 } // namespace facelab::ui::finetuning

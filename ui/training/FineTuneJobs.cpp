@@ -3,12 +3,14 @@
 #include "jobs/JobQueue.h"
 #include "store/ModelTable.h"
 #include "ui/Resources.h"
+#include "ui/models/MiningJob.h"
 #include "ui/training/FineTuneDialog.h"
 #include "ui/training/FineTuneEngine.h"
 #include "ui/training/FineTuneLive.h"
 #include "ui/widgets/NotificationBar.h"
 
 #include <QAction>
+#include <QPointer>
 #include <QWidget>
 
 namespace facelab::ui {
@@ -106,6 +108,16 @@ jobs::Job *FineTuneJobs::start(const finetune::FineTuneRequest &request)
     finetune::FineTuneRequest req = request;
     req.model = parent->name;   // so the run's params name the version it starts from
     const store::ProjectStore st = *m_store;
+    // A run that may make its child current is followed by mining the child's hard pairs, queued
+    // now as dependent on it. The child exists only when the run ends: its handler below fills in
+    // the id when the child became current, and cancels the mining otherwise (the queue is
+    // ordered by the current version, which the mined pairs' scores must belong to).
+    struct Follow
+    {
+        QPointer<jobs::Job> mining;
+        std::shared_ptr<qint64> child = std::make_shared<qint64>(0);
+    };
+    const auto follow = std::make_shared<Follow>();
     m_job = m_jobs->start(
         jobs::JobSpec{jobs::JobKind::FineTune, tr("Fine-tuning %1").arg(parent->name), req.toJson(), jobs::kTorchGroup,
                       st.folder()},
@@ -113,7 +125,7 @@ jobs::Job *FineTuneJobs::start(const finetune::FineTuneRequest &request)
             FineTuneLivePublisher live(ctx);
             return finetuning::run(st, req, ctx, live.observer());
         },
-        [this, folder = st.folder()](jobs::Job &job) {
+        [this, follow, folder = st.folder()](jobs::Job &job) {
             m_job = nullptr;
             updateAction();
             const bool same = m_store && m_store->folder() == folder;
@@ -133,8 +145,12 @@ jobs::Job *FineTuneJobs::start(const finetune::FineTuneRequest &request)
                     madeCurrent = cur && cur->id == report.versionId;
                 } catch (const std::exception &) {
                 }
+                if (madeCurrent && status == jobs::JobStatus::Done)
+                    *follow->child = report.versionId;   // the mining queued after this run mines it
                 emit modelsChanged(report.versionId, madeCurrent);
             }
+            if (follow->mining && *follow->child == 0)
+                follow->mining->cancel();   // no child became current: nothing of it to mine
             if (status == jobs::JobStatus::Done || (status == jobs::JobStatus::Cancelled && report.versionId > 0)) {
                 const bool done = status == jobs::JobStatus::Done;
                 m_notify->showMessage(done ? NotificationBar::Kind::Success : NotificationBar::Kind::Info,
@@ -149,6 +165,21 @@ jobs::Job *FineTuneJobs::start(const finetune::FineTuneRequest &request)
                                       tr("Show training"), [this] { emit showRequested(); });
             }
         });
+    if (req.makeCurrent) {
+        const QString child = finetuning::childVersionName(st, parent->name);
+        follow->mining = queueMining(*m_jobs, st, child.isEmpty() ? tr("the fine-tuned child") : child, follow->child, m_job,
+                                     [this, child, id = std::shared_ptr<const qint64>(follow->child),
+                                      folder = st.folder()](jobs::Job &job) {
+                                         if (!m_store || m_store->folder() != folder || job.runId() == 0)
+                                             return;   // not started: the run says why itself
+                                         const bool done = job.status() == jobs::JobStatus::Done;
+                                         m_notify->showMessage(done ? NotificationBar::Kind::Success
+                                                                    : NotificationBar::Kind::Warning,
+                                                               miningSummary(job, child), {}, {}, done ? 12000 : 0);
+                                         if (done)
+                                             emit pairsMined(*id);
+                                     });
+    }
     updateAction();
     emit runQueued(parent->name, parent->id, req);
     return m_job;

@@ -56,6 +56,7 @@ signals:
     // cancel came after an epoch).
     void runFinished(facelab::jobs::JobStatus status, const QString &error, const facelab::finetune::FineTuneReport &report);
     void modelsChanged(qint64 newVersionId, bool madeCurrent);
+    void pairsMined(qint64 versionId);   // hard pairs mined for a child that became current
     void showRequested();   // the notification's "Show result"
 
 private:

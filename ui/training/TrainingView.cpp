@@ -171,13 +171,15 @@ QWidget *TrainingView::buildRun()
     v->setContentsMargins(0, 0, 4, 0);
     v->setSpacing(10);
 
-    auto *tiles = new QHBoxLayout;
+    m_tiles = new QWidget(page);
+    auto *tiles = new QHBoxLayout(m_tiles);
+    tiles->setContentsMargins(0, 0, 0, 0);
     tiles->setSpacing(10);
-    m_elapsed = tile(page, tiles, QStringLiteral("trainingElapsed"), tr("elapsed"));
-    m_eta = tile(page, tiles, QStringLiteral("trainingEta"), tr("left (estimate)"));
-    m_phaseLabel = tile(page, tiles, QStringLiteral("trainingEpoch"), tr("epoch"));
+    m_elapsed = tile(m_tiles, tiles, QStringLiteral("trainingElapsed"), tr("elapsed"));
+    m_eta = tile(m_tiles, tiles, QStringLiteral("trainingEta"), tr("left (estimate)"));
+    m_phaseLabel = tile(m_tiles, tiles, QStringLiteral("trainingEpoch"), tr("epoch"));
     tiles->addStretch(1);
-    v->addLayout(tiles);
+    v->addWidget(m_tiles);
 
     m_progress = new QProgressBar(page);
     m_progress->setObjectName(QStringLiteral("trainingProgress"));
@@ -190,7 +192,8 @@ QWidget *TrainingView::buildRun()
     v->addWidget(m_device);
     v->addWidget(m_snapshot);
 
-    auto *plots = new QHBoxLayout;
+    m_plots = new QBoxLayout(QBoxLayout::LeftToRight);
+    auto *plots = m_plots;
     plots->setSpacing(12);
     m_lossPlot = new QCustomPlot(page);
     m_lossPlot->setObjectName(QStringLiteral("lossPlot"));
@@ -231,7 +234,10 @@ QWidget *TrainingView::buildRun()
     m_accPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     plots->addWidget(m_lossPlot, 1);
     plots->addWidget(m_accPlot, 1);
-    v->addLayout(plots, 1);
+    m_body = new QBoxLayout(QBoxLayout::TopToBottom);
+    m_body->setSpacing(12);
+    m_body->addLayout(plots, 1);
+    v->addLayout(m_body, 1);
 
     // The result, once the job ends with a new version.
     m_result = new QFrame(page);
@@ -239,8 +245,8 @@ QWidget *TrainingView::buildRun()
     m_result->setStyleSheet(QStringLiteral("QFrame#trainingResult { background: #22252a; border: 1px solid #2c3036; "
                                            "border-radius: 8px; }"));
     auto *rv = new QVBoxLayout(m_result);
-    rv->setContentsMargins(16, 12, 16, 12);
-    rv->setSpacing(8);
+    rv->setContentsMargins(14, 10, 14, 10);
+    rv->setSpacing(6);
     m_resultTitle = makeLabel(m_result, QStringLiteral("trainingResultTitle"), QStringLiteral("subtitle"));
     m_resultTitle->setWordWrap(true);
     m_verdict = makeLabel(m_result, QStringLiteral("trainingVerdict"));
@@ -269,7 +275,7 @@ QWidget *TrainingView::buildRun()
     rv->addWidget(m_notes);
     rv->addLayout(buttons);
     m_result->setVisible(false);
-    v->addWidget(m_result);
+    m_body->addWidget(m_result);
 
     connect(m_makeCurrent, &QPushButton::clicked, this, [this] {
         if (!m_store || m_report.versionId <= 0)
@@ -342,10 +348,11 @@ void TrainingView::showLastReport()
     m_status->setText(last->training.cancelled
                           ? tr("Last run, cancelled: the best epoch so far (%1) was kept as %2")
                                 .arg(last->training.bestEpoch).arg(last->version)
-                          : tr("Last run: %1 fine-tuned into %2 (best epoch %3 of %4)")
+                          : tr("Last run: %1 fine-tuned into %2 (best epoch %3 of %4) in %5 on %6")
                                 .arg(last->parent, last->version)
                                 .arg(last->training.bestEpoch)
-                                .arg(last->training.epochsRun));
+                                .arg(last->training.epochsRun)
+                                .arg(duration(m_endedMs), QString::fromStdString(last->training.device)));
     m_pages->setCurrentIndex(1);
     showResult();
     replot();
@@ -388,6 +395,7 @@ void TrainingView::reset(const QString &parent, qint64 parentId, const finetune:
     m_device->setText(tr("Device: starting…"));
     m_snapshot->setText(tr("Taking the feedback snapshot…"));
     m_result->setVisible(false);
+    arrange(false);
     m_table->clear();
     m_cancel->setVisible(true);
     m_cancel->setEnabled(true);
@@ -472,10 +480,11 @@ void TrainingView::onFinished(jobs::JobStatus status, const QString &error, cons
     if (report.versionId > 0) {
         m_bestEpoch = report.training.bestEpoch;
         m_status->setText(status == jobs::JobStatus::Done
-                              ? tr("Done: %1 fine-tuned into %2 (best epoch %3 of %4)")
+                              ? tr("Done: %1 fine-tuned into %2 (best epoch %3 of %4) in %5 on %6")
                                     .arg(report.parent, report.version)
                                     .arg(report.training.bestEpoch)
                                     .arg(report.training.epochsRun)
+                                    .arg(duration(m_endedMs), QString::fromStdString(report.training.device))
                               : tr("Cancelled: the best epoch so far (%1) was kept as %2")
                                     .arg(report.training.bestEpoch)
                                     .arg(report.version));
@@ -493,6 +502,7 @@ void TrainingView::showResult()
 {
     const finetune::FineTuneReport &r = m_report;
     m_result->setVisible(r.versionId > 0);
+    arrange(r.versionId > 0 && !m_running);
     if (r.versionId <= 0)
         return;
     const double before = r.training.epochs.empty() ? NAN : r.training.epochs.front().valAuc;
@@ -540,6 +550,22 @@ void TrainingView::showResult()
     m_compare->setDefault(!better);
     m_compare->setAutoDefault(!better);
     m_compare->setEnabled(r.parentId > 0);
+}
+
+void TrainingView::arrange(bool resultBesideCurves)
+{
+    // Elapsed / left / epoch and the progress bar describe a run in progress; a finished one says
+    // its duration in the status line.
+    m_tiles->setVisible(!resultBesideCurves);
+    m_progress->setVisible(!resultBesideCurves);
+    m_device->setVisible(!resultBesideCurves);   // the status line names the device then
+    // Stacked, the two plots share the height the result needs beside them.
+    for (QCustomPlot *p : {m_lossPlot, m_accPlot})
+        p->setMinimumHeight(resultBesideCurves ? 160 : 220);
+    m_body->setDirection(resultBesideCurves ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom);
+    m_plots->setDirection(resultBesideCurves ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
+    m_body->setStretch(0, resultBesideCurves ? 1 : 1);
+    m_body->setStretch(1, resultBesideCurves ? 2 : 0);
 }
 
 QString TrainingView::statusText() const { return m_status->text(); }

@@ -19,6 +19,7 @@ class QCPGraph;
 class QCPItemText;
 class QCustomPlot;
 class QLabel;
+class QBoxLayout;
 class QProgressBar;
 class QPushButton;
 class QStackedWidget;
@@ -77,6 +78,9 @@ private:
     void replot();
     void showResult();
     void showLastReport();   // the newest kept report of the project, when it is opened
+    // A finished run's result beside its curves (the live figures hidden), so curves, verdict,
+    // comparison and buttons fit a 1366x768 screen; a running job has the curves across the width.
+    void arrange(bool resultBesideCurves);
 
     const store::ProjectStore *m_store = nullptr;
     FineTuneJobs *m_jobs = nullptr;
@@ -97,6 +101,8 @@ private:
     QStackedWidget *m_pages;
     QLabel *m_title, *m_status, *m_device, *m_snapshot, *m_elapsed, *m_eta, *m_phaseLabel;
     QProgressBar *m_progress;
+    QWidget *m_tiles;
+    QBoxLayout *m_body, *m_plots;
     QPushButton *m_cancel, *m_startAgain;
     QCustomPlot *m_lossPlot, *m_accPlot;
     QCPGraph *m_stepGraph, *m_trainGraph, *m_valLossGraph, *m_accGraph, *m_bestGraph;

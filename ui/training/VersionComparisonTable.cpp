@@ -47,7 +47,7 @@ VersionComparisonTable::VersionComparisonTable(QWidget *parent) : QWidget(parent
     auto *v = new QVBoxLayout(this);
     v->setContentsMargins(0, 0, 0, 0);
     m_grid = new QGridLayout;
-    m_grid->setHorizontalSpacing(28);
+    m_grid->setHorizontalSpacing(18);
     m_grid->setVerticalSpacing(6);
     v->addLayout(m_grid);
     m_note = new QLabel(this);
