@@ -1,5 +1,6 @@
 #include "nn/OnnxOps.h"
 
+#include "nn/ChannelPrelu.h"
 #include "nn/OnnxTensor.h"
 
 #include <algorithm>
@@ -293,9 +294,10 @@ OnnxKernel prelu(const Node &, const Ctx &)
             slope = slope.to(x.device());
         if (slope.numel() == 1)
             return Outs{torch::prelu(x, slope.reshape({1}))};
-        // Exporters store per-channel slopes as (C,1,1): use torch's fused per-channel prelu then.
+        // Exporters store per-channel slopes as (C,1,1): one fused per-channel pass then (with a
+        // vectorised backward: torch 1.13's is scalar).
         if (x.dim() >= 2 && slope.numel() == x.size(1) && slope.dim() == x.dim() - 1 && slope.size(0) == x.size(1))
-            return Outs{torch::prelu(x, slope.reshape({-1}))};
+            return Outs{channelPrelu(x, slope)};
         return Outs{torch::where(x >= 0, x, x * slope)};
     };
 }

@@ -4,7 +4,9 @@
 // The machine may be shared (builds, other jobs): every configuration runs R rounds of about S / R
 // seconds, interleaved with the others, and the best round is reported, so a burst of foreign load
 // penalises no configuration more than another. The load average is printed before and after.
+#include "BenchFlops.h"
 #include "DataPaths.h"
+#include "nn/FlopCount.h"
 #include "nn/Embedder.h"
 #include "nn/Engine.h"
 #include "nn/OnnxGraphModule.h"
@@ -138,6 +140,11 @@ int main(int argc, char **argv)
         for (auto &c : configs)
             c.best = std::max(c.best, round(c, budget));
 
+    // Work per image from the graph's own shapes, and what the best figures achieve of the peak.
+    const double imageFlops = forwardFlops(*nchw, tensors[1]);
+    const facelab::bench::MachinePeak peak = facelab::bench::machinePeak();
+    std::printf("\nwork: %.3f GFLOP per image (convolutions + matrix products)\nmachine peak: %s\n", imageFlops / 1e9,
+                peak.describe().c_str());
     std::printf("\n%-48s %10s %10s   (best of %d rounds of %.1f s)\n", "images/s", "batch 1", "batch 32", rounds, budget);
     std::map<std::string, std::map<int, double>> table;
     std::vector<std::string> order;
@@ -158,8 +165,9 @@ int main(int argc, char **argv)
     for (int b : {1, 32}) {
         const double cv = table["Embedder OpenCV dnn (preprocess+normalise)"][b];
         const double lt = table["Embedder LibTorch (preprocess+normalise)"][b];
-        std::printf("batch %2d: Embedder LibTorch / OpenCV dnn = %.2f (LibTorch %s)\n", b, lt / cv,
-                    lt >= cv ? "faster" : "slower");
+        std::printf("batch %2d: Embedder LibTorch / OpenCV dnn = %.2f (LibTorch %s); LibTorch %s, OpenCV dnn %s\n", b,
+                    lt / cv, lt >= cv ? "faster" : "slower", facelab::bench::achieved(imageFlops, lt, peak).c_str(),
+                    facelab::bench::achieved(imageFlops, cv, peak).c_str());
     }
     std::printf("load average after: %s\n", loadAverage().c_str());
     return 0;

@@ -32,9 +32,11 @@
 // per face with 3 compilers on the 2 cores), which FaceLab's process did not show. --py-passive runs
 // the child with OMP_WAIT_POLICY=PASSIVE, which removes that stall, for runs on a busy machine.
 #include "BenchChild.h"
+#include "BenchFlops.h"
 #include "nn/Embedder.h"
 #include "nn/Engine.h"
 #include "nn/FaceNet.h"
+#include "nn/FlopCount.h"
 #include "nn/ModelFamily.h"
 #include "nn/families/IResNet.h"
 
@@ -293,6 +295,10 @@ int main(int argc, char **argv)
                 (long long)model.parameterCount(), model.preprocessing().toJson().c_str(), embedder.chunkSize(),
                 net->channelsLast() ? "channels-last" : "NCHW");
     std::printf("work per face: %.3f GMAC = %.2f GFLOP (%s)\n", macs / 1e9, gflopPerImage, macDetail.c_str());
+    const double countedGflop = nn::forwardFlops(*net, torch::zeros({1, 3, 112, 112})) / 1e9;
+    const bench::MachinePeak peak = bench::machinePeak();
+    std::printf("same, counted from the forward pass's own shapes (nn::forwardFlops): %.2f GFLOP\nmachine peak: %s\n",
+                countedGflop, peak.describe().c_str());
 
     // Agreement with PyTorch's embeddings of the same 32 faces.
     const cv::Mat embedded = embedder.embed(faces);
@@ -433,8 +439,8 @@ int main(int argc, char **argv)
             const double emb = find("FaceLab Embedder (preprocess+normalise)", b).best();
             const double fwd = find("FaceLab FaceNet forward, channels-last", b).best();
             std::printf("batch %2d: FaceLab Embedder / faster PyTorch (%s) = %.2fx;  FaceLab FaceNet forward "
-                        "(channels-last) / same = %.2fx\n",
-                        b, which, emb / py, fwd / py);
+                        "(channels-last) / same = %.2fx; FaceNet forward %s\n",
+                        b, which, emb / py, fwd / py, bench::achieved(gflopPerImage * 1e9, fwd, peak).c_str());
         }
     }
     std::printf("\nagreement on the 32 faces (PyTorch NCHW embeddings written with the checkpoint; max |raw| %.3g):\n",

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The contrastive fine-tuning loop of core/train written in PyTorch (Debian's python3-torch) on the
 same fr_feature.onnx graph, for comparison with bench_train (C++). Prints training pairs/s.
-Usage: /usr/bin/python3 bench_train.py MODEL --pairs N --batch B --epochs E [--channels-last]"""
+Usage: /usr/bin/python3 bench_train.py MODEL --pairs N --batch B --epochs E [--channels-last] [--profile TRACE.json]"""
 import os
 import sys
 import time
@@ -20,6 +20,7 @@ def arg(name, default):
 model = next(a for a in sys.argv[1:] if a.endswith(".onnx"))
 pairs, batch, epochs = arg("--pairs", 256), arg("--batch", 32), arg("--epochs", 2)
 channels_last = "--channels-last" in sys.argv
+profile = arg("--profile", "")
 torch.set_num_threads(os.cpu_count())
 torch.manual_seed(1)
 rng = np.random.default_rng(1)
@@ -50,8 +51,12 @@ def loss_fn(e1, e2, y, margin=1.0):
 
 
 trained, seconds = 0, 0.0
+prof = None
 for epoch in range(epochs):
     order = rng.permutation(pairs)
+    if profile and epoch == 1:   # per-operator trace of the timed epochs (chrome://tracing JSON)
+        prof = torch.autograd.profiler.profile()
+        prof.__enter__()
     start = time.perf_counter()
     for s in range(0, pairs, batch):
         idx = order[s:s + batch]
@@ -67,5 +72,8 @@ for epoch in range(epochs):
         seconds += time.perf_counter() - start
     else:
         trained = 0
+if prof is not None:
+    prof.__exit__(None, None, None)
+    prof.export_chrome_trace(profile)
 print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
       f"{'channels-last' if channels_last else 'NCHW'}: {trained / seconds:.2f} pairs/s")

@@ -3,6 +3,8 @@
 // supports the case, against OpenCV dnn reading the same bytes. Opset variants included.
 #include "OnnxTestGraph.h"
 
+#include "nn/ChannelPrelu.h"
+#include "nn/FlopCount.h"
 #include "nn/ModelError.h"
 #include "nn/OnnxOps.h"
 
@@ -231,6 +233,67 @@ private slots:
         CHECK_CLOSE(y, ref, kTol);
         if (opencv)
             CHECK_CLOSE(y, runOpenCv(g, {x})[0], kTol);
+    }
+
+    // channelPrelu (the per-channel PRelu kernel) against torch::prelu in double: forward, both
+    // gradients, and the second derivative, for each memory layout it handles itself and one it
+    // hands to torch (strided). Large shapes split the slope sums across threads.
+    void channelPreluGradients_data()
+    {
+        QTest::addColumn<QVector<qint64>>("xShape");
+        QTest::addColumn<int>("layout"); // 0 NCHW, 1 channels-last, 2 strided view
+        using V = QVector<qint64>;
+        QTest::newRow("NCHW small") << V{2, 3, 4, 5} << 0;
+        QTest::newRow("channels-last small") << V{2, 3, 4, 5} << 1;
+        QTest::newRow("NCHW large") << V{4, 64, 30, 30} << 0;
+        QTest::newRow("channels-last large") << V{4, 64, 30, 30} << 1;
+        QTest::newRow("channels-last 1x1") << V{8, 512, 1, 1} << 1;
+        QTest::newRow("2-D (N,C)") << V{9, 16} << 0;
+        QTest::newRow("3-D (N,C,L)") << V{3, 5, 70} << 0;
+        QTest::newRow("strided view") << V{2, 6, 5, 4} << 2;
+    }
+    void channelPreluGradients()
+    {
+        QFETCH(QVector<qint64>, xShape);
+        QFETCH(int, layout);
+        const std::vector<int64_t> xs(xShape.begin(), xShape.end());
+        torch::Tensor x0 = randn(xs);
+        x0.view(-1).slice(0, 0, 7).zero_(); // x == 0 takes the slope side, as in torch
+        if (layout == 1)
+            x0 = x0.contiguous(torch::MemoryFormat::ChannelsLast);
+        if (layout == 2)
+            x0 = randn({xs[0], xs[1], xs[2] * 2, xs[3]}).slice(2, 0, xs[2] * 2, 2);
+        const int64_t c = xs[1];
+        const torch::Tensor slope0 = torch::rand({c, 1, 1}) - 0.3;
+        const torch::Tensor gy = randn(xs);
+
+        auto x = x0.clone().requires_grad_(true), slope = slope0.clone().requires_grad_(true);
+        auto xd = x0.to(torch::kDouble).requires_grad_(true), sd = slope0.to(torch::kDouble).requires_grad_(true);
+        const torch::Tensor y = channelPrelu(x, slope);
+        const torch::Tensor yd = torch::prelu(xd, sd.reshape({-1}));
+        CHECK_CLOSE(y, yd, kTol);
+        if (layout != 2) // dense: the output keeps the input's layout
+            QCOMPARE(y.strides(), x0.strides());
+        (y * gy).sum().backward();
+        (yd * gy.to(torch::kDouble)).sum().backward();
+        CHECK_CLOSE(x.grad(), xd.grad(), kTol);
+        QCOMPARE(slope.grad().sizes(), slope0.sizes());
+        const double scale = std::max(1.0, sd.grad().abs().max().item<double>());
+        CHECK_CLOSE(slope.grad(), sd.grad(), kTol * scale);
+
+        // create_graph: d/dx of sum(grad_x^2) exists only through the slope side.
+        auto x2 = x0.clone().requires_grad_(true), s2 = slope0.clone().requires_grad_(true);
+        auto xd2 = x0.to(torch::kDouble).requires_grad_(true), sd2 = slope0.to(torch::kDouble).requires_grad_(true);
+        const auto g1 = torch::autograd::grad({(channelPrelu(x2, s2) * gy).sum()}, {x2, s2}, {}, true, true);
+        const auto gd1 = torch::autograd::grad({(torch::prelu(xd2, sd2.reshape({-1})) * gy.to(torch::kDouble)).sum()},
+                                               {xd2, sd2}, {}, true, true);
+        const auto g2 = torch::autograd::grad({g1[0].pow(2).sum() + g1[1].sum()}, {s2});
+        const auto gd2 = torch::autograd::grad({gd1[0].pow(2).sum() + gd1[1].sum()}, {sd2});
+        CHECK_CLOSE(g2[0], gd2[0], kTol * std::max(1.0, gd2[0].abs().max().item<double>()));
+
+        // Inference (no autograd) gives the same values.
+        torch::NoGradGuard noGrad;
+        CHECK_CLOSE(channelPrelu(x0, slope0), yd, kTol);
     }
 
     // ---- unary operators ----
@@ -1063,6 +1126,29 @@ private slots:
         QCOMPARE(m->parameterCount(), int64_t(3 * 2 * 9 + 3 + 3 + 3));
         QCOMPARE(m->stateName("conv.weight"), std::string("conv_weight")); // torch names cannot hold '.'
         QVERIFY(m->named_buffers().contains("bn_mean"));
+    }
+
+    // forwardFlops counts 2 per multiply-add of convolutions (grouped: Cin/groups) and matrix
+    // products, from the shapes of the pass, per image times the batch; elementwise work is free.
+    void flopCount()
+    {
+        GraphBuilder g(13);
+        g.input("x", {-1, 2, 6, 6}).output("y");
+        g.initializer("w1", randn({4, 2, 3, 3})).initializer("w2", randn({4, 2, 1, 1}));
+        g.initializer("slope", torch::full({4, 1, 1}, 0.25f));
+        g.initializer("fc", randn({5, 36})).initializer("fcb", randn({5})).initializer("m", randn({5, 2}));
+        g.node("Conv", {"x", "w1"}, {"c"}).ints("kernel_shape", {3, 3}).ints("strides", {2, 2}).ints("pads", {1, 1, 1, 1});
+        g.node("PRelu", {"c", "slope"}, {"p"});
+        g.node("Conv", {"p", "w2"}, {"d"}).ints("kernel_shape", {1, 1}).i("group", 2);
+        g.node("Flatten", {"d"}, {"f"});
+        g.node("Gemm", {"f", "fc", "fcb"}, {"e"}).i("transB", 1);
+        g.node("MatMul", {"e", "m"}, {"y"});
+        OnnxGraphModule m(OnnxModelFile::fromProto(g.proto(), "flops"));
+        // conv 3x3/2: 4 x 3x3 outputs of 2*3*3 products; grouped 1x1: 4 x 3x3 outputs of 2/2 inputs;
+        // Gemm 36 -> 5; MatMul 5 -> 2.
+        const double perImage = 2.0 * (4 * 9 * 18 + 4 * 9 * 2 + 36 * 5 + 5 * 2);
+        QCOMPARE(forwardFlops(*m, randn({3, 2, 6, 6})), 3 * perImage);
+        QCOMPARE(forwardFlops(*m, randn({1, 2, 6, 6})), perImage);
     }
 
     void autogradThroughGraph()
