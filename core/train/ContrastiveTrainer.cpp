@@ -1,15 +1,17 @@
 #include "ContrastiveTrainer.h"
 
 #include "ContrastiveLoss.h"
+#include "ContrastiveStep.h"
 #include "PairSeparation.h"
+#include "TrainCheckpoint.h"
 #include "VerdictGroups.h"
 #include "nn/Engine.h"
 #include "nn/FaceNet.h"
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
-#include <random>
 #include <set>
 
 namespace facelab::train {
@@ -66,36 +68,6 @@ void checkSet(const TrainingSet &set)
     for (int i = 0; i < n; ++i)
         if (set.faces[size_t(i)].empty() || set.faces[size_t(i)].type() != CV_8UC3)
             throw TrainingError("face " + std::to_string(i) + " is not an 8-bit colour image");
-}
-
-// Faces idx as one input tensor; rows with flip[i] mirrored left-right.
-torch::Tensor faceBatch(const TrainingSet &set, const std::vector<int> &idx, const std::vector<bool> &flip,
-                        const nn::Preprocessing &spec)
-{
-    std::vector<cv::Mat> faces;
-    faces.reserve(idx.size());
-    for (int i : idx)
-        faces.push_back(set.faces[size_t(i)]);
-    torch::Tensor x = nn::facesToTensor(faces, spec);
-    for (size_t i = 0; i < flip.size(); ++i)
-        if (flip[i])
-            x[long(i)] = x[long(i)].flip({2});
-    return x;
-}
-
-// Unit embeddings of faces idx, in chunks, no gradient, as the module is now (eval mode).
-torch::Tensor embedUnit(nn::FaceNetImpl &m, const TrainingSet &set, const std::vector<int> &idx,
-                        const nn::Preprocessing &spec)
-{
-    torch::NoGradGuard noGrad;
-    m.eval();
-    std::vector<torch::Tensor> chunks;
-    const size_t chunk = 64;
-    for (size_t s = 0; s < idx.size(); s += chunk) {
-        const std::vector<int> part(idx.begin() + long(s), idx.begin() + long(std::min(idx.size(), s + chunk)));
-        chunks.push_back(m.forward(faceBatch(set, part, {}, spec)).reshape({long(part.size()), -1}));
-    }
-    return torch::nn::functional::normalize(torch::cat(chunks), torch::nn::functional::NormalizeFuncOptions().dim(1));
 }
 
 // Learning rate at step (0-based) of steps: linear warm-up from lr/10, then cosine decay to lr/100.
@@ -218,6 +190,85 @@ std::vector<std::vector<float>> ContrastiveTrainer::embedFaces(const std::vector
     return out;
 }
 
+namespace {
+
+// What a checkpoint holds beside the tensors: where the run is and what it found so far.
+struct RunState
+{
+    int epoch = 0;               // the epoch in progress (midEpoch) or the last one completed
+    bool midEpoch = false;
+    double lossSum = 0;          // of the epoch in progress
+    std::int64_t step = 0;
+    std::int64_t pairsTrained = 0;
+    double trainSeconds = 0;
+    double bestAuc = -1, bestLoss = 0, bestSoFar = 0;
+    int sinceBetter = 0;
+    bool finished = false;       // stopped early: nothing left to run
+};
+
+constexpr int kStatFields = 13;
+
+torch::Tensor statsTable(const std::vector<EpochStats> &epochs)
+{
+    torch::Tensor t = torch::zeros({long(epochs.size()), kStatFields}, torch::kDouble);
+    auto a = t.accessor<double, 2>();
+    for (size_t i = 0; i < epochs.size(); ++i) {
+        const EpochStats &e = epochs[i];
+        const double row[kStatFields] = {double(e.epoch), e.trainLoss, e.valLoss, e.valAccuracy, e.valThreshold,
+                                         e.valAuc, e.valFarThreshold, e.valFar, e.valTar, e.valAccuracyAtFar,
+                                         e.anchorCosine, e.seconds, e.best ? 1.0 : 0.0};
+        for (int k = 0; k < kStatFields; ++k)
+            a[long(i)][k] = row[k];
+    }
+    return t;
+}
+
+std::vector<EpochStats> statsFromTable(const torch::Tensor &t)
+{
+    std::vector<EpochStats> out;
+    auto a = t.accessor<double, 2>();
+    for (long i = 0; i < t.size(0); ++i) {
+        EpochStats e;
+        e.epoch = int(a[i][0]);
+        e.trainLoss = a[i][1];
+        e.valLoss = a[i][2];
+        e.valAccuracy = a[i][3];
+        e.valThreshold = a[i][4];
+        e.valAuc = a[i][5];
+        e.valFarThreshold = a[i][6];
+        e.valFar = a[i][7];
+        e.valTar = a[i][8];
+        e.valAccuracyAtFar = a[i][9];
+        e.anchorCosine = a[i][10];
+        e.seconds = a[i][11];
+        e.best = a[i][12] > 0.5;
+        out.push_back(e);
+    }
+    return out;
+}
+
+void writeTensors(torch::serialize::OutputArchive &out, const std::string &prefix, const std::vector<torch::Tensor> &v)
+{
+    out.write(prefix + ".count", c10::IValue(int64_t(v.size())));
+    for (size_t i = 0; i < v.size(); ++i)
+        out.write(prefix + "." + std::to_string(i), v[i].to(torch::kCPU), true);
+}
+
+std::vector<torch::Tensor> readTensors(torch::serialize::InputArchive &in, const std::string &prefix, size_t expected)
+{
+    c10::IValue count;
+    in.read(prefix + ".count", count);
+    if (size_t(count.toInt()) != expected)
+        throw TrainingError("the checkpoint holds " + std::to_string(count.toInt()) + " tensors of " + prefix +
+                            ", the model has " + std::to_string(expected));
+    std::vector<torch::Tensor> v(expected);
+    for (size_t i = 0; i < expected; ++i)
+        in.read(prefix + "." + std::to_string(i), v[i], true);
+    return v;
+}
+
+} // namespace
+
 TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbacks &cb)
 {
     checkSet(set);
@@ -232,11 +283,13 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
         m.setChannelsLast(true);   // oneDNN convolutions, forward and backward, run faster channels-last
     m.setBatchNormMode(m_options.trainBatchNorm ? nn::BatchNormMode::Batch : nn::BatchNormMode::Frozen);
     torch::manual_seed(m_options.seed);
-    std::mt19937_64 rng(m_options.seed);
     const auto &o = m_options;
+    Collective *coll = m_collective.get();
+    const int rank = coll ? coll->rank() : 0;
 
     TrainResult res;
     res.device = deviceText(device);
+    res.world = coll ? coll->world() : 1;
 
     // Freeze the first blocks, input to output (the early layers), by preset or fraction.
     std::vector<torch::Tensor> trainable;
@@ -274,147 +327,195 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
     res.groups = groups.groupCount();
     res.negativeLinks = groups.negativeLinks();
 
-    EpochStats base = validate(set);
-    base.epoch = 0;
-    base.trainLoss = std::nan("");
-    base.seconds = secondsSince(t0);
-    res.epochs.push_back(base);
-    if (cb.onEpoch)
-        cb.onEpoch(base);
-
     torch::optim::Adam optimizer(trainable, torch::optim::AdamOptions(o.learningRate));
-    const int64_t perEpoch = int64_t((set.train.size() + size_t(o.batchPairs) - 1) / size_t(o.batchPairs));
-    const int64_t steps = perEpoch * o.epochs;
-    int64_t step = 0;
-    double bestAuc = -1, bestLoss = 0, trainSeconds = 0;
-    double bestSoFar = base.valAuc;   // what patience counts against
-    int sinceBetter = 0;
-    int64_t pairsTrained = 0;
-    std::vector<size_t> order(set.train.size());
-    std::iota(order.begin(), order.end(), size_t(0));
-    std::vector<size_t> anchorOrder(set.anchors.size());
-    std::iota(anchorOrder.begin(), anchorOrder.end(), size_t(0));
-    size_t anchorNext = anchorOrder.size();   // reshuffled when used up
-    std::bernoulli_distribution coin(0.5);
+    PairSampler sampler(o.seed, set.train.size(), size_t(o.batchPairs), set.anchors.size(), distill ? o.distillBatch : 0,
+                        o.flipAugment);
+    const int64_t steps = sampler.stepsPerEpoch() * o.epochs;
+    RunState st;
 
+    auto saveCheckpoint = [&] {
+        if (o.checkpointPath.empty() || rank != 0)
+            return;
+        torch::serialize::OutputArchive out;
+        out.write("format", c10::IValue(std::string("facelab-contrastive-checkpoint-1")));
+        out.write("seed", c10::IValue(int64_t(o.seed)));
+        out.write("epoch", c10::IValue(int64_t(st.epoch)));
+        out.write("midEpoch", c10::IValue(st.midEpoch));
+        out.write("finished", c10::IValue(st.finished));
+        out.write("step", c10::IValue(st.step));
+        out.write("pairsTrained", c10::IValue(st.pairsTrained));
+        out.write("sinceBetter", c10::IValue(int64_t(st.sinceBetter)));
+        out.write("bestEpoch", c10::IValue(int64_t(res.bestEpoch)));
+        out.write("figures", torch::tensor({st.lossSum, st.trainSeconds, st.bestAuc, st.bestLoss, st.bestSoFar},
+                                           torch::kDouble));
+        out.write("epochs", statsTable(res.epochs));
+        out.write("sampler", c10::IValue(sampler.saveState()));
+        out.write("rng", cpuGeneratorState());
+        writeTensors(out, "model", snapshot(m));
+        writeTensors(out, "best", best);
+        torch::serialize::OutputArchive opt;
+        optimizer.save(opt);
+        out.write("optimizer", opt);
+        saveArchiveAtomically(out, o.checkpointPath);
+    };
+    auto loadCheckpoint = [&] {
+        torch::serialize::InputArchive in;
+        try {
+            in.load_from(o.checkpointPath);
+            c10::IValue v;
+            in.read("format", v);
+            if (v.toStringRef() != "facelab-contrastive-checkpoint-1")
+                throw TrainingError("not a fine-tuning checkpoint");
+            in.read("seed", v);
+            if (uint64_t(v.toInt()) != o.seed)
+                throw TrainingError("it was written with seed " + std::to_string(v.toInt()) + ", not " +
+                                    std::to_string(o.seed));
+            in.read("epoch", v);
+            st.epoch = int(v.toInt());
+            in.read("midEpoch", v);
+            st.midEpoch = v.toBool();
+            in.read("finished", v);
+            st.finished = v.toBool();
+            in.read("step", v);
+            st.step = v.toInt();
+            in.read("pairsTrained", v);
+            st.pairsTrained = v.toInt();
+            in.read("sinceBetter", v);
+            st.sinceBetter = int(v.toInt());
+            in.read("bestEpoch", v);
+            res.bestEpoch = int(v.toInt());
+            torch::Tensor figures, epochs, rngState;
+            in.read("figures", figures);
+            auto f = figures.accessor<double, 1>();
+            st.lossSum = f[0];
+            st.trainSeconds = f[1];
+            st.bestAuc = f[2];
+            st.bestLoss = f[3];
+            st.bestSoFar = f[4];
+            in.read("epochs", epochs);
+            res.epochs = statsFromTable(epochs);
+            in.read("sampler", v);
+            sampler.loadState(v.toStringRef());
+            in.read("rng", rngState);
+            const std::vector<torch::Tensor> now = readTensors(in, "model", start.size());
+            best = readTensors(in, "best", start.size());
+            for (size_t i = 0; i < best.size(); ++i) {
+                if (!best[i].sizes().equals(start[i].sizes()) || !now[i].sizes().equals(start[i].sizes()))
+                    throw TrainingError("its tensor " + std::to_string(i) + " does not fit this model");
+                best[i] = best[i].to(start[i].device());
+            }
+            restore(m, now);
+            torch::serialize::InputArchive opt;
+            in.read("optimizer", opt);
+            optimizer.load(opt);
+            setCpuGeneratorState(rngState);
+        } catch (const TrainingError &e) {
+            throw TrainingError("cannot resume from " + o.checkpointPath + ": " + e.what());
+        } catch (const std::exception &e) {
+            throw TrainingError("cannot resume from " + o.checkpointPath + ": " + e.what());
+        }
+        res.resumedFromStep = st.step;
+        res.epochsRun = st.midEpoch ? st.epoch - 1 : st.epoch;
+    };
+
+    const StepContext ctx{m, set, m_spec, o, groups, m_anchorTargets.get(), trainable, startTrainable, coll,
+                          coll ? embedUnit(m, set, {set.train.front().a}, m_spec).size(1) : 0};
+    const bool resuming = o.resume && !o.checkpointPath.empty() && std::filesystem::exists(o.checkpointPath);
     try {
-        for (int epoch = 1; epoch <= o.epochs; ++epoch) {
-            for (size_t i = order.size(); i > 1; --i)   // Fisher-Yates with our own engine: same on every libstdc++
-                std::swap(order[i - 1], order[size_t(rng() % i)]);
+        if (resuming) {
+            loadCheckpoint();
+            if (cb.onEpoch)
+                for (const EpochStats &e : res.epochs)
+                    cb.onEpoch(e);
+        } else {
+            EpochStats base = validate(set);
+            base.epoch = 0;
+            base.trainLoss = std::nan("");
+            base.seconds = secondsSince(t0);
+            res.epochs.push_back(base);
+            st.bestSoFar = base.valAuc;   // what patience counts against
+            if (cb.onEpoch)
+                cb.onEpoch(base);
+        }
+
+        for (int epoch = st.midEpoch ? st.epoch : st.epoch + 1; epoch <= o.epochs && !st.finished; ++epoch) {
+            if (!st.midEpoch) {
+                sampler.beginEpoch();
+                st.lossSum = 0;
+            }
+            st.epoch = epoch;
+            st.midEpoch = true;
             m.train();
-            double lossSum = 0;
             const auto epochStart = Clock::now();
-            for (size_t s = 0; s < order.size(); s += size_t(o.batchPairs)) {
-                if (cb.cancelled && cb.cancelled()) {
+            while (!sampler.epochDone()) {
+                bool stop = cb.cancelled && cb.cancelled();
+                if (coll && coll->world() > 1) {   // a cancel on any process stops them all at the same step
+                    std::vector<torch::Tensor> flag{torch::full({1}, stop ? 1.0f : 0.0f)};
+                    coll->allReduceSum(flag);
+                    stop = flag[0].item<float>() > 0;
+                }
+                if (stop) {
                     res.cancelled = true;
                     break;
                 }
-                const size_t e = std::min(order.size(), s + size_t(o.batchPairs));
-                const long b = long(e - s);
-                std::vector<int> idx(size_t(2 * b));
-                std::vector<bool> flip(size_t(2 * b), false);
-                std::vector<float> y(static_cast<size_t>(b));
-                for (long k = 0; k < b; ++k) {
-                    const FacePair &p = set.train[order[s + size_t(k)]];
-                    idx[size_t(k)] = p.a;
-                    idx[size_t(b + k)] = p.b;
-                    y[size_t(k)] = p.same ? 1.f : 0.f;
-                    if (o.flipAugment) {
-                        flip[size_t(k)] = coin(rng);
-                        flip[size_t(b + k)] = coin(rng);
-                    }
-                }
-                // Unlabelled faces ride in the same forward pass (unflipped: their targets are not).
-                std::vector<int64_t> anchorRows;
-                if (distill) {
-                    for (int k = 0; k < o.distillBatch && k < int(anchorOrder.size()); ++k) {
-                        if (anchorNext >= anchorOrder.size()) {
-                            for (size_t i = anchorOrder.size(); i > 1; --i)
-                                std::swap(anchorOrder[i - 1], anchorOrder[size_t(rng() % i)]);
-                            anchorNext = 0;
-                        }
-                        const size_t r = anchorOrder[anchorNext++];
-                        anchorRows.push_back(int64_t(r));
-                        idx.push_back(set.anchors[r]);
-                        flip.push_back(false);
-                    }
-                }
+                const PairBatch batch = sampler.next();
                 for (auto &g : optimizer.param_groups())
-                    static_cast<torch::optim::AdamOptions &>(g.options()).lr(scheduledRate(o, step, steps));
-                const torch::Tensor emb = m.forward(faceBatch(set, idx, flip, m_spec)).reshape({long(idx.size()), -1});
-                torch::Tensor loss;
-                if (o.loss == LossKind::Pairwise) {
-                    loss = contrastiveLoss(emb.slice(0, 0, b), emb.slice(0, b, 2 * b), torch::tensor(y).to(emb.device()),
-                                           o.margin);
-                } else {
-                    const long n = 2 * b;
-                    torch::Tensor pos = torch::zeros({n, n}, torch::kBool), neg = torch::zeros({n, n}, torch::kBool);
-                    auto pa = pos.accessor<bool, 2>();
-                    auto na = neg.accessor<bool, 2>();
-                    for (long i = 0; i < n; ++i)
-                        for (long j = 0; j < n; ++j) {
-                            if (i == j)
-                                continue;
-                            const int r = groups.relation(idx[size_t(i)], idx[size_t(j)]);
-                            pa[i][j] = r > 0;
-                            na[i][j] = r < 0;
-                        }
-                    loss = multiSimilarityLoss(emb.slice(0, 0, n), pos, neg);
-                }
-                if (!anchorRows.empty()) {
-                    const torch::Tensor now = emb.slice(0, 2 * b, long(idx.size()));
-                    const torch::Tensor target = m_anchorTargets->index_select(0, torch::tensor(anchorRows).to(emb.device()));
-                    const torch::Tensor cos = (torch::nn::functional::normalize(now, torch::nn::functional::NormalizeFuncOptions().dim(1)) *
-                                               target).sum(1);
-                    loss = loss + o.distillWeight * (1 - cos).mean();
-                }
-                if (o.l2spWeight > 0) {
-                    torch::Tensor drift = torch::zeros({}, emb.options());
-                    for (size_t i = 0; i < trainable.size(); ++i)
-                        drift = drift + (trainable[i] - startTrainable[i]).pow(2).sum();
-                    loss = loss + 0.5 * o.l2spWeight * drift;
-                }
+                    static_cast<torch::optim::AdamOptions &>(g.options()).lr(scheduledRate(o, st.step, steps));
+                // The step: forward and loss, backward, the gradient hook, the optimiser step.
+                const torch::Tensor loss = batchLoss(ctx, batch);
                 optimizer.zero_grad();
-                loss.backward();
+                if (loss.requires_grad())
+                    loss.backward();
+                syncGradients(coll, trainable);
                 optimizer.step();
+                if (o.trainBatchNorm)
+                    averageBatchNormStatistics(coll, m);
                 const double l = loss.item<double>();
                 if (!std::isfinite(l))
                     throw TrainingError("training diverged: the loss became " + std::to_string(l) + " at epoch " +
                                         std::to_string(epoch) + "; try a lower learning rate");
-                lossSum += l * double(b);
-                pairsTrained += b;
-                ++step;
+                const auto b = int64_t(batch.pairs.size());
+                st.lossSum += l * double(b);
+                st.pairsTrained += b;
+                ++st.step;
                 if (cb.onStep)
-                    cb.onStep(StepStats{epoch, step, steps, l});
+                    cb.onStep(StepStats{epoch, st.step, steps, l});
+                if (o.checkpointEvery > 0 && st.step % o.checkpointEvery == 0) {
+                    st.trainSeconds += secondsSince(epochStart);
+                    saveCheckpoint();
+                    st.trainSeconds -= secondsSince(epochStart);
+                }
             }
-            trainSeconds += secondsSince(epochStart);
+            st.trainSeconds += secondsSince(epochStart);
             if (res.cancelled)
                 break;
 
-            EpochStats st = validate(set);
-            st.epoch = epoch;
-            st.trainLoss = lossSum / double(set.train.size());
+            EpochStats es = validate(set);
+            es.epoch = epoch;
+            es.trainLoss = st.lossSum / double(set.train.size());
             // Best by validation AUC (threshold-free: accuracy at one threshold rewards a mere
             // threshold shift); equal AUC goes to the lower validation loss.
-            st.best = st.valAuc > bestAuc || (st.valAuc == bestAuc && st.valLoss < bestLoss);
-            if (st.best) {
-                bestAuc = st.valAuc;
-                bestLoss = st.valLoss;
+            es.best = es.valAuc > st.bestAuc || (es.valAuc == st.bestAuc && es.valLoss < st.bestLoss);
+            if (es.best) {
+                st.bestAuc = es.valAuc;
+                st.bestLoss = es.valLoss;
                 res.bestEpoch = epoch;
                 best = snapshot(m);
             }
-            st.seconds = secondsSince(t0);
-            res.epochs.push_back(st);
+            es.seconds = secondsSince(t0);
+            res.epochs.push_back(es);
             res.epochsRun = epoch;
+            st.midEpoch = false;
             if (cb.onEpoch)
-                cb.onEpoch(st);
-            if (st.valAuc > bestSoFar) {
-                bestSoFar = st.valAuc;
-                sinceBetter = 0;
-            } else if (o.patience > 0 && ++sinceBetter >= o.patience && epoch < o.epochs) {
+                cb.onEpoch(es);
+            if (es.valAuc > st.bestSoFar) {
+                st.bestSoFar = es.valAuc;
+                st.sinceBetter = 0;
+            } else if (o.patience > 0 && ++st.sinceBetter >= o.patience && epoch < o.epochs) {
                 res.stoppedEarly = true;
-                break;
+                st.finished = true;
             }
+            saveCheckpoint();
         }
     } catch (...) {
         restore(m, start);
@@ -429,7 +530,7 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
     for (auto &p : m.parameters())
         p.set_requires_grad(true);
     res.seconds = secondsSince(t0);
-    res.pairsPerSecond = trainSeconds > 0 ? double(pairsTrained) / trainSeconds : 0;
+    res.pairsPerSecond = st.trainSeconds > 0 ? double(st.pairsTrained) / st.trainSeconds : 0;
     return res;
 }
 

@@ -3,8 +3,10 @@
 // L2-normalised embeddings, the seed's pairwise loss y d^2 + (1 - y) max(0, m - d)^2 or the
 // multi-similarity loss over verdict groups (VerdictGroups.h), distillation to the parent on
 // unlabelled faces, optional L2-SP, Adam with warm-up and cosine decay, a validation pass after
-// every epoch, and the weights of the epoch with the best validation AUC kept. Torch-free header so the
-// Qt job at the edge compiles without LibTorch.
+// every epoch, and the weights of the epoch with the best validation AUC kept. train() drives the
+// parts: PairSampler (what each step takes, shardable), ContrastiveStep (forward and loss, the
+// gradient hook between backward() and step()), TrainCheckpoint (atomic checkpoints, resume), and a
+// Collective for data-parallel runs. Torch-free header so the Qt job at the edge compiles without LibTorch.
 #include "TrainingTypes.h"
 #include "nn/FaceModel.h"
 
@@ -16,6 +18,8 @@ class Tensor;
 }
 
 namespace facelab::train {
+
+class Collective;
 
 // Bad input or a diverged run; the message is meant for the user.
 class TrainingError : public std::runtime_error
@@ -47,11 +51,17 @@ public:
 
     const ContrastiveOptions &options() const { return m_options; }
 
+    // Data-parallel training with the processes of collective (core/distributed): every process
+    // runs train() on the same set and options, takes its shard of each global batch (batchPairs
+    // stays the global batch) and ends with the same weights; only rank 0 writes checkpoints.
+    void setCollective(std::shared_ptr<Collective> collective) { m_collective = std::move(collective); }
+
 private:
     nn::FaceModel m_model;
     nn::Preprocessing m_spec;
     ContrastiveOptions m_options;
     std::shared_ptr<at::Tensor> m_anchorTargets;   // the parent's unit embeddings of TrainingSet::anchors
+    std::shared_ptr<Collective> m_collective;
 };
 
 } // namespace facelab::train

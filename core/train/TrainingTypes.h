@@ -57,6 +57,13 @@ struct ContrastiveOptions
     // The child's threshold: the highest cosine whose false accept rate on the validation negatives
     // is at most targetFar (the best-accuracy threshold is reported beside it).
     double targetFar = 0.1;
+    // Checkpoint (model, optimiser, sampler position, random state, the epochs so far), written
+    // atomically after every checkpointEvery steps (0: only at epoch ends) and at each epoch's end,
+    // by rank 0 alone; empty = none. resume: continue from it when it exists (same set and options;
+    // any number of processes).
+    std::string checkpointPath;
+    int checkpointEvery = 0;
+    bool resume = false;
 };
 
 // One labelled pair: indices into TrainingSet::faces.
@@ -117,6 +124,8 @@ struct TrainResult
     double pairsPerSecond = 0;        // training pairs through forward+backward+step
     int groups = 0;                   // verdict groups (Groups loss), negative group links
     int negativeLinks = 0;
+    std::int64_t resumedFromStep = 0; // the checkpoint's step (0 = a fresh start)
+    int world = 1;                    // processes that trained (data parallel)
 };
 
 struct TrainCallbacks

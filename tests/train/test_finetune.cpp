@@ -367,6 +367,60 @@ private slots:
             QVERIFY2(!f.contains("-ft"), qPrintable(f));
     }
 
+    void dataParallelRunMatchesOneProcess()
+    {
+        auto p = makeProject();
+        jobs::PlainJobContext ctx;
+        const finetune::FineTuneReport one = recordedFineTune(p->st, quickRequest(1), ctx);
+        auto req = quickRequest(1);
+        req.parallel.workers = 2;
+        req.parallel.workerProgram = QStringLiteral(FINETUNE_WORKER);
+        req.parallel.timeoutSeconds = 60;
+        const finetune::FineTuneReport two = recordedFineTune(p->st, req, ctx);
+        QCOMPARE(two.training.world, 2);
+        QCOMPARE(lastRunStatus(p->st), QStringLiteral("done"));
+        QCOMPARE(two.training.epochs.size(), one.training.epochs.size());
+        for (size_t e = 1; e < one.training.epochs.size(); ++e)
+            QVERIFY(std::abs(two.training.epochs[e].trainLoss - one.training.epochs[e].trainLoss) < 1e-5);
+        // The children of both runs embed every face alike (the same global batch and seed).
+        QVector<qint64> images;
+        for (const store::PairRecord &pr : store::PairTable(p->st).all())
+            images << pr.a.id << pr.b.id;
+        const auto e1 = store::EmbeddingTable(p->st).get(one.versionId, images);
+        const auto e2 = store::EmbeddingTable(p->st).get(two.versionId, images);
+        QVERIFY(!e1.isEmpty());
+        QCOMPARE(e2.size(), e1.size());
+        double diff = 0;
+        for (auto it = e1.begin(); it != e1.end(); ++it)
+            for (size_t k = 0; k < it.value().size(); ++k)
+                diff = std::max(diff, double(std::abs(it.value()[k] - e2.value(it.key())[k])));
+        qInfo("max |embedding, 1 process - 2 workers| = %.3g", diff);
+        QVERIFY(diff < 1e-4);
+    }
+
+    void killedWorkerFailsTheDataParallelRun()
+    {
+        auto p = makeProject();
+        jobs::PlainJobContext ctx;
+        auto req = quickRequest(2);
+        req.parallel.workers = 2;
+        req.parallel.workerProgram = QStringLiteral(FINETUNE_WORKER);
+        req.parallel.timeoutSeconds = 20;
+        const int versions = store::ModelTable(p->st).versions().size();
+        qputenv("FACELAB_TEST_KILL_AT_STEP", "2");
+        try {
+            recordedFineTune(p->st, req, ctx);
+            qunsetenv("FACELAB_TEST_KILL_AT_STEP");
+            QFAIL("no error");
+        } catch (const std::exception &e) {
+            qunsetenv("FACELAB_TEST_KILL_AT_STEP");
+            qInfo("%s", e.what());
+            QVERIFY2(QString(e.what()).contains("worker rank 1 died"), e.what());
+        }
+        QCOMPARE(lastRunStatus(p->st), QStringLiteral("failed"));
+        QCOMPARE(store::ModelTable(p->st).versions().size(), versions);   // nothing half-registered
+    }
+
     void badInputGivesAClearMessageAndAFailedRun()
     {
         jobs::PlainJobContext ctx;

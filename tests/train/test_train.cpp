@@ -348,6 +348,92 @@ private slots:
             QVERIFY2(torch::equal(t, fresh->initializerValue(name)), name.c_str());
     }
 
+    void resumeFromACheckpointMatchesTheUnbrokenRun()
+    {
+        train::TrainingSet set = traintest::syntheticPeople(8, 4);
+        set.anchors = {0, 5, 9, 14, 22};
+        train::ContrastiveOptions o;
+        o.epochs = 3;
+        o.batchPairs = 4;
+        o.learningRate = 3e-3;
+        o.flipAugment = true;
+        o.distillBatch = 2;
+        o.l2spWeight = 0.01;
+        auto unbrokenModule = smallModule();
+        const train::TrainResult unbroken =
+            train::ContrastiveTrainer(nn::FaceModel(unbrokenModule, traintest::smallSpec(), "small-embedder"), o).train(set);
+
+        QTemporaryDir dir;
+        o.checkpointPath = (dir.path() + "/run.ckpt").toStdString();
+        o.checkpointEvery = 3;
+        o.resume = true;
+        const int perEpoch = int((set.train.size() + 3) / 4);
+        // Stopped mid-epoch 2, then at the end of epoch 2 (a checkpoint at an epoch boundary).
+        for (int stopAfter : {perEpoch + perEpoch / 2 + 1, 2 * perEpoch}) {
+            QFile::remove(QString::fromStdString(o.checkpointPath));
+            int steps = 0;
+            train::TrainCallbacks cb;
+            cb.onStep = [&](const train::StepStats &) { ++steps; };
+            cb.cancelled = [&] { return steps >= stopAfter; };
+            QVERIFY(train::ContrastiveTrainer(nn::FaceModel(smallModule(), traintest::smallSpec(), "small-embedder"), o)
+                        .train(set, cb).cancelled);
+            QVERIFY(QFile::exists(QString::fromStdString(o.checkpointPath)));
+            QVERIFY(!QFile::exists(QString::fromStdString(o.checkpointPath + ".part")));
+            auto resumedModule = smallModule();
+            int epochsSeen = 0;
+            train::TrainCallbacks cb2;
+            cb2.onEpoch = [&](const train::EpochStats &) { ++epochsSeen; };
+            const train::TrainResult resumed =
+                train::ContrastiveTrainer(nn::FaceModel(resumedModule, traintest::smallSpec(), "small-embedder"), o).train(set, cb2);
+            QVERIFY(resumed.resumedFromStep > 0 && resumed.resumedFromStep <= stopAfter);
+            QCOMPARE(epochsSeen, 4);   // the saved epochs replayed, then the rest
+            QCOMPARE(resumed.bestEpoch, unbroken.bestEpoch);
+            QCOMPARE(resumed.epochs.size(), unbroken.epochs.size());
+            for (size_t e = 0; e < unbroken.epochs.size(); ++e) {
+                if (e > 0)   // epoch 0 has no training loss (NaN)
+                    QCOMPARE(resumed.epochs[e].trainLoss, unbroken.epochs[e].trainLoss);
+                QCOMPARE(resumed.epochs[e].valLoss, unbroken.epochs[e].valLoss);
+            }
+            for (const auto &[name, t] : weights(*unbrokenModule))
+                QVERIFY2(torch::equal(t, resumedModule->initializerValue(name)), name.c_str());
+        }
+    }
+
+    void aCheckpointThatDoesNotFitIsRefused()
+    {
+        const train::TrainingSet set = traintest::syntheticPeople(6, 3);
+        QTemporaryDir dir;
+        train::ContrastiveOptions o;
+        o.epochs = 1;
+        o.batchPairs = 8;
+        o.checkpointPath = (dir.path() + "/run.ckpt").toStdString();
+        train::ContrastiveTrainer(nn::FaceModel(smallModule(), traintest::smallSpec(), "small-embedder"), o).train(set);
+        QVERIFY(QFile::exists(QString::fromStdString(o.checkpointPath)));
+        auto expectRefusal = [&](const train::ContrastiveOptions &opts, const char *needle) {
+            auto m = smallModule();
+            const auto before = weights(*m);
+            try {
+                train::ContrastiveTrainer(nn::FaceModel(m, traintest::smallSpec(), "small-embedder"), opts).train(set);
+                QFAIL("no error");
+            } catch (const train::TrainingError &e) {
+                const std::string msg = e.what();
+                QVERIFY2(msg.find(opts.checkpointPath) != std::string::npos && msg.find(needle) != std::string::npos, e.what());
+            }
+            for (const auto &[name, t] : before)
+                QVERIFY2(torch::equal(t, m->initializerValue(name)), name.c_str());
+        };
+        train::ContrastiveOptions other = o;
+        other.resume = true;
+        other.seed = 99;
+        expectRefusal(other, "seed");
+        QFile f(QString::fromStdString(o.checkpointPath));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("not a checkpoint");
+        f.close();
+        other.seed = o.seed;
+        expectRefusal(other, "cannot resume");
+    }
+
     void badInputIsRefusedWithAMessage()
     {
         auto m = smallModule();
