@@ -1,8 +1,10 @@
 #include "QueueCommands.h"
+#include "EngineHandover.h"
 
 #include "data/QueueStrategy.h"
 #include "jobs/RunRecorded.h"
 #include "queue/PairMining.h"
+#include "store/DecisionThreshold.h"
 #include "store/ModelTable.h"
 #include "store/PairTable.h"
 #include "store/RunTable.h"
@@ -14,9 +16,6 @@
 
 namespace facelab::cli {
 namespace {
-
-// The threshold the annotate view uses when a version has none of its own.
-constexpr double kDefaultThreshold = 0.40;
 
 std::optional<store::ModelVersionRecord> versionOption(const store::ProjectStore &st, const QCommandLineParser &p)
 {
@@ -33,7 +32,16 @@ std::optional<store::ModelVersionRecord> versionOption(const store::ProjectStore
                               .toStdString());
 }
 
-queue::MiningReport mine(const store::ProjectStore &st, const store::ModelVersionRecord &v, int count)
+
+QJsonValue optionalJson(const std::optional<double> &v)
+{
+    return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
+}
+
+} // namespace
+
+#ifdef FACELAB_ENGINE
+queue::MiningReport minePairsRecorded(const store::ProjectStore &st, const store::ModelVersionRecord &v, int count)
 {
     queue::MiningOptions o;
     o.maxPairs = count;
@@ -45,13 +53,7 @@ queue::MiningReport mine(const store::ProjectStore &st, const store::ModelVersio
         return r;
     });
 }
-
-QJsonValue optionalJson(const std::optional<double> &v)
-{
-    return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
-}
-
-} // namespace
+#endif
 
 void queueOptions(QCommandLineParser &p)
 {
@@ -84,11 +86,27 @@ int cmdQueue(QCommandLineParser &p, const QStringList &)
     const auto version = versionOption(st, p);
     if (mineCount > 0 && !version)
         throw QueueUsageError("--mine needs a model version with embeddings: add one with 'facelab model' and run 'facelab embed'");
-    std::optional<queue::MiningReport> mined;
+    // What mining added, said before the queue (mining loads FAISS: the small binary hands it over).
+    std::optional<QJsonObject> minedJson;
+    QString minedLine;
+    QStringList minedNotes;
+#ifdef FACELAB_ENGINE
+    if (mineCount > 0) {
+        const queue::MiningReport mined = minePairsRecorded(st, *version, mineCount);
+        minedJson = mined.toJson();
+        minedLine = QStringLiteral("mined %1 hard negatives and %2 hard positives with %3 (%4 images searched, %5 s)\n")
+                        .arg(mined.negativesAdded).arg(mined.positivesAdded).arg(mined.backend).arg(mined.images)
+                        .arg(mined.seconds, 0, 'f', 2);
+        minedNotes = mined.notes;
+    }
+#else
     if (mineCount > 0)
-        mined = mine(st, *version, mineCount);
+        throw EngineNeeded();
+#endif
 
-    const double threshold = version && version->threshold ? *version->threshold : kDefaultThreshold;
+    // The GUI's rule (store/DecisionThreshold.h): stored, else the last evaluation's, else the default.
+    const store::DecisionThreshold decision = version ? store::decisionThreshold(st, *version) : store::DecisionThreshold{};
+    const double threshold = decision.value;
     data::QueueOrder order = data::orderQueue(st, version ? version->id : 0, threshold, strategy);
     if (!version)
         order.notes.prepend(QStringLiteral("the project has no model version: pairs come in import order"));
@@ -121,28 +139,26 @@ int cmdQueue(QCommandLineParser &p, const QStringList &)
         QJsonObject o{{"strategy", data::queueStrategyName(strategy)},
                       {"model", version ? QJsonValue(version->name) : QJsonValue()},
                       {"threshold", threshold},
+                      {"threshold_origin", decision.originShort()},
                       {"total", order.entries.size()},
                       {"unlabelled", unlabelled},
                       {"notes", QJsonArray::fromStringList(order.notes)},
                       {"pairs", arr}};
-        if (mined)
-            o.insert("mined", mined->toJson());
+        if (minedJson)
+            o.insert("mined", *minedJson);
         out << QJsonDocument(o).toJson(QJsonDocument::Indented);
         return 0;
     }
-    if (mined)
-        out << QStringLiteral("mined %1 hard negatives and %2 hard positives with %3 (%4 images searched, %5 s)\n")
-                   .arg(mined->negativesAdded).arg(mined->positivesAdded).arg(mined->backend).arg(mined->images)
-                   .arg(mined->seconds, 0, 'f', 2);
-    out << QStringLiteral("%1 queue, %2 (threshold %3): first %4 of %5 pairs, %6 without a verdict\n")
+    out << minedLine;
+    out << QStringLiteral("%1 queue, %2 (threshold %3, %4): first %5 of %6 pairs, %7 without a verdict\n")
                .arg(data::queueStrategyName(strategy), version ? version->name : QStringLiteral("no model"))
-               .arg(threshold).arg(records.size()).arg(order.entries.size()).arg(unlabelled);
+               .arg(threshold).arg(decision.originShort()).arg(records.size()).arg(order.entries.size()).arg(unlabelled);
     for (int i = 0; i < records.size(); ++i) {
         const data::QueueEntry &e = order.entries[i];
         out << records[i].id << "\t" << (e.score ? QString::number(*e.score, 'f', 4) : QStringLiteral("-")) << "\t"
             << e.reason << "\t" << records[i].a.absPath << "\t" << records[i].b.absPath << "\n";
     }
-    for (const QString &n : (mined ? mined->notes : QStringList()) + order.notes)
+    for (const QString &n : minedNotes + order.notes)
         out << "note: " << n << "\n";
     return 0;
 }

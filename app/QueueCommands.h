@@ -4,6 +4,9 @@
 // Registered in CliCommands.cpp's commands() table.
 #include "OptionParsing.h"
 
+#include "queue/PairMining.h"
+#include "store/ModelTable.h"
+
 #include <QCommandLineParser>
 
 namespace facelab::cli {
@@ -15,6 +18,11 @@ struct QueueUsageError : UsageError
 };
 
 void queueOptions(QCommandLineParser &p);
+#ifdef FACELAB_ENGINE
+// Mines up to `count` hard pairs with a version's embeddings, recorded as a mine-pairs run (engine only:
+// FAISS). queue --mine and embed --mine use it.
+queue::MiningReport minePairsRecorded(const store::ProjectStore &st, const store::ModelVersionRecord &v, int count);
+#endif
 int cmdQueue(QCommandLineParser &p, const QStringList &args);
 
 } // namespace facelab::cli

@@ -1,27 +1,15 @@
-// facelab: the GUI by default; headless subcommands (init, import, pairs, label, stats, ...) when
-// the first argument names one. Same binary for both.
+// facelab: the command a user types. It answers the commands that need no model (init, import,
+// pairs, label, stats, eval, errors, queue on cached scores, help, --version) itself, linked
+// against QtCore/QtGui/QtSql only, so a script that labels or queries in a loop does not pay for
+// LibTorch and OpenCV at every call; the GUI and every other command are handed to facelab-engine
+// (EngineHandover.h).
 #include "CliCommands.h"
-#include "ui/ErrorGuard.h"
-#include "ui/GuiMain.h"
+#include "DecoderPlugin.h"
+#include "EngineHandover.h"
 
-#include <QApplication>
 #include <QCoreApplication>
-#include <QSettings>
+#include <QFileInfo>
 #include <QTextStream>
-
-namespace {
-// Where models and demo photos live: $FACELAB_DATA_DIR wins, else the "paths/dataDir" setting,
-// else the per-user default (core/DataPaths.h). The setting is passed on through the environment
-// so the Qt-free engine code sees the same folder.
-void applyDataDirSetting()
-{
-    if (!qEnvironmentVariableIsEmpty("FACELAB_DATA_DIR"))
-        return;
-    const QString dir = QSettings().value(QStringLiteral("paths/dataDir")).toString();
-    if (!dir.isEmpty())
-        qputenv("FACELAB_DATA_DIR", dir.toLocal8Bit());
-}
-} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -29,44 +17,49 @@ int main(int argc, char *argv[])
     for (int i = 0; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
 
-    // --help and --version answer without a window: a QApplication would abort on a machine without
-    // a display before it could print anything.
     const bool subcommand = facelab::cli::isSubcommand(args);
-    for (int i = 1; i < args.size() && !subcommand; ++i) {
-        if (args[i] == QLatin1String("--version")) {
-            QTextStream(stdout) << "facelab " << FACELAB_VERSION << "\n";
-            return 0;
+    if (!subcommand) {
+        // facelab [PROJECT | --demo] is the GUI, except for --version and --help, which answer here
+        // (without a display, as facelab-engine does).
+        for (int i = 1; i < args.size(); ++i) {
+            if (args[i] == QLatin1String("--version")) {
+                QTextStream(stdout) << "facelab " << FACELAB_VERSION << "\n";
+                return 0;
+            }
+            if (args[i] == QLatin1String("--help") || args[i] == QLatin1String("-h")) {
+                QCoreApplication app(argc, argv);
+                return facelab::cli::runSubcommand({args[0], QStringLiteral("help")});
+            }
         }
-        if (args[i] == QLatin1String("--help") || args[i] == QLatin1String("-h")) {
-            QCoreApplication app(argc, argv);
-            return facelab::cli::runSubcommand({args[0], QStringLiteral("help")});
+        // Without any display the window cannot open: say so plainly (Qt would abort with a
+        // plugin message), and name a mistyped command as such.
+        if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+            && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+            const QString first = args.value(1);
+            QTextStream err(stderr);
+            if (!first.isEmpty() && !first.startsWith(QLatin1Char('-')) && !QFileInfo(first).isDir())
+                err << "facelab: '" << first << "' is neither a command nor a project folder (facelab help lists the commands)\n";
+            else
+                err << "facelab: no display to open the window on (DISPLAY is not set); the commands work without one: facelab help\n";
+            return 2;
         }
+        facelab::cli::execEngine(argv);
+        return 127;
     }
 
-    if (subcommand) {
-        // No display needed: subcommands run on servers and in CI.
+    int code = 0;
+    {
         QCoreApplication app(argc, argv);
         QCoreApplication::setOrganizationName(QStringLiteral("FaceLab"));
         QCoreApplication::setApplicationName(QStringLiteral("FaceLab"));
-        applyDataDirSetting();
-        return facelab::cli::runSubcommand(args);
-    }
-
-    facelab::ui::GuardedApplication app(argc, argv);   // exceptions in the GUI become messages
-    QApplication::setOrganizationName(QStringLiteral("FaceLab"));
-    QApplication::setApplicationName(QStringLiteral("FaceLab"));
-    QApplication::setApplicationVersion(QStringLiteral(FACELAB_VERSION));
-    applyDataDirSetting();
-    facelab::ui::GuiOptions opt;
-    for (int i = 1; i < args.size(); ++i) {
-        if (args[i] == QLatin1String("--demo")) {
-            opt.demo = true;
-        } else if (args[i].startsWith(QLatin1Char('-'))) {
-            QTextStream(stderr) << "facelab: unknown option " << args[i] << " (try facelab help)\n";
-            return 2;
-        } else {
-            opt.projectFolder = args[i];
+        facelab::cli::applyDataDirSetting();
+        facelab::cli::useDecoderPluginOnDemand();   // OpenCV's image formats, loaded when an import meets one
+        try {
+            return facelab::cli::runSubcommand(args);
+        } catch (const facelab::cli::EngineNeeded &) {
+            code = 127;   // handed over below, after Qt is torn down (no half-written output buffers)
         }
     }
-    return facelab::ui::runGui(app, opt);
+    facelab::cli::execEngine(argv);
+    return code;
 }

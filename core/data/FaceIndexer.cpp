@@ -1,7 +1,7 @@
 #include "FaceIndexer.h"
 
 #include "DataPaths.h"
-#include "ImageProbe.h"
+#include "ImageDecode.h"
 #include "data/face/FaceAligner.h"
 #include "data/face/FaceChoice.h"
 #include "data/face/FaceDetector.h"

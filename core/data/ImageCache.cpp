@@ -1,6 +1,6 @@
 #include "ImageCache.h"
 
-#include "ImageProbe.h"
+#include "ImageDecode.h"
 #include "face/FaceErrors.h"
 
 #include <QFileInfo>

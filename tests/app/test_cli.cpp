@@ -60,6 +60,7 @@ private slots:
     void evalSplitIsRecorded();
     void garbagePairsFileRefusedEarly();
     void labelFromFile();
+    void smallBinaryWorksWithoutTheEngine();
 };
 
 void CliTest::labellingWorkflowWithJson()
@@ -188,9 +189,11 @@ void CliTest::modelAndEmbedWithTheDefaultModel()
     QCOMPARE(r.code, 0);
     QCOMPARE(r.json().object().value("embedded").toInt(), 6);
     QCOMPARE(r.json().object().value("pairs_scored").toInt(), 6);
-    r = runFacelab({"embed", proj, "--model", "mfn", "--json"});   // cached: nothing computed
+    r = runFacelab({"embed", proj, "--model", "mfn", "--mine", "10", "--json"});   // cached: nothing computed
     QCOMPARE(r.json().object().value("embedded").toInt(), 0);
     QCOMPARE(r.json().object().value("cached").toInt(), 6);
+    // --mine: hard pairs mined after the embedding, as the window does (a mine-pairs run of its own).
+    QVERIFY2(r.json().object().value("mined").isObject(), r.out.constData());
 
     r = runFacelab({"model", proj, "--list", "--json"});
     QCOMPARE(r.code, 0);
@@ -921,6 +924,89 @@ void CliTest::labelFromFile()
     QVERIFY2(r.out.contains("recorded 2 verdicts") && r.out.contains("one transaction"), r.out.constData());
     QCOMPARE(stats().value("same").toInt(), 2);
     QCOMPARE(stats().value("labelled").toInt(), s.value("labelled").toInt() + 2);
+}
+
+// facelab is the small binary: the model-free commands run in it alone (no LibTorch, no OpenCV
+// among its libraries); the rest is handed to facelab-engine beside it, and without one the user
+// is told which program is missing.
+void CliTest::smallBinaryWorksWithoutTheEngine()
+{
+    QTemporaryDir dir;
+    QVERIFY(QDir().mkpath(dir.filePath("alone")));
+    const QString lone = dir.filePath("alone/facelab");
+    QVERIFY(QFile::copy(facelabBin(), lone));
+    QProcess ldd;
+    ldd.start(QStringLiteral("ldd"), {lone});
+    QVERIFY(ldd.waitForFinished(60000));
+    const QByteArray libs = ldd.readAllStandardOutput();
+    QVERIFY2(libs.contains("libQt6Core"), libs.constData());   // ldd really listed it
+    for (const char *heavy : {"libtorch", "libc10", "opencv", "libonnx", "faiss", "Qt6Widgets"})
+        QVERIFY2(!libs.contains(heavy), qPrintable(QStringLiteral("facelab links %1:\n").arg(heavy) + libs));
+
+    auto run = [](const QString &bin, const QStringList &args) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("FACELAB_ENGINE"));
+        p.setProcessEnvironment(env);
+        p.start(bin, args);
+        p.waitForFinished(120000);
+        return Result{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+                      p.readAllStandardError()};
+    };
+    const QString proj = dir.filePath("proj");
+    facelab::test::writeLfwTree(dir.filePath("lfw"), 3, 3);
+    QCOMPARE(run(lone, {"init", proj}).code, 0);
+    QCOMPARE(run(lone, {"import", proj, "--identities", dir.filePath("lfw")}).code, 0);
+    QCOMPARE(run(lone, {"pairs", proj, "--generate", "6", "--identities", "3"}).code, 0);
+    Result r = run(lone, {"pairs", proj, "--list", "--json"});
+    QCOMPARE(r.code, 0);
+    const QString pair = QString::number(r.json().array().first().toObject().value("id").toInteger());
+    QCOMPARE(run(lone, {"label", proj, "--pair", pair, "--same"}).code, 0);
+    r = run(lone, {"stats", proj, "--json"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.json().object().value("labelled").toInt(), 1);
+    QCOMPARE(run(lone, {"queue", proj, "--limit", "3"}).code, 0);
+
+    // A WebP photo under a .jpg name: Qt here has no WebP reader, OpenCV's decoders come on demand.
+    QVERIFY(QDir().mkpath(dir.filePath("webp/Ann")));
+    const QByteArray webp = QByteArray::fromHex("5249464630000000574542505650384c230000002f07400100cd6444ff0344da36687876e73f"
+                                                "4757a0206d0316b63bb31f13c08b1d6e0000");
+    facelab::test::writeText(dir.filePath("webp/Ann/photo.jpg"), webp);
+    r = run(lone, {"import", proj, "--identities", dir.filePath("webp"), "--json"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.json().object().value("images_added").toInt(), 0);   // alone: refused, saying why
+    QVERIFY2(r.err.contains("photo.jpg") && r.err.contains("decoders"), r.err.constData());
+    r = run(facelabBin(), {"import", proj, "--identities", dir.filePath("webp"), "--json"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.json().object().value("images_added").toInt(), 1);   // beside the decoders: read
+
+    // No display at all: a mistyped command is named as such instead of Qt aborting on the window.
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+            env.remove(QLatin1String(v));
+        p.setProcessEnvironment(env);
+        p.start(lone, {"stast", proj});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("'stast' is neither a command nor a project folder"));
+    }
+
+    // What needs a model goes to facelab-engine: alone, the user is told which program is missing.
+    r = run(lone, {"model", proj, "--list"});
+    QCOMPARE(r.code, 127);
+    QVERIFY2(r.err.contains("facelab-engine"), r.err.constData());
+    r = run(lone, {"faces", proj});
+    QCOMPARE(r.code, 127);
+#if FACELAB_HAVE_ENGINE
+    r = run(facelabBin(), {"model", proj, "--list", "--json"});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.json().isArray());
+    r = run(facelabBin(), {"model", "--help"});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.contains("--add"));
+#endif
 }
 
 QTEST_GUILESS_MAIN(CliTest)

@@ -5,6 +5,7 @@
 #include "common/TestImages.h"
 #include "data/IdentityFolderImport.h"
 #include "data/ImageCache.h"
+#include "data/ImageDecode.h"
 #include "data/ImageProbe.h"
 #include "data/face/FaceErrors.h"
 #include "data/PairGenerator.h"
@@ -146,6 +147,7 @@ class ImportTest : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase() { data::useOpenCvFallbackDecoder(); }   // as facelab-engine does
     void identityFoldersImportAndReimportAddsNothing();
     void identityFoldersReportBadFilesAndKeepTheRest();
     void identityImportRejectsEmptyOrWrongInput();

@@ -2,6 +2,7 @@
 // (probeImage), and a file that probes must decode or throw FaceError (decodeImageBgr), never
 // crash. probeImage takes a path, so each input is written to one temp file per process.
 //   fuzz_image_probe -max_total_time=240 -rss_limit_mb=2048 CORPUS_COPY   (seeds: corpus/image_probe)
+#include "data/ImageDecode.h"
 #include "data/ImageProbe.h"
 #include "data/face/FaceErrors.h"
 
@@ -35,6 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(bytes) != bytes.size())
             std::abort(); // the harness itself is broken, not the input
     }
+    static const bool decoderSet = (facelab::data::useOpenCvFallbackDecoder(), true);
+    (void)decoderSet;
     QString why;
     const auto facts = facelab::data::probeImage(tempFile(), &why);
     // Decoding is what every later stage does with an imported file; bounded so that one input

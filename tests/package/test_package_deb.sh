@@ -49,7 +49,8 @@ done
 
 echo "== contents"
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for f in ./usr/bin/facelab ./usr/bin/facelab-fetch-models \
+for f in ./usr/bin/facelab ./usr/lib/facelab/facelab-engine ./usr/lib/facelab/libfacelab-decoders.so \
+         ./usr/bin/facelab-fetch-models \
          ./usr/share/applications/$id.desktop ./usr/share/metainfo/$id.metainfo.xml \
          ./usr/share/icons/hicolor/scalable/apps/$id.svg \
          ./usr/share/icons/hicolor/16x16/apps/$id.png ./usr/share/icons/hicolor/48x48/apps/$id.png \
@@ -62,11 +63,13 @@ installed=1
 dpkg -i "$deb" || fail "dpkg -i $(basename "$deb") failed"
 bin=/usr/bin/facelab
 [ -x $bin ] || fail "$bin is not installed"
-# The build's binary is ~200 MB of which ~190 debug info; the package ships it stripped.
-sections=$(readelf -S $bin)
-! grep -q "\.debug_info" <<<"$sections" || fail "$bin is not stripped ($(du -h $bin | cut -f1))"
-missing=$(ldd $bin | grep "not found")
-[ -z "$missing" ] || fail "$bin has unresolved libraries: $missing"
+# The engine is ~200 MB of which ~190 debug info; the package ships the programs stripped.
+for f in $bin /usr/lib/facelab/facelab-engine /usr/lib/facelab/libfacelab-decoders.so; do
+    sections=$(readelf -S $f)
+    ! grep -q "\.debug_info" <<<"$sections" || fail "$f is not stripped ($(du -h $f | cut -f1))"
+    missing=$(ldd $f | grep "not found")
+    [ -z "$missing" ] || fail "$f has unresolved libraries: $missing"
+done
 
 # Run it as an installed user would: a fresh HOME, no build tree on the way.
 export HOME=$tmp/home QT_QPA_PLATFORM=offscreen
@@ -80,6 +83,9 @@ echo "== facelab init"
 $bin init "$tmp/project" || fail "facelab init failed"
 [ -s "$tmp/project/project.sqlite" ] || fail "facelab init wrote no $tmp/project/project.sqlite"
 $bin stats "$tmp/project" --json >/dev/null || fail "facelab stats on the new project failed"
+echo "== facelab model (handed to the installed facelab-engine)"
+out=$($bin model "$tmp/project" --list --json 2>&1) || fail "facelab model --list failed: $out"
+[ "$(tr -d ' \n' <<<"$out")" = "[]" ] || fail "facelab model --list printed '$out', expected []"
 
 if command -v desktop-file-validate >/dev/null && command -v appstreamcli >/dev/null; then
     echo "== validators on the installed files"

@@ -1,5 +1,7 @@
 #pragma once
 // Turning image files and in-memory images into the 8-bit BGR the face stage works on.
+#include "data/face/JpegStructure.h"
+
 #include <opencv2/core.hpp>
 
 #include <cstddef>
@@ -21,10 +23,5 @@ cv::Mat loadFaceImage(const std::string &path);
 // in 0..1) to 8-bit BGR. A 3-channel 8-bit input is returned as is (shared, not copied).
 // Throws FaceError for an empty image or an unsupported depth.
 cv::Mat toBgr8(const cv::Mat &image);
-
-// Checks that a JPEG byte stream is complete: walks its marker segments and entropy-coded scans
-// to the end-of-image marker. Returns an empty string when it is, else the problem in words.
-// Bytes after the end-of-image marker (phone "motion photo" trailers) are allowed.
-std::string jpegStructureProblem(const unsigned char *data, size_t size);
 
 } // namespace facelab::face
