@@ -6,6 +6,7 @@
 #include "linearizer/SurrogateAnalysis.h"
 #include "store/EmbeddingTable.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace facelab::linearize {
@@ -32,7 +33,8 @@ cv::Mat pca2d(const cv::Mat &rows, double &explained)
 
 } // namespace
 
-SandwichFlowData loadSandwichFlow(const QString &projectFolder, const QString &surrogate, int maxImages)
+SandwichFlowData loadSandwichFlow(const QString &projectFolder, const QString &surrogate, int maxImages,
+                                  const std::atomic<bool> *cancel)
 {
     SandwichFlowData d;
     try {
@@ -57,10 +59,26 @@ SandwichFlowData loadSandwichFlow(const QString &projectFolder, const QString &s
             d.paths << images.paths[i];
             d.identities << images.identityNames[i];
         }
-        const linearizer::SandwichStages stages = linearizer::sandwichStages(s.model, faces);
-        d.latent = stages.latent;
-        d.transformed = stages.transformed;
-        d.embedding = stages.embedding;
+        if (faces.empty()) {
+            d.error = QStringLiteral("none of the project's aligned faces can be read");
+            return d;
+        }
+        constexpr size_t kChunk = 128;
+        std::vector<cv::Mat> latent, transformed, embedding;
+        for (size_t at = 0; at < faces.size(); at += kChunk) {
+            if (cancel && cancel->load()) {
+                d.error = QStringLiteral("cancelled");
+                return d;
+            }
+            const std::vector<cv::Mat> chunk(faces.begin() + long(at), faces.begin() + long(std::min(faces.size(), at + kChunk)));
+            const linearizer::SandwichStages stages = linearizer::sandwichStages(s.model, chunk);
+            latent.push_back(stages.latent);
+            transformed.push_back(stages.transformed);
+            embedding.push_back(stages.embedding);
+        }
+        cv::vconcat(latent, d.latent);
+        cv::vconcat(transformed, d.transformed);
+        cv::vconcat(embedding, d.embedding);
         const auto cached = store::EmbeddingTable(st).get(s.teacher.id, d.imageIds);
         d.teacherEmbedding = cv::Mat::zeros(d.embedding.rows, d.embedding.cols, CV_32F);
         for (int i = 0; i < d.imageIds.size(); ++i) {

@@ -3,6 +3,7 @@
 // (up to a cap) through the sandwich f(x) = g_y^-1(A g_x(x)) stage by stage, the teacher's cached
 // embedding beside f(x), a 2-D PCA of each stage for the identity scatter plots, and the spectrum
 // of A. Qt and OpenCV; no torch, no widgets.
+#include <atomic>
 #include "store/ProjectStore.h"
 
 #include <QString>
@@ -29,8 +30,10 @@ struct SandwichFlowData
 };
 
 // The surrogate named (or the newest one when name is empty). Never throws: a problem is returned
-// in `error` for the view to show.
-SandwichFlowData loadSandwichFlow(const QString &projectFolder, const QString &surrogate, int maxImages = 2000);
+// in `error` for the view to show. Faces go through the surrogate in chunks; a set *cancel stops
+// between chunks (error "cancelled"), so a closing window need not wait for 2000 faces.
+SandwichFlowData loadSandwichFlow(const QString &projectFolder, const QString &surrogate, int maxImages = 2000,
+                                  const std::atomic<bool> *cancel = nullptr);
 
 // Cosine of f(x) with the teacher's embedding of image row i (NaN without a teacher embedding).
 double teacherCosine(const SandwichFlowData &d, int row);

@@ -129,7 +129,11 @@ LinearizerView::LinearizerView(QWidget *parent) : QWidget(parent)
     setProject(nullptr);
 }
 
-LinearizerView::~LinearizerView() { m_watcher.waitForFinished(); }
+LinearizerView::~LinearizerView()
+{
+    m_cancel = true;   // stops the projection at its next chunk
+    m_watcher.waitForFinished();
+}
 
 QWidget *LinearizerView::buildTrainingTab()
 {
@@ -312,7 +316,9 @@ void LinearizerView::reload()
         return;   // onLoaded() reloads when the wanted surrogate changed meanwhile
     m_status->setText(tr("Projecting the faces through %1…").arg(m_wanted.isEmpty() ? tr("the newest surrogate") : m_wanted));
     const QString folder = m_folder, name = m_wanted;
-    m_watcher.setFuture(QtConcurrent::run([folder, name] { return linearize::loadSandwichFlow(folder, name); }));
+    const std::atomic<bool> *cancel = &m_cancel;
+    m_watcher.setFuture(
+        QtConcurrent::run([folder, name, cancel] { return linearize::loadSandwichFlow(folder, name, 2000, cancel); }));
 }
 
 void LinearizerView::onLoaded()

@@ -9,6 +9,7 @@
 #include "linearize/SandwichFlowData.h"
 
 #include <QFutureWatcher>
+#include <atomic>
 #include <QPointer>
 #include <QVariantMap>
 #include <QWidget>
@@ -92,6 +93,7 @@ private:
 
     linearize::SandwichFlowData m_data;
     QFutureWatcher<linearize::SandwichFlowData> m_watcher;
+    std::atomic<bool> m_cancel{false};
     QString m_wanted;
     QPointer<jobs::Job> m_followed;
 };
