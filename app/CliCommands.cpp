@@ -17,6 +17,7 @@
 #include "data/PairGenerator.h"
 #include "data/PairsFileImport.h"
 #include "data/VerdictFile.h"
+#include "data/VerificationBin.h"
 #include "jobs/RunRecorded.h"
 #include "store/FeedbackTable.h"
 #include "store/PairTable.h"
@@ -68,11 +69,11 @@ int cmdInit(QCommandLineParser &p, const QStringList &)
 
 int cmdImport(QCommandLineParser &p, const QStringList &)
 {
-    const char *usage = "facelab import PROJECT (--identities DIR | --pairs FILE [--root DIR]) [--json]";
+    const char *usage = "facelab import PROJECT (--identities DIR | --pairs FILE [--root DIR] | --bin FILE.bin) [--json]";
     const ProjectStore st = ProjectStore::open(projectArg(p, usage));
     jobs::PlainJobContext ctx(!p.isSet("json"));
     data::ImportReport r;
-    oneOf(p, {"identities", "pairs"});
+    oneOf(p, {"identities", "pairs", "bin"});
     if (p.isSet("identities")) {
         const QString dir = p.value("identities");
         r = jobs::runRecorded(st, jobs::JobKind::Import, {{"identities", dir}}, ctx,
@@ -81,6 +82,10 @@ int cmdImport(QCommandLineParser &p, const QStringList &)
         const QString file = p.value("pairs"), root = p.value("root");
         r = jobs::runRecorded(st, jobs::JobKind::Import, {{"pairs", file}, {"root", root}}, ctx,
                               [&](jobs::JobContext &c) { return data::importPairsFile(st, file, root, c); });
+    } else if (p.isSet("bin")) {
+        const QString file = p.value("bin");
+        r = jobs::runRecorded(st, jobs::JobKind::Import, {{"bin", file}}, ctx,
+                              [&](jobs::JobContext &c) { return data::importVerificationBin(st, file, c); });
     } else {
         throw UsageError(QStringLiteral("say what to import; usage: %1").arg(QLatin1String(usage)).toStdString());
     }
@@ -227,11 +232,13 @@ const QVector<Command> &commands()
 {
     static const QVector<Command> cmds = {
         {"init", "Create a project folder.", cmdInit, [](QCommandLineParser &) {}},
-        {"import", "Import an identity folder tree or a pairs file (LFW pairs.txt or CSV).", cmdImport,
+        {"import", "Import an identity folder tree, a pairs file (LFW pairs.txt or CSV) or a verification .bin.", cmdImport,
          [](QCommandLineParser &p) {
              p.addOption({"identities", "Folder with one sub-folder of images per identity.", "DIR"});
              p.addOption({"pairs", "Pairs file: LFW pairs.txt or CSV path1,path2,same.", "FILE"});
              p.addOption({"root", "Folder the pairs file's image paths are relative to.", "DIR"});
+             p.addOption({"bin", "InsightFace verification set (lfw.bin, cfp_fp.bin, agedb_30.bin): its images, "
+                                 "pairs and 10 folds.", "FILE"});
          }},
         {"pairs", "Generate or list pairs.", cmdPairs,
          [](QCommandLineParser &p) {

@@ -122,6 +122,8 @@ void linearizeOptions(QCommandLineParser &p)
     p.addOption({"patience", "Stop after P epochs without a better held-out loss (default: never).", "P"});
     p.addOption({"seed", "Random seed (default 1).", "S"});
     p.addOption({"max-images", "Use at most this many images (default: all).", "N"});
+    p.addOption({"images", "Learn from the aligned faces of an InsightFace RecordIO pack (FILE.rec + FILE.idx: "
+                           "MS1MV2, Glint360k), read as needed, instead of the project's faces.", "FILE.rec"});
     p.addOption({"resume", "Continue the teacher's last unfinished (cancelled or killed) training."});
     p.addOption({"rank-sweep", "Verification AUC of a surrogate as a function of the rank of A."});
     p.addOption({"ranks", "Ranks for --rank-sweep, e.g. 1,4,16,64 (default powers of two).", "LIST"});
@@ -177,6 +179,10 @@ int cmdLinearize(QCommandLineParser &p, const QStringList &)
         req.heldOutByImage = p.value("heldout-by") == QLatin1String("image");
     }
     req.maxImages = intOption(p, "max-images", 0, 0, kMaxImages);
+    req.images = p.value("images");
+    if (!req.images.isEmpty() && !req.images.endsWith(QLatin1String(".rec")))
+        throw EvalUsageError(QStringLiteral("--images takes an InsightFace pack FILE.rec (with FILE.idx beside it), not '%1'")
+                                 .arg(req.images).toStdString());
     req.resume = p.isSet("resume");
     t.seed = seedOption(p, "seed", t.seed);
     if (!(req.heldOutFraction > 0 && req.heldOutFraction < 1))

@@ -7,6 +7,7 @@
 #include "linearize/SurrogateVersions.h"
 #include "linearizer/LinearizerTrainer.h"
 #include "linearizer/SurrogateAnalysis.h"
+#include "nn/Embedder.h"
 #include "store/EmbeddingTable.h"
 #include "store/ModelTable.h"
 #include "store/RunTable.h"
@@ -59,6 +60,7 @@ QJsonObject LinearizeRequest::toJson() const
                        {"heldout_fraction", heldOutFraction},
                        {"heldout_by", heldOutByImage ? "image" : "identity"},
                        {"max_images", maxImages},
+                       {"images", images},
                        {"resume", resume}};
 }
 
@@ -88,6 +90,7 @@ LinearizeRequest LinearizeRequest::fromJson(const QJsonObject &o)
     r.heldOutFraction = o.value("heldout_fraction").toDouble(r.heldOutFraction);
     r.heldOutByImage = o.value("heldout_by").toString() == QLatin1String("image");
     r.maxImages = o.value("max_images").toInt(r.maxImages);
+    r.images = o.value("images").toString(r.images);
     r.resume = o.value("resume").toBool(r.resume);
     return r;
 }
@@ -146,12 +149,21 @@ LinearizeReport trainLinearizer(const store::ProjectStore &store, const Lineariz
     const store::RunTable runs(store);
     auto say = [&](const QString &line) { ctx.log(line); };
 
-    // The teacher's embeddings are the targets; cache them first (and the face stage if pending).
-    say(QStringLiteral("Embedding the project with the teacher %1 (cached embeddings are reused)").arg(teacher.name));
-    embedding::embedProject(store, teacher.id, ctx);
-    const SurrogateImages images = surrogateImages(store, request.maxImages);
+    // The teacher's embeddings are the targets. The project's faces: cached first (and the face
+    // stage run if pending). A pack's faces (streamed, never copied in): the trainer computes them.
+    const bool fromPack = !request.images.isEmpty();
+    if (!fromPack) {
+        say(QStringLiteral("Embedding the project with the teacher %1 (cached embeddings are reused)").arg(teacher.name));
+        embedding::embedProject(store, teacher.id, ctx);
+    }
+    const SurrogateImages images = fromPack ? packImages(request.images, request.maxImages)
+                                            : surrogateImages(store, request.maxImages);
+    if (fromPack)
+        say(QStringLiteral("Learning from %1: %2 aligned faces read from the pack as they are needed")
+                .arg(request.images).arg(images.ids.size()));
     if (images.ids.size() < 10)
-        throw std::runtime_error(QStringLiteral("a Linearizer needs at least 10 images with an aligned face; the project has %1")
+        throw std::runtime_error(QStringLiteral("a Linearizer needs at least 10 images with an aligned face; %1 has %2")
+                                     .arg(fromPack ? request.images : QStringLiteral("the project"))
                                      .arg(images.ids.size()).toStdString());
     const HeldOutSplit split = splitHeldOut(images, request.heldOutFraction, request.training.seed, request.heldOutByImage);
     rep.trainImages = int(split.train.size());
@@ -161,11 +173,13 @@ LinearizeReport trainLinearizer(const store::ProjectStore &store, const Lineariz
     rep.split = split.how;
     say(split.how + (split.heldOutIdentities.isEmpty() ? QString() : QStringLiteral(": ") + split.heldOutIdentities.join(", ")));
 
-    const auto cached = store::EmbeddingTable(store).get(teacher.id, images.ids);
+    QHash<qint64, std::vector<float>> cached;   // none for a pack's faces
+    if (!fromPack)
+        cached = store::EmbeddingTable(store).get(teacher.id, images.ids);
     linearizer::LinearizerData data;
     data.count = size_t(images.ids.size());
-    data.load = [&images](size_t i) { return readAligned(images.paths[int(i)]); };
-    data.name = [&images](size_t i) { return images.paths[int(i)].toStdString(); };
+    data.load = [&images](size_t i) { return images.load(int(i)); };
+    data.name = [&images](size_t i) { return images.name(int(i)).toStdString(); };
     data.train = split.train;
     data.heldOut = split.heldOut;
     data.targets.resize(data.count);
@@ -248,15 +262,20 @@ LinearizeReport trainLinearizer(const store::ProjectStore &store, const Lineariz
         }
     std::vector<cv::Mat> faces;
     for (size_t i : split.heldOut)
-        faces.push_back(readAligned(images.paths[int(i)]));
+        faces.push_back(images.load(int(i)));
     const cv::Mat surrogateEmb = linearizer::sandwichStages(surrogate, faces).embedding;
     const int dim = surrogateEmb.cols;
     cv::Mat teacherEmb(int(split.heldOut.size()), dim, CV_32F, cv::Scalar(0));
+    bool uncached = false;
     for (size_t k = 0; k < split.heldOut.size(); ++k) {
         const auto &t = data.targets[split.heldOut[k]];
         if (int(t.size()) == dim)
             std::copy(t.begin(), t.end(), teacherEmb.ptr<float>(int(k)));
+        else
+            uncached = true;
     }
+    if (uncached)   // a pack's faces (or crops never embedded): the teacher's own view of them
+        nn::Embedder(teacherModel).embed(faces).copyTo(teacherEmb);
     // Pairs as indices into the held-out list.
     SurrogateImages held;
     std::vector<size_t> local;

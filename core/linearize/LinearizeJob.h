@@ -23,6 +23,7 @@ struct LinearizeRequest
     double heldOutFraction = 0.2;              // of the identities (of the images without identities)
     bool heldOutByImage = false;               // hold out images of the training people instead of people
     int maxImages = 0;                         // 0 = every image with an aligned face
+    QString images;                            // an InsightFace .rec pack to learn from ("" = the project's faces)
     bool resume = false;                       // continue the teacher's last unfinished training
     QJsonObject toJson() const;
     static LinearizeRequest fromJson(const QJsonObject &o);   // missing keys keep their defaults

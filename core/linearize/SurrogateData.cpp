@@ -1,5 +1,7 @@
 #include "linearize/SurrogateData.h"
 
+#include "data/RecordIoFaceSet.h"
+#include "data/RecordIoImage.h"
 #include "eval/RankedScores.h"
 #include "eval/RocCurve.h"
 #include "store/FaceTable.h"
@@ -35,6 +37,45 @@ SurrogateImages surrogateImages(const store::ProjectStore &store, int maxImages)
 }
 
 cv::Mat readAligned(const QString &path) { return cv::imread(path.toStdString(), cv::IMREAD_COLOR); }
+
+SurrogateImages packImages(const QString &recPath, int maxImages)
+{
+    SurrogateImages out;
+    auto pack = std::make_shared<const data::RecordIoFaceSet>(recPath.toStdString());
+    const std::vector<std::int64_t> identities = pack->identities();
+    const std::size_t n = maxImages > 0 ? std::min(pack->imageCount(), std::size_t(maxImages)) : pack->imageCount();
+    // Millions of faces: one shared name per identity, no path strings.
+    std::map<std::int64_t, QString> names;
+    out.ids.fill(0, qsizetype(n));
+    out.identity.reserve(qsizetype(n));
+    out.identityNames.reserve(qsizetype(n));
+    out.packIndex.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t id = identities[i];
+        out.identity.push_back(id >= 0 ? qint64(id) + 1 : 0);
+        QString &name = names[id];
+        if (name.isNull())
+            name = id >= 0 ? QStringLiteral("id %1").arg(id) : QStringLiteral("");
+        out.identityNames.push_back(name);
+        out.packIndex.push_back(i);
+    }
+    out.pack = std::move(pack);
+    return out;
+}
+
+QString SurrogateImages::name(int i) const
+{
+    if (!pack)
+        return paths[i];
+    return QStringLiteral("%1#%2").arg(QString::fromStdString(pack->reader().recPath())).arg(pack->imageKey(packIndex[std::size_t(i)]));
+}
+
+cv::Mat SurrogateImages::load(int i) const
+{
+    if (!pack)
+        return readAligned(paths[i]);
+    return data::decodeRecordImage(pack->image(packIndex[std::size_t(i)]), pack->reader().recPath());
+}
 
 HeldOutSplit splitHeldOut(const SurrogateImages &images, double fraction, quint64 seed, bool byImage)
 {

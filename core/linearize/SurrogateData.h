@@ -8,20 +8,42 @@
 #include <QVector>
 #include <opencv2/core.hpp>
 
+#include <memory>
 #include <vector>
+
+namespace facelab::data {
+class RecordIoFaceSet;
+}
 
 namespace facelab::linearize {
 
 struct SurrogateImages
 {
-    QVector<qint64> ids;          // images with a usable aligned crop, id order
+    QVector<qint64> ids;          // images with a usable aligned crop, id order (0 for a pack's faces)
     QVector<qint64> identity;     // identity id per image (0 = unknown)
     QStringList identityNames;    // per image ("" = unknown)
-    QStringList paths;            // aligned crop per image
+    QStringList paths;            // aligned crop per image; empty for a pack's faces (see name())
+
+    // Set by packImages: the faces are records of this pack, read when asked for.
+    std::shared_ptr<const data::RecordIoFaceSet> pack;
+    std::vector<std::size_t> packIndex;   // per image: its image index in the pack
+
+    // Face i as 8-bit BGR: decoded from the pack (throws data::RecordIoError naming the file and the
+    // record when it is corrupt), else readAligned(paths[i]). Safe from several threads at once.
+    cv::Mat load(int i) const;
+    // Where face i comes from, for messages: its crop's path, or "<pack>#<record>".
+    QString name(int i) const;
 };
 
 // Images whose aligned crop exists (face found or pre-aligned). maxImages > 0 keeps the first ones.
 SurrogateImages surrogateImages(const store::ProjectStore &store, int maxImages = 0);
+
+// The faces of an InsightFace RecordIO pack (REC and the .idx beside it: MS1MV2, Glint360k, already
+// aligned 112x112) as a training set, streamed: nothing is read but the index and the identity
+// records until a face is loaded, and nothing is copied into the project. Identities come from the
+// pack (its identity k is identity k + 1 here, named "id k"); ids are 0, so no teacher embedding is
+// cached for them. maxImages > 0 keeps the first ones. Throws data::RecordIoError naming the file.
+SurrogateImages packImages(const QString &recPath, int maxImages = 0);
 
 // Reads an aligned crop; an empty Mat when unreadable.
 cv::Mat readAligned(const QString &path);

@@ -6,6 +6,7 @@
 #include "DataPaths.h"
 #include "data/FaceIndexer.h"
 #include "data/IdentityFolderImport.h"
+#include "data/RecordIo.h"
 #include "embedding/ModelImport.h"
 #include "embedding/VersionModel.h"
 #include "jobs/JobContext.h"
@@ -207,6 +208,52 @@ private slots:
             QVERIFY2(uj["forgotten"].toObject().contains(key), key);
         ur.identity = "Nobody Known";
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, linearize::unlearnIdentity(p->st, ur, ctx));
+    }
+
+    // --images FILE.rec: the faces of an InsightFace pack, identities from its labels, nothing of it
+    // copied into the project; the teacher's held-out figures are its own embeddings of those faces.
+    void trainsFromARecordIoPack()
+    {
+        auto p = std::make_unique<Project>();   // a project with only the teacher
+        {
+            jobs::PlainJobContext quiet;
+            p->teacher = embedding::ensureDefaultModel(p->st, quiet);
+        }
+        const QString rec = p->dir.filePath("pack/train.rec");
+        QDir().mkpath(p->dir.filePath("pack"));
+        {
+            data::RecordIoWriter w(rec.toStdString(), p->dir.filePath("pack/train.idx").toStdString());
+            const QStringList names = QDir(kFaces).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+            std::uint64_t key = 0;
+            for (int person = 0; person < 6; ++person) {
+                const QDir dir(QDir(kFaces).filePath(names[person]));
+                const QStringList files = dir.entryList(QDir::Files, QDir::Name).mid(0, 6);
+                for (const QString &f : files) {
+                    QFile in(dir.filePath(f));
+                    QVERIFY(in.open(QIODevice::ReadOnly));
+                    w.write(key++, data::packRecord({float(person)}, in.readAll().toStdString()));
+                }
+            }
+            w.close();
+        }
+        linearize::LinearizeRequest req = smallRequest(2);
+        req.images = rec;
+        jobs::PlainJobContext ctx(qEnvironmentVariableIsSet("FACELAB_TEST_VERBOSE"));
+        const linearize::LinearizeReport r = linearize::trainLinearizer(p->st, req, ctx);
+        QVERIFY(r.versionId > 0);
+        QCOMPARE(r.trainImages + r.heldOutImages, 36);
+        QCOMPARE(r.heldOutIdentities.size(), 2);   // people held out by the pack's labels
+        QVERIFY(r.samePairs > 0 && r.differentPairs > 0);
+        QVERIFY2(r.aucTeacher > 0.9, qPrintable(QString::number(r.aucTeacher)));   // the teacher's own view, not zeros
+        QCOMPARE(linearize::surrogateImages(p->st).ids.size(), 0);   // nothing imported
+
+        req.images = p->dir.filePath("pack/missing.rec");
+        try {
+            linearize::trainLinearizer(p->st, req, ctx);
+            QFAIL("a missing pack was accepted");
+        } catch (const std::exception &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains("missing"), e.what());
+        }
     }
 
     void cancelKeepsTheBestEpochAndResumeContinues()

@@ -73,6 +73,7 @@ const AllowedGlobal kAllowed[] = {
     {"__builtin__", "dict", GlobalId::BuiltinDict, DType::Float32},
     {"__builtin__", "list", GlobalId::BuiltinList, DType::Float32},
     {"__builtin__", "tuple", GlobalId::BuiltinTuple, DType::Float32},
+    {"_codecs", "encode", GlobalId::CodecsEncode, DType::Float32},
 };
 
 const std::pair<const char *, DType> kStorageTypes[] = {
@@ -306,6 +307,30 @@ private:
         return t;
     }
 
+    // _codecs.encode(text, 'latin1'): the text's code points (all below 256) as bytes. Data only;
+    // no other codec is accepted.
+    PyRef latin1Bytes(const std::vector<PyRef> &a)
+    {
+        if (a.size() != 2 || !a[0] || a[0]->kind != PyKind::Str || !a[1] || a[1]->kind != PyKind::Str ||
+            (a[1]->s != "latin1" && a[1]->s != "latin-1"))
+            fail("_codecs.encode other than (text, 'latin1')");
+        const std::string &t = a[0]->s;   // UTF-8
+        auto v = make(PyKind::Bytes);
+        v->s.reserve(t.size());
+        for (size_t k = 0; k < t.size(); ++k) {
+            const auto c = static_cast<uint8_t>(t[k]);
+            if (c < 0x80) {
+                v->s.push_back(static_cast<char>(c));
+            } else if ((c == 0xc2 || c == 0xc3) && k + 1 < t.size() && (static_cast<uint8_t>(t[k + 1]) & 0xc0) == 0x80) {
+                v->s.push_back(static_cast<char>(((c & 0x03) << 6) | (static_cast<uint8_t>(t[k + 1]) & 0x3f)));
+                ++k;
+            } else {
+                fail("_codecs.encode of text that is not latin-1");
+            }
+        }
+        return v;
+    }
+
     PyRef asParameter(const PyRef &data)
     {
         if (!data || data->kind != PyKind::Tensor)
@@ -378,6 +403,7 @@ private:
                 fail("torch.Size of an unsupported value");
             return t;
         }
+        case GlobalId::CodecsEncode: return latin1Bytes(args);
         case GlobalId::RebuildTensorV2: return rebuildTensor(args);
         case GlobalId::RebuildParameter:
         case GlobalId::RebuildParameterWithState:

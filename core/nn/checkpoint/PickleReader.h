@@ -29,6 +29,7 @@ enum class GlobalId {
     BuiltinTuple,
     TensorType,       // torch.Tensor, only as _rebuild_from_type_v2's new_type
     ParameterType,    // torch.nn.parameter.Parameter, likewise
+    CodecsEncode,     // _codecs.encode(text, 'latin1'): how Python 3 pickles bytes at protocol 2
 };
 
 enum class PyKind { None, Bool, Int, BigInt, Float, Str, Bytes, List, Tuple, Dict, Set, Global, Storage, Tensor };
