@@ -8,4 +8,5 @@ if(FACELAB_WITH_TORCH AND TARGET facelab_linearizer AND TARGET facelab_families)
                         opencv_imgcodecs facelab_warnings)
   target_compile_definitions(bench_linearizer PRIVATE BENCH_LINEARIZER_PY="${CMAKE_CURRENT_LIST_DIR}/bench_linearizer.py"
                             FACELAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  facelab_use_torch_pch(bench_linearizer)
 endif()
