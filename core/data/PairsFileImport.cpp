@@ -247,18 +247,7 @@ ImportReport importPairsFile(const store::ProjectStore &store, const QString &fi
     store::ImageTable images(store);
     store::PairTable pairs(store);
     const QString split = content.csv ? QStringLiteral("train") : QStringLiteral("test");
-    // Short transactions: the GUI writes a verdict the moment it is clicked and must never wait
-    // long behind an import holding SQLite's write lock.
-    std::optional<store::Transaction> tx;
-    int writes = 0;
-    auto step = [&] {
-        if (tx && ++writes % 256 != 0)
-            return;
-        if (tx)
-            tx->commit();
-        tx.emplace(store.db());
-    };
-    step();
+    store::ChunkedTransaction tx(store.db());   // short transactions: verdicts never wait long
     const qint64 mainRoot = images.ensureRoot(root.path(), QStringLiteral("pairs"));
     QHash<QString, qint64> identityIds;
     for (ImageRef &r : refs) {
@@ -278,7 +267,7 @@ ImportReport importPairsFile(const store::ProjectStore &store, const QString &fi
                 cached = images.ensureIdentity(r.identity);
             idt = cached;
         }
-        step();
+        tx.step();
         const auto [id, added] =
             images.insert(rootId, {rel, r.facts->sha256, r.facts->sizeBytes, r.facts->width, r.facts->height, idt});
         r.id = id;
@@ -298,12 +287,12 @@ ImportReport importPairsFile(const store::ProjectStore &store, const QString &fi
             problem(lineNo, QStringLiteral("both sides are the same image"));
             continue;
         }
-        step();
+        tx.step();
         const auto [pid, added] = pairs.insert({a.id, b.id, parsed[i].truth, QStringLiteral("imported"), split});
         Q_UNUSED(pid);
         added ? ++report.pairsAdded : ++report.pairsExisting;
     }
-    tx->commit();
+    tx.commit();
     if (unlisted > 0)
         report.problems.push_back({fileName, 0, QStringLiteral("and %1 more problems (only the first %2 are listed)")
                                                      .arg(unlisted).arg(kMaxPairsFileProblems)});

@@ -197,22 +197,12 @@ ImportReport importVerificationBin(const store::ProjectStore &store, const QStri
 
     store::ImageTable images(store);
     store::PairTable pairs(store);
-    // Short transactions, as every import: the GUI's verdicts never wait long for the write lock.
-    std::optional<store::Transaction> tx;
-    int writes = 0;
-    auto step = [&] {
-        if (tx && ++writes % 256 != 0)
-            return;
-        if (tx)
-            tx->commit();
-        tx.emplace(store.db());
-    };
-    step();
+    store::ChunkedTransaction tx(store.db());   // short transactions: verdicts never wait long
     const qint64 rootId = images.ensureRoot(folder, QStringLiteral("pairs"));
     for (BinImage &b : imgs) {
         if (!b.facts)
             continue;
-        step();
+        tx.step();
         const auto [id, added] = images.insert(rootId, {b.relPath, b.facts->sha256, b.facts->sizeBytes, b.facts->width,
                                                         b.facts->height, 0});
         b.id = id;
@@ -234,12 +224,12 @@ ImportReport importVerificationBin(const store::ProjectStore &store, const QStri
             ++left;
             continue;
         }
-        step();
+        tx.step();
         const auto [pid, added] = pairs.insert({a.id, b.id, bool(bin.issame[p]), QStringLiteral("imported"), QStringLiteral("test")});
         Q_UNUSED(pid);
         added ? ++report.pairsAdded : ++report.pairsExisting;
     }
-    tx->commit();
+    tx.commit();
     if (left > 0)
         report.problems.push_back({fileName, 0, QStringLiteral("%1 of %2 pairs left out: the 10 folds (consecutive pairs) "
                                                                "no longer match the published protocol exactly")

@@ -92,4 +92,22 @@ void Transaction::commit()
     m_done = true;
 }
 
+ChunkedTransaction::ChunkedTransaction(QSqlDatabase db, int every) : m_db(std::move(db)), m_every(every)
+{
+    m_tx.emplace(m_db);
+}
+
+void ChunkedTransaction::step()
+{
+    if (++m_writes % m_every != 0)
+        return;
+    m_tx->commit();
+    m_tx.emplace(m_db);
+}
+
+void ChunkedTransaction::commit()
+{
+    m_tx->commit();
+}
+
 } // namespace facelab::store

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QString>
@@ -50,6 +51,23 @@ public:
 private:
     QSqlDatabase m_db;
     bool m_done = false;
+};
+
+// A long write (an import) as a run of short transactions: one is open from construction, and
+// every `every`-th step() commits it and opens the next, so the GUI's verdicts never wait long
+// behind SQLite's write lock. commit() commits the last; without it the open one rolls back.
+class ChunkedTransaction
+{
+public:
+    explicit ChunkedTransaction(QSqlDatabase db, int every = 256);
+    void step();     // after each write
+    void commit();
+
+private:
+    QSqlDatabase m_db;
+    int m_every;
+    int m_writes = 0;
+    std::optional<Transaction> m_tx;
 };
 
 } // namespace facelab::store

@@ -5,31 +5,13 @@
 // the unbroken run's weights.
 #include <torch/torch.h>
 
+#include "distributed/GroupOptions.h"
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 namespace {
-
-// A port the kernel just handed out on the loopback (free again once closed).
-int freePort()
-{
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = 0;
-    if (bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0 &&
-        getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len) == 0)
-        port = ntohs(a.sin_port);
-    close(fd);
-    return port;
-}
 
 struct Job
 {
@@ -41,7 +23,7 @@ Job start(const QString &dir, const QString &name, int world, const QStringList 
           const std::map<int, QStringList> &perRank = {})
 {
     Job job;
-    const QString port = QString::number(freePort());
+    const QString port = QString::number(facelab::distributed::freeLocalPort());
     for (int r = 0; r < world; ++r) {
         auto p = std::make_unique<QProcess>();
         QStringList args{"--rank", QString::number(r), "--world", QString::number(world), "--master",
