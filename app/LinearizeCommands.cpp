@@ -6,6 +6,8 @@
 #include "jobs/RunRecorded.h"
 #include "linearize/LinearOps.h"
 #include "linearize/LinearizeJob.h"
+#include "linearize/LinearizeWorker.h"
+#include "ParallelOptions.h"
 
 #include <QJsonDocument>
 #include <QTextStream>
@@ -124,7 +126,8 @@ void linearizeOptions(QCommandLineParser &p)
     p.addOption({"max-images", "Use at most this many images (default: all).", "N"});
     p.addOption({"images", "Learn from the aligned faces of an InsightFace RecordIO pack (FILE.rec + FILE.idx: "
                            "MS1MV2, Glint360k), read as needed, instead of the project's faces.", "FILE.rec"});
-    p.addOption({"resume", "Continue the teacher's last unfinished (cancelled or killed) training."});
+    p.addOption({"resume", "Continue the teacher's last unfinished (cancelled or killed) training (with any number of workers)."});
+    addParallelOptions(p, QStringLiteral("PROJECT/linearizer/training-snapshot.bin"), /*rankAlias=*/false);
     p.addOption({"rank-sweep", "Verification AUC of a surrogate as a function of the rank of A."});
     p.addOption({"ranks", "Ranks for --rank-sweep, e.g. 1,4,16,64 (default powers of two).", "LIST"});
     p.addOption({"save-rank", "With --rank-sweep: save A truncated to this rank as a version.", "K"});
@@ -138,16 +141,23 @@ int cmdLinearize(QCommandLineParser &p, const QStringList &)
     const QStringList pos = p.positionalArguments();
     if (pos.size() < 2)
         throw EvalUsageError("missing PROJECT; usage: facelab linearize PROJECT [--teacher NAME] [--epochs E] [--latent D] "
-                             "[--blocks B] [--rank R] [--json] | --rank-sweep [--from NAME] | --unlearn IDENTITY [--from NAME]");
+                             "[--blocks B] [--rank R] [--workers N | --process-rank R --world W --master HOST:PORT] [--json] | --rank-sweep [--from NAME] | --unlearn IDENTITY [--from NAME]");
     if (p.isSet("rank-sweep") && p.isSet("unlearn"))
         throw EvalUsageError("--rank-sweep and --unlearn cannot be given together");
-    for (const char *trainOnly : {"teacher", "epochs", "latent", "blocks", "hidden", "rank", "resume"})
+    for (const char *trainOnly : {"teacher", "epochs", "latent", "blocks", "hidden", "rank", "resume", "workers", "process-rank", "world", "master", "snapshot"})
         if ((p.isSet("rank-sweep") || p.isSet("unlearn")) && p.isSet(trainOnly))
             throw EvalUsageError(QStringLiteral("--%1 is for training a surrogate; --rank-sweep and --unlearn work on one (--from)")
                                      .arg(QLatin1String(trainOnly)).toStdString());
     if (p.isSet("gx") && p.value("gx") != QLatin1String("encoder"))
         throw EvalUsageError(QStringLiteral("--gx %1: only 'encoder' is built; the invertible image flow is not yet").arg(p.value("gx")).toStdString());
     const bool json = p.isSet("json");
+    const parallel::DataParallelOptions dp = parallelOptions(p, /*rankAlias=*/false);
+    if (dp.isWorker()) {   // a worker: trains its shard of rank 0's snapshot; the project is only read
+        linearize::LinearizeRequest req;
+        req.parallel = dp;
+        linearize::runLinearizeWorker(pos[1], req, [](const QString &line) { QTextStream(stdout) << line << Qt::endl; });
+        return 0;
+    }
     const store::ProjectStore st = store::ProjectStore::open(pos[1]);
     if (p.isSet("rank-sweep"))
         return sweep(st, p, json);
@@ -184,6 +194,7 @@ int cmdLinearize(QCommandLineParser &p, const QStringList &)
         throw EvalUsageError(QStringLiteral("--images takes an InsightFace pack FILE.rec (with FILE.idx beside it), not '%1'")
                                  .arg(req.images).toStdString());
     req.resume = p.isSet("resume");
+    req.parallel = dp;
     t.seed = seedOption(p, "seed", t.seed);
     if (!(req.heldOutFraction > 0 && req.heldOutFraction < 1))
         throw EvalUsageError("--heldout must be between 0 and 1");

@@ -2,7 +2,9 @@
 
 #include "EvalCommands.h"
 #include "OptionParsing.h"
+#include "ParallelOptions.h"
 #include "finetune/FineTuneJob.h"
+#include "finetune/FineTuneWorker.h"
 #include "jobs/RunRecorded.h"
 
 #include <QJsonDocument>
@@ -34,14 +36,7 @@ void finetuneOptions(QCommandLineParser &p)
     p.addOption({"include-test", "Also train on test-split verdicts (the test comparison is then not held out)."});
     p.addOption({"truth", "Truth for the test comparison: verdicts (default) or imported.", "SOURCE"});
     p.addOption({"use", "Make the new version the project's current one, if its verdict is \"better\"."});
-    p.addOption({"workers", "Data-parallel training on N local processes (this one and N-1 children); --batch stays the "
-                            "global batch, split across them, so the result does not depend on N.", "N"});
-    p.addOption({"rank", "This process's rank in a job across hosts (0: the one that reads and writes the project).", "R"});
-    p.addOption({"world", "The number of processes of a job across hosts.", "W"});
-    p.addOption({"master", "Rank 0's rendezvous address of a job across hosts.", "HOST:PORT"});
-    p.addOption({"snapshot", "The training snapshot rank 0 writes and every worker reads (a path all hosts see; default "
-                             "PROJECT/training/finetune-snapshot.bin).", "PATH"});
-    p.addOption({"worker-timeout", "A worker that dies or hangs fails the job within S seconds (default 120).", "S"});
+    addParallelOptions(p, QStringLiteral("PROJECT/training/finetune-snapshot.bin"), /*rankAlias=*/true);
     p.addOption({"checkpoint", "Write a checkpoint here (atomically, at every epoch's end).", "PATH"});
     p.addOption({"checkpoint-every", "Also every N steps.", "N"});
     p.addOption({"resume", "Continue from --checkpoint when it exists (with any number of workers)."});
@@ -100,19 +95,8 @@ int cmdFinetune(QCommandLineParser &p, const QStringList &)
     t.resume = p.isSet("resume");
     if ((t.resume || t.checkpointEvery > 0) && t.checkpointPath.empty())
         throw UsageError("--resume and --checkpoint-every need --checkpoint PATH");
-    auto &dp = req.parallel;
-    dp.workers = intOption(p, "workers", 1, 1, 256);
-    dp.world = intOption(p, "world", 1, 1, 4096);
-    dp.rank = intOption(p, "rank", 0, 0, 4095);
-    dp.master = p.value("master");
-    dp.snapshotPath = p.value("snapshot");
-    dp.timeoutSeconds = intOption(p, "worker-timeout", dp.timeoutSeconds, 5, 86400);
-    if (dp.workers > 1 && (dp.world > 1 || dp.rank > 0))
-        throw UsageError("--workers starts a job of local processes; --rank/--world/--master join one across hosts: not both");
-    if (dp.world > 1 && dp.master.isEmpty())
-        throw UsageError("--world needs --master HOST:PORT (rank 0's address)");
-    if (dp.rank >= dp.world && (dp.world > 1 || dp.rank > 0))
-        throw UsageError(QStringLiteral("--rank %1 is not one of the %2 ranks of --world").arg(dp.rank).arg(dp.world).toStdString());
+    req.parallel = parallelOptions(p, /*rankAlias=*/true);
+    const parallel::DataParallelOptions &dp = req.parallel;
     if (dp.rank > 0) {   // a worker: trains its shard of rank 0's snapshot; the project is only read
         finetune::runFineTuneWorker(pos[1], req, [](const QString &line) { QTextStream(stdout) << line << Qt::endl; });
         return 0;

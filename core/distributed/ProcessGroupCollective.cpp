@@ -25,6 +25,12 @@ struct ProcessGroupCollective::Impl
     std::int64_t started = 0;   // collectives this rank has started
     ReduceTiming timing;
 
+    // NCCL reduces CUDA tensors only: CPU ones (step counters, a stop vote) go over on the GPU.
+    torch::Tensor onBackend(const torch::Tensor &t) const
+    {
+        return backend == "nccl" && !t.is_cuda() ? t.to(torch::kCUDA) : t;
+    }
+
     // Runs one collective; on failure, names the ranks that did not get as far as this one.
     void run(const char *what, const std::function<c10::intrusive_ptr<c10d::Work>()> &op)
     {
@@ -130,7 +136,7 @@ void ProcessGroupCollective::allReduceSum(std::vector<torch::Tensor> &tensors)
         std::vector<torch::Tensor> flat;
         for (size_t k = i; k < j; ++k)
             flat.push_back(tensors[k].reshape({-1}));
-        std::vector<torch::Tensor> bucket{torch::cat(flat)};
+        std::vector<torch::Tensor> bucket{d->onBackend(torch::cat(flat))};
         d->run("all-reduce", [&] { return d->group->allreduce(bucket); });
         long at = 0;
         torch::NoGradGuard noGrad;
@@ -149,19 +155,25 @@ void ProcessGroupCollective::allReduceSum(std::vector<torch::Tensor> &tensors)
 
 std::vector<torch::Tensor> ProcessGroupCollective::allGather(const torch::Tensor &local)
 {
-    std::vector<torch::Tensor> in{local.contiguous()};
+    std::vector<torch::Tensor> in{d->onBackend(local.contiguous())};
     std::vector<std::vector<torch::Tensor>> out(1);
     for (int r = 0; r < d->o.world; ++r)
         out[0].push_back(torch::empty_like(in[0]));
     d->run("all-gather", [&] { return d->group->allgather(out, in); });
+    for (auto &t : out[0])
+        t = t.to(local.device());
     return out[0];
 }
 
 void ProcessGroupCollective::broadcast(std::vector<torch::Tensor> &tensors)
 {
     for (auto &t : tensors) {
-        std::vector<torch::Tensor> one{t};
+        std::vector<torch::Tensor> one{d->onBackend(t)};
         d->run("broadcast", [&] { return d->group->broadcast(one); });
+        if (!one[0].is_same(t)) {
+            torch::NoGradGuard noGrad;
+            t.copy_(one[0]);
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 #include "FineTuneJob.h"
 #include "FineTuneReportFile.h"
+#include "FineTuneWorker.h"
 #include "TrainingSnapshotFile.h"
-#include "distributed/GroupOptions.h"
 
 #include "embedding/EmbeddingJob.h"
 #include "embedding/ModelImport.h"
@@ -507,55 +507,37 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
         // Data parallel: the snapshot first (workers read it once the group has formed), then the
         // local children, then this process joins as rank 0. A worker that dies or hangs fails a
         // collective here within the timeout; the run then fails before anything is registered.
-        std::unique_ptr<LocalWorkers> workers;
-        const DataParallelOptions &dp = req.parallel;
+        std::unique_ptr<parallel::RankZero> group;
+        const parallel::DataParallelOptions &dp = req.parallel;
         const QString snapPath = dp.snapshotPath.isEmpty() ? defaultSnapshotPath(store) : dp.snapshotPath;
         if (dp.enabled()) {
-            distributed::GroupOptions g;
-            g.rank = 0;
-            g.world = dp.size();
-            g.timeout = std::chrono::milliseconds(qint64(dp.timeoutSeconds) * 1000);
-            if (dp.workers > 1) {
-                g.masterHost = "127.0.0.1";
-                g.masterPort = distributed::freeLocalPort();
-            } else if (dp.rank != 0 || !distributed::parseMaster(dp.master.toStdString(), g)) {
-                fail(QStringLiteral("the project side of a data-parallel run is rank 0 with --master HOST:PORT"));
-            }
             QDir().mkpath(QFileInfo(snapPath).absolutePath());
             writeTrainingSnapshot(snapPath, TrainingSnapshotFile{req.toJson(), parent.name, set});
-            const QString master = QStringLiteral("%1:%2").arg(QString::fromStdString(g.masterHost)).arg(g.masterPort);
-            say(QStringLiteral("data-parallel training on %1 processes (rendezvous %2, snapshot %3), global batch %4 pairs")
-                    .arg(g.world).arg(master, snapPath).arg(req.training.batchPairs));
-            if (dp.workers > 1)
-                workers = std::make_unique<LocalWorkers>(
-                    dp.workerProgram.isEmpty() ? QCoreApplication::applicationFilePath() : dp.workerProgram,
-                    QStringList{QStringLiteral("finetune"), store.folder(), QStringLiteral("--snapshot"), snapPath,
-                                QStringLiteral("--worker-timeout"), QString::number(dp.timeoutSeconds)},
-                    g.world, master, QDir(QFileInfo(snapPath).absolutePath()).filePath(QStringLiteral("logs")));
             try {
-                trainer.setCollective(distributed::joinGroup(g));
+                group = std::make_unique<parallel::RankZero>(
+                    dp, QStringList{QStringLiteral("finetune"), store.folder(), QStringLiteral("--snapshot"), snapPath}, snapPath);
             } catch (const std::exception &e) {
-                fail(QString::fromUtf8(e.what()) + (workers ? QStringLiteral("; ") + workers->stopAll(2000) : QString()));
+                fail(QString::fromUtf8(e.what()));
             }
+            say(QStringLiteral("data-parallel training on %1 processes (rendezvous %2, snapshot %3), global batch %4 pairs")
+                    .arg(group->world()).arg(group->master(), snapPath).arg(req.training.batchPairs));
+            trainer.setCollective(group->collective());
         }
         try {
             rep.training = trainer.train(set, cb);
         } catch (const std::exception &e) {
-            if (!workers)
+            if (!group)
                 throw;
-            const QString why = workers->stopAll(5000);
-            QFile::remove(snapPath);
-            fail(QStringLiteral("data-parallel training failed: %1; %2").arg(QString::fromUtf8(e.what()), why));
+            trainer.setCollective(nullptr);
+            fail(group->failure(e));
         }
-        if (dp.enabled())
-            QFile::remove(snapPath);   // every worker read it before the first step
-        if (workers) {
-            const QString problems = workers->finish(dp.timeoutSeconds * 1000);
+        if (group) {
+            trainer.setCollective(nullptr);
+            const QString problems = group->finish();
+            group.reset();   // all cores again for what follows (embedding, evaluation)
             if (!problems.isEmpty())
                 fail(QStringLiteral("data-parallel training failed after its last step: ") + problems);
-            workers.reset();
         }
-        trainer.setCollective(nullptr);
         say(QStringLiteral("device: %1; %2 pairs/s").arg(QString::fromStdString(rep.training.device))
                 .arg(rep.training.pairsPerSecond, 0, 'f', 1));
         if (rep.training.bestEpoch == 0)

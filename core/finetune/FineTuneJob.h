@@ -5,7 +5,7 @@
 // for parent and child: the work of a run of kind "finetune", which the caller records (the
 // JobQueue, or jobs::runRecorded with fineTuneRunParams). Qt at the edge; no torch include.
 #include "ChildVerdict.h"
-#include "DataParallel.h"
+#include "parallel/DataParallel.h"
 #include "FeedbackSnapshot.h"
 #include "eval/Evaluation.h"
 #include "eval/TruthSource.h"
@@ -29,7 +29,7 @@ struct FineTuneRequest
     QString referenceProject;
     int referencePairs = 3000;            // at most this many of its pairs (seeded sample)
     VerdictLimits limits;
-    DataParallelOptions parallel;         // more than one process: data-parallel training (DataParallel.h)
+    parallel::DataParallelOptions parallel;   // more than one process: data-parallel training (core/parallel)
     QJsonObject toJson() const;           // the run's parameters
     static FineTuneRequest fromJson(const QJsonObject &o);   // missing keys keep their defaults
 };

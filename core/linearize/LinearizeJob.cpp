@@ -3,11 +3,14 @@
 #include "embedding/EmbeddingJob.h"
 #include "embedding/VersionModel.h"
 #include "eval/EvalPairs.h"
+#include "linearize/LinearizeSnapshotFile.h"
+#include "linearize/LinearizeWorker.h"
 #include "linearize/SurrogateData.h"
 #include "linearize/SurrogateVersions.h"
 #include "linearizer/LinearizerTrainer.h"
 #include "linearizer/SurrogateAnalysis.h"
 #include "nn/Embedder.h"
+#include "parallel/RankProgressText.h"
 #include "store/EmbeddingTable.h"
 #include "store/ModelTable.h"
 #include "store/RunTable.h"
@@ -15,6 +18,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QVariantMap>
 
@@ -34,12 +38,38 @@ QVariantMap epochMap(const linearizer::LinearizerEpoch &e)
                        {"seconds", e.seconds},       {"best", e.best}};
 }
 
+// What the workers of a data-parallel run read: the request, the faces by name (never copied),
+// the split and the teacher's cached targets.
+LinearizeSnapshotFile snapshotFor(const store::ProjectStore &store, const LinearizeRequest &request, const QString &teacher,
+                                  const SurrogateImages &images, const linearizer::LinearizerData &data)
+{
+    LinearizeSnapshotFile snap;
+    LinearizeRequest shared = request;
+    shared.teacher = teacher;
+    snap.request = shared.toJson();
+    snap.teacher = teacher;
+    snap.pack = request.images;
+    snap.maxImages = request.maxImages;
+    snap.faces = data.count;
+    if (request.images.isEmpty()) {
+        for (const QString &p : images.paths)
+            snap.crops << QDir(store.folder()).relativeFilePath(p);
+        snap.targets = data.targets;
+    }
+    snap.train = data.train;
+    snap.heldOut = data.heldOut;
+    return snap;
+}
+
 } // namespace
 
 QJsonObject LinearizeRequest::toJson() const
 {
     const auto &c = config;
     const auto &t = training;
+    QJsonArray encoderChannels;
+    for (int ch : c.encoderChannels)
+        encoderChannels.append(ch);
     return QJsonObject{{"teacher", teacher},
                        {"name", name},
                        {"latent", c.latent},
@@ -47,6 +77,9 @@ QJsonObject LinearizeRequest::toJson() const
                        {"hidden", c.hidden},
                        {"coupling_layers", c.couplingLayers},
                        {"rank", c.rank},
+                       {"encoder_channels", encoderChannels},
+                       {"scale_clamp", c.scaleClamp},
+                       {"init_seed", QString::number(c.seed)},
                        {"epochs", t.epochs},
                        {"batch", t.batch},
                        {"learning_rate", t.learningRate},
@@ -61,7 +94,8 @@ QJsonObject LinearizeRequest::toJson() const
                        {"heldout_by", heldOutByImage ? "image" : "identity"},
                        {"max_images", maxImages},
                        {"images", images},
-                       {"resume", resume}};
+                       {"resume", resume},
+                       {"processes", parallel.size()}};
 }
 
 LinearizeRequest LinearizeRequest::fromJson(const QJsonObject &o)
@@ -76,6 +110,14 @@ LinearizeRequest LinearizeRequest::fromJson(const QJsonObject &o)
     c.hidden = o.value("hidden").toInt(c.hidden);
     c.couplingLayers = o.value("coupling_layers").toInt(c.couplingLayers);
     c.rank = o.value("rank").toInt(c.rank);
+    if (o.value("encoder_channels").isArray()) {
+        c.encoderChannels.clear();
+        for (const QJsonValue &ch : o.value("encoder_channels").toArray())
+            c.encoderChannels.push_back(ch.toInt());
+    }
+    c.scaleClamp = o.value("scale_clamp").toDouble(c.scaleClamp);
+    if (o.contains("init_seed"))
+        c.seed = o.value("init_seed").toString().toULongLong();
     t.epochs = o.value("epochs").toInt(t.epochs);
     t.batch = o.value("batch").toInt(t.batch);
     t.learningRate = o.value("learning_rate").toDouble(t.learningRate);
@@ -204,15 +246,34 @@ LinearizeReport trainLinearizer(const store::ProjectStore &store, const Lineariz
     }
     linearizer::LinearizerTrainer trainer(teacherModel, request.config, options);
 
+    // Data parallel: the snapshot first (workers read it once the group has formed), then the
+    // local children, then this process joins as rank 0. A worker that dies or hangs fails a
+    // collective here within the timeout; the run then fails before anything is registered.
+    std::unique_ptr<parallel::RankZero> group;
+    const parallel::DataParallelOptions &dp = request.parallel;
+    const QString snapPath = dp.snapshotPath.isEmpty() ? defaultLinearizeSnapshotPath(store) : dp.snapshotPath;
+    if (dp.enabled()) {
+        QDir().mkpath(QFileInfo(snapPath).absolutePath());
+        writeLinearizeSnapshot(snapPath, snapshotFor(store, request, teacher.name, images, data));
+        group = std::make_unique<parallel::RankZero>(
+            dp, QStringList{QStringLiteral("linearize"), store.folder(), QStringLiteral("--snapshot"), snapPath}, snapPath);
+        say(QStringLiteral("data-parallel training on %1 processes (rendezvous %2, snapshot %3), global batch %4 images")
+                .arg(group->world()).arg(group->master(), snapPath).arg(options.batch));
+        trainer.setCollective(group->collective());
+    }
+
     QVariantList curve;
     QElapsedTimer training;
     training.start();
     linearizer::LinearizerCallbacks cb;
     cb.cancelled = [&ctx] { return ctx.isCanceled(); };
     cb.onStep = [&](const linearizer::LinearizerStep &s) {
-        ctx.setProgress(s.step, s.steps, QStringLiteral("Epoch %1/%2, loss %3").arg(s.epoch).arg(options.epochs).arg(s.loss, 0, 'f', 4));
+        const QString ranks = parallel::rankSummary(s.ranks, QStringLiteral("img"));
+        ctx.setProgress(s.step, s.steps, QStringLiteral("Epoch %1/%2, loss %3%4").arg(s.epoch).arg(options.epochs)
+                                             .arg(s.loss, 0, 'f', 4).arg(ranks.isEmpty() ? QString() : QStringLiteral("; ") + ranks));
         ctx.publish(QVariantMap{{"teacher", teacher.name}, {"epochs", curve}, {"step", qint64(s.step)},
-                                {"steps", qint64(s.steps)}, {"loss", s.loss}, {"elapsed", training.elapsed() / 1000.0}});
+                                {"steps", qint64(s.steps)}, {"loss", s.loss}, {"elapsed", training.elapsed() / 1000.0},
+                                {"ranks", parallel::rankProgressList(s.ranks)}});
     };
     cb.onEpoch = [&](const linearizer::LinearizerEpoch &e) {
         curve.append(epochMap(e));
@@ -224,8 +285,19 @@ LinearizeReport trainLinearizer(const store::ProjectStore &store, const Lineariz
     };
     try {
         rep.training = trainer.train(data, cb);
-    } catch (const linearizer::LinearizerTrainingError &e) {
-        throw std::runtime_error(e.what());
+    } catch (const std::exception &e) {
+        if (!group)
+            throw std::runtime_error(e.what());
+        trainer.setCollective(nullptr);
+        throw std::runtime_error(group->failure(e).toStdString());
+    }
+    if (group) {
+        trainer.setCollective(nullptr);
+        const QString problems = group->finish();
+        group.reset();   // all cores again for what follows (embedding, evaluation)
+        if (!problems.isEmpty())
+            throw std::runtime_error(("data-parallel training failed after its last step: " + problems).toStdString());
+        say(QStringLiteral("%1 processes trained together").arg(rep.training.world));
     }
     say(QStringLiteral("device: %1; %2 images/s; %3 parameters")
             .arg(QString::fromStdString(rep.training.device)).arg(rep.training.imagesPerSecond, 0, 'f', 1)
@@ -260,15 +332,23 @@ LinearizeReport trainLinearizer(const store::ProjectStore &store, const Lineariz
             rep.cosineMean = e.cosineMean;
             rep.cosineMin = e.cosineMin;
         }
+    // At most kVerificationImages of them, whole people in their order (a pack's held-out fifth is
+    // a million faces: decoding them all at once, and pairing them, would not fit).
+    constexpr size_t kVerificationImages = 4000;
+    std::vector<size_t> verified(split.heldOut.begin(),
+                                 split.heldOut.begin() + long(std::min(split.heldOut.size(), kVerificationImages)));
+    if (verified.size() < split.heldOut.size())
+        rep.notes << QStringLiteral("verification figures on the first %1 of the %2 held-out images")
+                         .arg(verified.size()).arg(split.heldOut.size());
     std::vector<cv::Mat> faces;
-    for (size_t i : split.heldOut)
+    for (size_t i : verified)
         faces.push_back(images.load(int(i)));
     const cv::Mat surrogateEmb = linearizer::sandwichStages(surrogate, faces).embedding;
     const int dim = surrogateEmb.cols;
-    cv::Mat teacherEmb(int(split.heldOut.size()), dim, CV_32F, cv::Scalar(0));
+    cv::Mat teacherEmb(int(verified.size()), dim, CV_32F, cv::Scalar(0));
     bool uncached = false;
-    for (size_t k = 0; k < split.heldOut.size(); ++k) {
-        const auto &t = data.targets[split.heldOut[k]];
+    for (size_t k = 0; k < verified.size(); ++k) {
+        const auto &t = data.targets[verified[k]];
         if (int(t.size()) == dim)
             std::copy(t.begin(), t.end(), teacherEmb.ptr<float>(int(k)));
         else
@@ -279,8 +359,8 @@ LinearizeReport trainLinearizer(const store::ProjectStore &store, const Lineariz
     // Pairs as indices into the held-out list.
     SurrogateImages held;
     std::vector<size_t> local;
-    for (size_t k = 0; k < split.heldOut.size(); ++k) {
-        held.identity.push_back(images.identity[int(split.heldOut[k])]);
+    for (size_t k = 0; k < verified.size(); ++k) {
+        held.identity.push_back(images.identity[int(verified[k])]);
         local.push_back(k);
     }
     const IdentityPairs pairs = identityPairs(held, local);

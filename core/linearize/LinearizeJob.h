@@ -7,6 +7,7 @@
 // the same pairs. Live figures go out through JobContext::publish. Qt at the edge; no torch.
 #include "jobs/JobContext.h"
 #include "linearizer/LinearizerTraining.h"
+#include "parallel/DataParallel.h"
 #include "store/ProjectStore.h"
 
 #include <QJsonObject>
@@ -25,6 +26,9 @@ struct LinearizeRequest
     int maxImages = 0;                         // 0 = every image with an aligned face
     QString images;                            // an InsightFace .rec pack to learn from ("" = the project's faces)
     bool resume = false;                       // continue the teacher's last unfinished training
+    // More than one process: data-parallel training (core/parallel); the workers read the snapshot
+    // rank 0 writes (LinearizeSnapshotFile, default <project>/linearizer/training-snapshot.bin).
+    parallel::DataParallelOptions parallel;
     QJsonObject toJson() const;
     static LinearizeRequest fromJson(const QJsonObject &o);   // missing keys keep their defaults
 };

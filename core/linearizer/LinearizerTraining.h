@@ -2,6 +2,7 @@
 // What training a Linearizer surrogate takes and reports. Torch-free and Qt-free: the job at the
 // edge (core/linearize) fills these from a project, LinearizerTrainer reads them.
 #include "linearizer/LinearizerTypes.h"
+#include "train/RankProgress.h"
 
 #include <opencv2/core.hpp>
 
@@ -35,6 +36,9 @@ struct LinearizerTrainOptions
     // a run that starts with resumeFrom naming such a file continues after its epoch.
     std::string checkpointPath;
     std::string resumeFrom;
+    // Teacher targets computed during training are kept (not recomputed when their image comes
+    // round again) up to this much memory; cached targets of the data are not counted.
+    std::size_t targetMemoryBytes = std::size_t(2) << 30;
 };
 
 // The images, streamed: load(i) returns the aligned 8-bit BGR face i (empty when unreadable; the
@@ -54,7 +58,8 @@ struct LinearizerStep
 {
     int epoch = 0;
     std::int64_t step = 0, steps = 0;
-    double loss = 0;
+    double loss = 0;                          // the global batch's mean loss
+    std::vector<train::RankProgress> ranks;   // every process of a data-parallel job (one entry alone)
 };
 
 struct LinearizerEpoch
@@ -82,10 +87,11 @@ struct LinearizerTrainResult
     // epoch is never kept.
     int divergedAt = 0;
     std::string device;
+    int world = 1;                         // processes that trained it together
     std::int64_t parameters = 0;
-    std::int64_t teacherForwards = 0;      // images the teacher embedded during training
+    std::int64_t teacherForwards = 0;      // images the teacher embedded during training (all ranks)
     double seconds = 0;
-    double imagesPerSecond = 0;            // training images through forward + backward + step
+    double imagesPerSecond = 0;            // training images through forward + backward + step (all ranks)
 };
 
 struct LinearizerCallbacks

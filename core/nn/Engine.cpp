@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #ifdef __GLIBC__
@@ -23,8 +24,8 @@ void initEngine()
         mallopt(M_MMAP_THRESHOLD, 64 << 20);
         mallopt(M_TRIM_THRESHOLD, 256 << 20);
 #endif
-        const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
-        torch::set_num_threads(cores);
+        const char *local = std::getenv("FACELAB_LOCAL_PROCESSES");
+        shareCores(local ? std::max(1, std::atoi(local)) : 1);
         // Graph execution is sequential; a single inter-op thread avoids oversubscribing the cores.
         // It can only be set before the pool starts, which an earlier torch user may have done.
         try {
@@ -32,6 +33,12 @@ void initEngine()
         } catch (const c10::Error &) {
         }
     });
+}
+
+void shareCores(int processes)
+{
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(std::max(1, cores / std::max(1, processes)));
 }
 
 bool cudaAvailable() { return torch::cuda::is_available(); }

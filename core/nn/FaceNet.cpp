@@ -7,6 +7,15 @@ namespace facelab::nn {
 
 torch::Device preferredDevice() { return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU); }
 
+std::vector<torch::Tensor> FaceNetImpl::batchNormStatistics()
+{
+    std::vector<torch::Tensor> stats;
+    for (const auto &b : named_buffers())
+        if (b.key().find("running_mean") != std::string::npos || b.key().find("running_var") != std::string::npos)
+            stats.push_back(b.value());
+    return stats;
+}
+
 std::vector<ParameterGroup> FaceNetImpl::parameterGroups()
 {
     std::vector<ParameterGroup> groups;

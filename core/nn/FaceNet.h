@@ -61,6 +61,10 @@ public:
     // one group per parameter tensor in registration order.
     virtual std::vector<ParameterGroup> parameterGroups();
 
+    // The running means and variances of its BatchNorm layers (what data-parallel training averages
+    // over the processes when BatchNorm trains). The default: buffers named running_mean / running_var.
+    virtual std::vector<torch::Tensor> batchNormStatistics();
+
     virtual void setBatchNormMode(BatchNormMode mode) { m_bnMode = mode; }
     BatchNormMode batchNormMode() const { return m_bnMode; }
     // Number of BatchNorm layers a tap sees (0: the family has none, e.g. folded into convs).

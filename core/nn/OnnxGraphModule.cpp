@@ -128,8 +128,12 @@ OnnxGraphModuleImpl::OnnxGraphModuleImpl(OnnxModelFile file) : m_file(std::move(
         } catch (const std::exception &e) {
             throw ModelError(path, step.label + ": " + errorText(e));
         }
-        if (node.op_type() == "BatchNormalization")
+        if (node.op_type() == "BatchNormalization") {
             m_bnSteps.push_back(m_steps.size());
+            for (int k = 3; k < 5 && k < node.input_size(); ++k)   // X, scale, B, mean, var
+                if (m_initValues.count(node.input(k)))
+                    m_bnStatistics.push_back(m_initValues.at(node.input(k)));
+        }
         if (node.op_type() == "Conv")
             m_convSteps.push_back(m_steps.size());
         for (const auto &name : node.input())
@@ -346,5 +350,11 @@ std::vector<torch::Tensor> OnnxGraphModuleImpl::forwardAll(const std::vector<tor
 }
 
 torch::Tensor OnnxGraphModuleImpl::forward(const torch::Tensor &input) { return forwardAll({input}).front(); }
+
+} // namespace facelab::nn
+
+namespace facelab::nn {
+
+std::vector<torch::Tensor> OnnxGraphModuleImpl::batchNormStatistics() { return m_bnStatistics; }
 
 } // namespace facelab::nn

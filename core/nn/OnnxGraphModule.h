@@ -37,6 +37,8 @@ public:
     int inputWidth() const override;
     int inputHeight() const override;
     int embeddingDim() const override;
+    // The mean and variance initializers of its BatchNormalization nodes (names vary by exporter).
+    std::vector<torch::Tensor> batchNormStatistics() override;
     // parameterGroups(): the default, one per float initializer in file order (input to output).
     int batchNormLayerCount() const override { return int(m_bnSteps.size()); }
     int convolutionLayerCount() const override { return int(m_convSteps.size()); }
@@ -78,6 +80,7 @@ private:
     std::vector<std::string> m_initNames;
     std::map<std::string, torch::Tensor> m_initValues;
     std::map<std::string, std::string> m_stateNames;
+    std::vector<torch::Tensor> m_bnStatistics;   // as registered (updated in place by training)
     std::vector<size_t> m_bnSteps; // BatchNormalization steps, input to output (for taps)
     std::vector<size_t> m_convSteps; // Conv steps, input to output (for convolution taps)
 };

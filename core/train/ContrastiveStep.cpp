@@ -167,10 +167,7 @@ void averageBatchNormStatistics(Collective *collective, nn::FaceNetImpl &m)
 {
     if (!collective || collective->world() == 1)
         return;
-    std::vector<torch::Tensor> stats;
-    for (const auto &b : m.named_buffers())
-        if (b.key().find("running_mean") != std::string::npos || b.key().find("running_var") != std::string::npos)
-            stats.push_back(b.value());
+    std::vector<torch::Tensor> stats = m.batchNormStatistics();
     if (stats.empty())
         return;
     torch::NoGradGuard noGrad;

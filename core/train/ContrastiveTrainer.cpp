@@ -3,6 +3,7 @@
 #include "ContrastiveLoss.h"
 #include "ContrastiveStep.h"
 #include "PairSeparation.h"
+#include "RankProgress.h"
 #include "TrainCheckpoint.h"
 #include "VerdictGroups.h"
 #include "nn/Engine.h"
@@ -119,6 +120,32 @@ ContrastiveTrainer::ContrastiveTrainer(nn::FaceModel model, ContrastiveOptions o
     nn::initEngine();
 }
 
+torch::Tensor ContrastiveTrainer::embedShared(nn::FaceNetImpl &m, const TrainingSet &set, const std::vector<int> &faces) const
+{
+    Collective *coll = m_collective.get();
+    const std::size_t world = coll ? std::size_t(coll->world()) : 1;
+    // Shares of whole 64-face chunks (embedUnit's), so every face is embedded in the same batch as
+    // one process would: the same numbers, not merely close ones.
+    const std::size_t chunks = (faces.size() + 63) / 64, per = (chunks + world - 1) / world * 64;
+    if (world == 1 || chunks < world)
+        return embedUnit(m, set, faces, m_spec).to(torch::kCPU);
+    const std::size_t begin = std::min(faces.size(), std::size_t(coll->rank()) * per);
+    const std::size_t end = std::min(faces.size(), begin + per);
+    const std::vector<int> mine(faces.begin() + long(begin), faces.begin() + long(end));
+    torch::Tensor local = embedUnit(m, set, mine.empty() ? std::vector<int>{faces.front()} : mine, m_spec).to(torch::kCPU);
+    const long rows = long(end - begin);
+    // Equal shapes for the all-gather: padded to a full share, trimmed again after.
+    local = torch::cat({local.slice(0, 0, rows), torch::zeros({long(per) - rows, local.size(1)}, local.options())});
+    const std::vector<torch::Tensor> all = coll->allGather(local);
+    std::vector<torch::Tensor> parts;
+    for (std::size_t r = 0; r < all.size(); ++r) {
+        const long b = long(std::min(faces.size(), r * per)), e = long(std::min(faces.size(), r * per + per));
+        if (e > b)
+            parts.push_back(all[r].slice(0, 0, e - b));
+    }
+    return torch::cat(parts);
+}
+
 EpochStats ContrastiveTrainer::validate(const TrainingSet &set)
 {
     torch::NoGradGuard noGrad;
@@ -137,7 +164,7 @@ EpochStats ContrastiveTrainer::validate(const TrainingSet &set)
     std::vector<int> row(set.faces.size(), -1);
     for (size_t i = 0; i < faces.size(); ++i)
         row[size_t(faces[i])] = int(i);
-    const torch::Tensor emb = embedUnit(m, set, faces, m_spec).to(torch::kCPU);
+    const torch::Tensor emb = embedShared(m, set, faces);
     std::vector<int64_t> ia, ib;
     std::vector<float> y;
     for (const auto &p : set.validation) {
@@ -420,6 +447,9 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
 
     const StepContext ctx{m, set, m_spec, o, groups, m_anchorTargets.get(), trainable, startTrainable, coll,
                           coll ? embedUnit(m, set, {set.train.front().a}, m_spec).size(1) : 0};
+    RankProgress me;   // this rank's figures, exchanged after every step
+    me.rank = rank;
+    bool stopAsked = false;
     const bool resuming = o.resume && !o.checkpointPath.empty() && std::filesystem::exists(o.checkpointPath);
     try {
         if (resuming) {
@@ -448,16 +478,14 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
             m.train();
             const auto epochStart = Clock::now();
             while (!sampler.epochDone()) {
-                bool stop = cb.cancelled && cb.cancelled();
-                if (coll && coll->world() > 1) {   // a cancel on any process stops them all at the same step
-                    std::vector<torch::Tensor> flag{torch::full({1}, stop ? 1.0f : 0.0f)};
-                    coll->allReduceSum(flag);
-                    stop = flag[0].item<float>() > 0;
-                }
-                if (stop) {
+                // Alone a cancel stops at once; together at the step after the one where any rank
+                // asked (the vote travels with the figures every rank exchanges after a step).
+                if (stopAsked || (!(coll && coll->world() > 1) && cb.cancelled && cb.cancelled())) {
                     res.cancelled = true;
                     break;
                 }
+                const auto stepStart = Clock::now();
+                double stepWait = 0;
                 const PairBatch batch = sampler.next();
                 for (auto &g : optimizer.param_groups())
                     static_cast<torch::optim::AdamOptions &>(g.options()).lr(scheduledRate(o, st.step, steps));
@@ -466,7 +494,9 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
                 optimizer.zero_grad();
                 if (loss.requires_grad())
                     loss.backward();
+                const auto syncStart = Clock::now();
                 syncGradients(coll, trainable);
+                stepWait += secondsSince(syncStart);
                 optimizer.step();
                 if (o.trainBatchNorm)
                     averageBatchNormStatistics(coll, m);
@@ -478,8 +508,18 @@ TrainResult ContrastiveTrainer::train(const TrainingSet &set, const TrainCallbac
                 st.lossSum += l * double(b);
                 st.pairsTrained += b;
                 ++st.step;
+                me.step = st.step;
+                me.samples += int64_t(shardRange(batch.pairs.size(), rank, res.world).end -
+                                     shardRange(batch.pairs.size(), rank, res.world).begin);
+                me.waitSeconds += stepWait;
+                me.computeSeconds += secondsSince(stepStart) - stepWait;
+                me.stop = cb.cancelled && cb.cancelled();
+                const auto exchangeStart = Clock::now();
+                const std::vector<RankProgress> ranks = exchangeProgress(coll, me);
+                me.waitSeconds += secondsSince(exchangeStart);
+                stopAsked = anyStop(ranks);
                 if (cb.onStep)
-                    cb.onStep(StepStats{epoch, st.step, steps, l});
+                    cb.onStep(StepStats{epoch, st.step, steps, l, ranks});
                 if (o.checkpointEvery > 0 && st.step % o.checkpointEvery == 0) {
                     st.trainSeconds += secondsSince(epochStart);
                     saveCheckpoint();

@@ -42,7 +42,8 @@ public:
     TrainResult train(const TrainingSet &set, const TrainCallbacks &callbacks = {});
 
     // Validation figures of the module as it is now (no training); anchorCosine only after train()
-    // took the parent's anchor embeddings.
+    // took the parent's anchor embeddings. With a collective every rank calls it (each embeds its
+    // share of the validation faces).
     EpochStats validate(const TrainingSet &set);
 
     // Unit embeddings of aligned 8-bit BGR faces under the module as it is now (eval mode, no
@@ -57,6 +58,9 @@ public:
     void setCollective(std::shared_ptr<Collective> collective) { m_collective = std::move(collective); }
 
 private:
+    // Unit embeddings of set's faces (CPU), each rank embedding its share and all gathering them.
+    at::Tensor embedShared(nn::FaceNetImpl &m, const TrainingSet &set, const std::vector<int> &faces) const;
+
     nn::FaceModel m_model;
     nn::Preprocessing m_spec;
     ContrastiveOptions m_options;

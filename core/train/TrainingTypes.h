@@ -2,6 +2,7 @@
 // What contrastive fine-tuning takes and reports. Torch-free and Qt-free: the job at the edge
 // (core/finetune) fills these from the project store, the trainer (ContrastiveTrainer) reads them.
 #include "nn/Preprocessing.h"
+#include "train/RankProgress.h"
 
 #include <opencv2/core.hpp>
 
@@ -88,6 +89,7 @@ struct StepStats
     std::int64_t step = 0;        // 1-based over the whole run
     std::int64_t steps = 0;       // total planned
     double loss = 0;              // this batch's mean loss
+    std::vector<RankProgress> ranks;   // every process of a data-parallel job (one entry alone)
 };
 
 struct EpochStats

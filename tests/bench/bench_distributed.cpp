@@ -1,12 +1,15 @@
-// Data-parallel fine-tuning on c10d (core/distributed): training images/s of fr_feature.onnx on
-// real face crops (shared/data/faces112) with 1 and 2 worker processes over 127.0.0.1 (Gloo), the
-// same global batch, and the all-reduce time per step and per MB of gradients; then the bare
-// all-reduce (2 processes) on 4, 25 and 100 MB. A benchmark, not a test: on a shared machine the
-// figures move with foreign load.
-//   bench_distributed [--model PATH] [--pairs N] [--batch B] [--worlds 1,2]
+// Data-parallel training on c10d (core/distributed): training images/s of fr_feature.onnx on real
+// face crops (shared/data/faces112) with 1 and 2 worker processes over 127.0.0.1 (Gloo), the same
+// global batch, and the all-reduce time per step and per MB of gradients; then the bare all-reduce
+// (2 processes) on 4, 25 and 100 MB. --trainer linearizer measures a Linearizer surrogate of it
+// instead (the default configuration, the teacher's targets memoised by an untimed first epoch).
+// A benchmark, not a test: on a shared machine the figures move with foreign load.
+//   bench_distributed [--trainer finetune|linearizer] [--model PATH] [--pairs N] [--images N]
+//                     [--batch B] [--worlds 1,2]
 #include "DataPaths.h"
 #include "distributed/ProcessGroupCollective.h"
 #include "nn/ModelFamily.h"
+#include "linearizer/LinearizerTrainer.h"
 #include "train/ContrastiveTrainer.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -58,6 +61,18 @@ train::TrainingSet facePairs(const std::string &root, int pairs)
     return set;
 }
 
+// This process's group (none alone), on the loopback at port.
+std::shared_ptr<distributed::ProcessGroupCollective> joinBench(int rank, int world, int port)
+{
+    if (world == 1)
+        return nullptr;
+    distributed::GroupOptions g;
+    g.masterPort = port;
+    g.rank = rank;
+    g.world = world;
+    return std::make_shared<distributed::ProcessGroupCollective>(g);
+}
+
 int worker(const std::string &model, int pairs, int batch, int rank, int world, int port)
 {
     train::ContrastiveOptions o;
@@ -67,16 +82,8 @@ int worker(const std::string &model, int pairs, int batch, int rank, int world, 
     nn::OpenOptions open;
     open.preprocessing = nn::Preprocessing::frFeature();
     const train::TrainingSet set = facePairs(FACELAB_SOURCE_DIR "/../shared/data/faces112", pairs);
-    std::shared_ptr<distributed::ProcessGroupCollective> group;
-    if (world > 1) {
-        distributed::GroupOptions g;
-        g.masterPort = port;
-        g.rank = rank;
-        g.world = world;
-        group = std::make_shared<distributed::ProcessGroupCollective>(g);
-    }
+    const auto group = joinBench(rank, world, port);
     train::ContrastiveTrainer trainer(nn::openModel("onnx", model, open), o);
-    at::set_num_threads(std::max(1, int(std::thread::hardware_concurrency()) / world));
     trainer.setCollective(group);
     // One untimed epoch warms the allocator and oneDNN kernels.
     trainer.train(set);
@@ -116,26 +123,78 @@ int worker(const std::string &model, int pairs, int batch, int rank, int world, 
     return 0;
 }
 
+// The Linearizer (default size: latent 512, 4 blocks, hidden 1024) on `images` crops, 32 more held out.
+int linearizerWorker(const std::string &model, int images, int batch, int rank, int world, int port)
+{
+    namespace fs = std::filesystem;
+    std::vector<fs::path> files;
+    for (const auto &e : fs::recursive_directory_iterator(FACELAB_SOURCE_DIR "/../shared/data/faces112"))
+        if (e.is_regular_file() && e.path().extension() == ".png")
+            files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    std::vector<cv::Mat> faces;
+    for (size_t i = 0; i < files.size() && int(faces.size()) < images + 32; ++i)
+        faces.push_back(cv::imread(files[i].string(), cv::IMREAD_COLOR));
+    linearizer::LinearizerData data;
+    data.count = faces.size();
+    data.load = [&](size_t i) { return faces[i]; };
+    for (size_t i = 0; i < faces.size(); ++i)
+        (int(i) < images ? data.train : data.heldOut).push_back(i);
+    const auto group = joinBench(rank, world, port);
+    nn::OpenOptions open;
+    open.preprocessing = nn::Preprocessing::frFeature();
+    linearizer::LinearizerTrainOptions o;
+    o.epochs = 2;   // the first (untimed in effect: its targets are computed) warms and memoises
+    o.batch = batch;
+    linearizer::LinearizerTrainer trainer(nn::openModel("onnx", model, open), linearizer::LinearizerConfig{}, o);
+    trainer.setCollective(group);
+    double epoch2 = 0, epoch1 = 0;
+    linearizer::LinearizerCallbacks cb;
+    cb.onEpoch = [&](const linearizer::LinearizerEpoch &e) {
+        (e.epoch == 1 ? epoch1 : epoch2) = e.seconds;
+    };
+    const auto r = trainer.train(data, cb);
+    const long steps = long((images + batch - 1) / batch);
+    if (rank == 0) {
+        std::printf("Linearizer, world %d: %.1f images/s over both epochs (%lld parameters, global batch %d, %ld steps an "
+                    "epoch, %d threads each); epoch 2 alone (targets memoised): %.1f s",
+                    world, r.imagesPerSecond, (long long)r.parameters, batch, steps, at::get_num_threads(), epoch2 - epoch1);
+        if (group) {
+            const auto &t = group->reduceTiming();
+            std::printf("; all-reduce %.1f ms/step for %.2f MB/step = %.2f ms per MB", 1e3 * t.seconds / double(2 * steps),
+                        t.megabytes / double(2 * steps), 1e3 * t.seconds / t.megabytes);
+        }
+        std::printf("\n");
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     std::string model = modelsDir() + "/fr_feature.onnx";
-    int pairs = 192, batch = 32, rank = -1, world = 1, port = 0;
-    std::string worlds = "1,2";
+    int pairs = 192, images = 256, batch = 32, rank = -1, world = 1, port = 0;
+    std::string worlds = "1,2", trainer = "finetune";
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i], v = argv[i + 1];
         if (k == "--model") model = v;
         else if (k == "--pairs") pairs = std::stoi(v);
         else if (k == "--batch") batch = std::stoi(v);
+        else if (k == "--images") images = std::stoi(v);
+        else if (k == "--trainer") trainer = v;
         else if (k == "--worlds") worlds = v;
         else if (k == "--rank") rank = std::stoi(v);
         else if (k == "--world") world = std::stoi(v);
         else if (k == "--port") port = std::stoi(v);
     }
     if (rank >= 0) {
+        // Each process its share of the cores, as `facelab ... --workers N` gives its children
+        // (nn::initEngine reads it): oversubscribed, OpenMP's spinning threads starve Gloo's.
+        setenv("FACELAB_LOCAL_PROCESSES", std::to_string(world).c_str(), 1);
         try {
-            return worker(model, pairs, batch, rank, world, port);
+            return trainer == "linearizer" ? linearizerWorker(model, images, batch, rank, world, port)
+                                           : worker(model, pairs, batch, rank, world, port);
         } catch (const std::exception &e) {
             std::fprintf(stderr, "bench_distributed rank %d: %s\n", rank, e.what());
             return 1;
@@ -149,7 +208,8 @@ int main(int argc, char **argv)
         for (int r = 0; r < n; ++r) {
             const pid_t pid = fork();
             if (pid == 0) {
-                const std::vector<std::string> a{argv[0], "--model", model, "--pairs", std::to_string(pairs), "--batch",
+                const std::vector<std::string> a{argv[0], "--trainer", trainer, "--images", std::to_string(images),
+                                                 "--model", model, "--pairs", std::to_string(pairs), "--batch",
                                                  std::to_string(batch), "--rank", std::to_string(r), "--world",
                                                  std::to_string(n), "--port", std::to_string(p)};
                 std::vector<char *> c;

@@ -256,6 +256,67 @@ private slots:
         }
     }
 
+    // Two processes (this one as rank 0 and a training_worker child) end with the surrogate one
+    // process trains from the same global batch and seed: the same per-epoch losses and the same
+    // embeddings of every face.
+    void dataParallelRunMatchesOneProcess()
+    {
+        auto p = makeProject(6, 6);
+        auto req = smallRequest(2);
+        req.training.augment.maxShift = 2;   // augmentation drawn per sample: the same wherever it runs
+        jobs::PlainJobContext ctx;
+        const auto one = linearize::trainLinearizer(p->st, req, ctx);
+        req.parallel.workers = 2;
+        req.parallel.workerProgram = QStringLiteral(TRAINING_WORKER);
+        req.parallel.timeoutSeconds = 60;
+        const auto two = linearize::trainLinearizer(p->st, req, ctx);
+        QCOMPARE(two.training.world, 2);
+        QCOMPARE(two.training.epochs.size(), one.training.epochs.size());
+        for (size_t e = 0; e < one.training.epochs.size(); ++e) {
+            const auto &a = one.training.epochs[e], &b = two.training.epochs[e];
+            qInfo("epoch %d: train loss %.6f / %.6f, held-out loss %.6f / %.6f", a.epoch, a.trainLoss, b.trainLoss,
+                  a.heldOutLoss, b.heldOutLoss);
+            if (e > 0)
+                QVERIFY(std::abs(a.trainLoss - b.trainLoss) < 1e-4);
+            QVERIFY(std::abs(a.heldOutLoss - b.heldOutLoss) < 1e-4);
+        }
+        QVERIFY(!QFileInfo::exists(p->dir.filePath("project/linearizer/training-snapshot.bin")));
+        const auto images = linearize::surrogateImages(p->st);
+        const auto e1 = store::EmbeddingTable(p->st).get(one.versionId, images.ids);
+        const auto e2 = store::EmbeddingTable(p->st).get(two.versionId, images.ids);
+        QCOMPARE(e1.size(), images.ids.size());
+        QCOMPARE(e2.size(), e1.size());
+        double diff = 0;
+        for (auto it = e1.begin(); it != e1.end(); ++it)
+            for (size_t k = 0; k < it.value().size(); ++k)
+                diff = std::max(diff, double(std::abs(it.value()[k] - e2.value(it.key())[k])));
+        qInfo("max |embedding, 1 process - 2 workers| = %.3g", diff);
+        QVERIFY(diff < 1e-4);
+    }
+
+    void killedWorkerFailsTheDataParallelRun()
+    {
+        auto p = makeProject(5, 4);
+        auto req = smallRequest(3);
+        req.parallel.workers = 2;
+        req.parallel.workerProgram = QStringLiteral(TRAINING_WORKER);
+        req.parallel.timeoutSeconds = 20;
+        const int versions = store::ModelTable(p->st).versions().size();
+        jobs::PlainJobContext ctx;
+        qputenv("FACELAB_TEST_KILL_AT_STEP", "2");
+        try {
+            linearize::trainLinearizer(p->st, req, ctx);
+            qunsetenv("FACELAB_TEST_KILL_AT_STEP");
+            QFAIL("no error");
+        } catch (const std::exception &e) {
+            qunsetenv("FACELAB_TEST_KILL_AT_STEP");
+            qInfo("%s", e.what());
+            QVERIFY2(QString(e.what()).contains("worker rank 1 died"), e.what());
+        }
+        QCOMPARE(store::ModelTable(p->st).versions().size(), versions);   // nothing registered
+        QVERIFY(!QFileInfo::exists(p->dir.filePath("project/linearizer/training-snapshot.bin")));
+    }
+
     void cancelKeepsTheBestEpochAndResumeContinues()
     {
         auto p = makeProject(5, 4);

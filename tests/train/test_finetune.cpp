@@ -374,7 +374,7 @@ private slots:
         const finetune::FineTuneReport one = recordedFineTune(p->st, quickRequest(1), ctx);
         auto req = quickRequest(1);
         req.parallel.workers = 2;
-        req.parallel.workerProgram = QStringLiteral(FINETUNE_WORKER);
+        req.parallel.workerProgram = QStringLiteral(TRAINING_WORKER);
         req.parallel.timeoutSeconds = 60;
         const finetune::FineTuneReport two = recordedFineTune(p->st, req, ctx);
         QCOMPARE(two.training.world, 2);
@@ -404,7 +404,7 @@ private slots:
         jobs::PlainJobContext ctx;
         auto req = quickRequest(2);
         req.parallel.workers = 2;
-        req.parallel.workerProgram = QStringLiteral(FINETUNE_WORKER);
+        req.parallel.workerProgram = QStringLiteral(TRAINING_WORKER);
         req.parallel.timeoutSeconds = 20;
         const int versions = store::ModelTable(p->st).versions().size();
         qputenv("FACELAB_TEST_KILL_AT_STEP", "2");
