@@ -16,6 +16,7 @@
 #include "ui/linearizer/LinearizerJobs.h"
 #include "ui/linearizer/LinearizerView.h"
 #include "ui/models/ModelEngine.h"
+#include "ui/widgets/RankProgressPanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -64,6 +65,8 @@ class TestUiLinearizer : public QObject
     jobs::JobStatus waitFor(QSignalSpy &done, int count)
     {
         [&] { QTRY_VERIFY_WITH_TIMEOUT(int(done.count()) >= count, 600000); }();
+        if (done.count() >= count && done.last()[2].value<jobs::JobStatus>() != jobs::JobStatus::Done)
+            qWarning("%s: %s", qPrintable(done.last()[1].toString()), qPrintable(done.last()[3].toString()));
         return done.count() >= count ? done.last()[2].value<jobs::JobStatus>() : jobs::JobStatus::Failed;
     }
 
@@ -77,6 +80,7 @@ private slots:
             ui::theme::apply(*qApp);
         if (!ui::engine::available())
             QSKIP("this build has no model engine (FACELAB_WITH_TORCH=OFF)");
+        qputenv("FACELAB_ENGINE", FACELAB_ENGINE_PATH);   // what runs the data-parallel worker
         const QString model = QString::fromStdString(facelab::modelsDir() + "/fr_feature.onnx");
         if (!QFileInfo::exists(model))
             QSKIP(qPrintable(model + " missing: run packaging/fetch-models.sh"));
@@ -128,12 +132,19 @@ private slots:
         d->findChild<QSpinBox *>(QStringLiteral("linLatent"))->setValue(64);
         d->findChild<QSpinBox *>(QStringLiteral("linBlocks"))->setValue(2);
         d->findChild<QSpinBox *>(QStringLiteral("linHidden"))->setValue(128);
+        // Two processes: this window's job is rank 0, facelab-engine a worker ($FACELAB_ENGINE).
+        d->findChild<QSpinBox *>(QStringLiteral("linWorkers"))->setValue(2);
         shot(d, "linearizer_dialog");
         QSignalSpy done(w.jobQueue(), &jobs::JobQueue::finished);
         d->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
         QVERIFY(w.jobQueue()->findActive(jobs::JobKind::TrainLinearizer));
         QCOMPARE(waitFor(done, 1), jobs::JobStatus::Done);
         QCOMPARE(view->trainingPoints(), 4);   // epoch 0 and three trained epochs, from the snapshots
+        // Both processes' progress was shown: one row each, at the last step.
+        QCOMPARE(view->rankPanel()->rankCount(), 2);
+        QVERIFY(!view->rankPanel()->isHidden());
+        qInfo("%s | %s", qPrintable(view->rankPanel()->rowText(0)), qPrintable(view->rankPanel()->rowText(1)));
+        QVERIFY2(view->rankPanel()->rowText(1).startsWith(QStringLiteral("rank 1 · step ")), qPrintable(view->rankPanel()->rowText(1)));
 
         // The view loads the new surrogate off the GUI thread, then shows all of it.
         QTRY_VERIFY_WITH_TIMEOUT(view->currentSurrogate() == QStringLiteral("fr_feature-lin1"), 60000);

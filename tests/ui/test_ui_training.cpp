@@ -24,6 +24,7 @@
 #include "ui/training/FineTuneJobs.h"
 #include "ui/training/QueueStrategyReport.h"
 #include "ui/training/TrainingView.h"
+#include "ui/widgets/RankProgressPanel.h"
 #include "ui/training/VersionComparisonTable.h"
 
 #include <QAction>
@@ -137,6 +138,7 @@ private slots:
             ui::theme::apply(*qApp);   // screenshots as the app looks
         if (!ui::engine::available() || !ui::finetuning::available())
             QSKIP("this build has no model or training engine (FACELAB_WITH_TORCH=OFF)");
+        qputenv("FACELAB_ENGINE", FACELAB_ENGINE_PATH);   // what runs a data-parallel worker
         const QString model = QDir(QString::fromStdString(facelab::modelsDir())).filePath(QStringLiteral("fr_feature.onnx"));
         if (!QFileInfo::exists(model))
             QSKIP(qPrintable(QStringLiteral("the default model %1 is missing: run packaging/fetch-models.sh").arg(model)));
@@ -209,6 +211,10 @@ private slots:
         d->referenceEdit()->clear();
         QVERIFY(startButton->isEnabled());
         QCOMPARE(d->request().training.freeze, train::FreezePreset::Early);
+        // Two processes: the window's job is rank 0, facelab-engine a worker.
+        QCOMPARE(d->workersBox()->value(), 1);
+        d->workersBox()->setValue(2);
+        QCOMPARE(d->request().parallel.workers, 2);
         shot(d, "finetune_dialog");
 
         QSignalSpy done(w.jobQueue(), &jobs::JobQueue::finished);
@@ -230,6 +236,10 @@ private slots:
         QCOMPARE(w.project()->stats().labelled, labelled + 1);
         QVERIFY(w.fineTuneJobs()->isRunning());
         w.showView(ui::MainWindow::View::Training);
+        // Every process's progress, one row each, while it trains.
+        QTRY_VERIFY_WITH_TIMEOUT(view->rankPanel()->rankCount() == 2 || !w.fineTuneJobs()->isRunning(), 600000);
+        QCOMPARE(view->rankPanel()->rankCount(), 2);
+        qInfo("%s | %s", qPrintable(view->rankPanel()->rowText(0)), qPrintable(view->rankPanel()->rowText(1)));
         if (!qEnvironmentVariableIsEmpty("FACELAB_SHOTS_DIR")) {
             QTRY_VERIFY_WITH_TIMEOUT(view->epochPoints() >= 2 || !w.fineTuneJobs()->isRunning(), 600000);
             shot(&w, "training_running");

@@ -173,6 +173,11 @@ void LinearizerJobs::chooseAndTrain()
     auto *flip = new QCheckBox(tr("mirror faces at random"), dlg);
     flip->setChecked(defaults.training.augment.flip);
     auto *resume = new QCheckBox(tr("continue the last unfinished training of this model"), dlg);
+    auto *workers = spin(1, 64, 1);
+    workers->setObjectName(QStringLiteral("linWorkers"));
+    workers->setToolTip(tr("Data-parallel training on this many local processes (PyTorch's c10d, Gloo on the CPU): "
+                           "each takes its share of every batch and of the held-out images, so the surrogate is the "
+                           "same as with one. Worth it where one process leaves cores idle."));
     form->addRow(tr("Model (teacher)"), teacher);
     form->addRow(tr("Epochs"), epochs);
     form->addRow(tr("Latent width"), latent);
@@ -183,6 +188,7 @@ void LinearizerJobs::chooseAndTrain()
     form->addRow(QString(), byImage);
     form->addRow(tr("Augmentation"), flip);
     form->addRow(tr("Resume"), resume);
+    form->addRow(tr("Processes"), workers);
     auto updateResume = [this, teacher, resume] {
         const bool can = m_store && QFile::exists(linearize::resumeCheckpointPath(*m_store, teacher->currentText()));
         resume->setEnabled(can);
@@ -208,6 +214,7 @@ void LinearizerJobs::chooseAndTrain()
         r.heldOutByImage = byImage->isChecked();
         r.training.augment.flip = flip->isChecked();
         r.resume = resume->isChecked();
+        r.parallel.workers = workers->value();
         dlg->accept();
         train(r);
     });

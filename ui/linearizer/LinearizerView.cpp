@@ -1,3 +1,4 @@
+#include "ui/widgets/RankProgressPanel.h"
 #include "ui/linearizer/LinearizerView.h"
 
 #include "jobs/Job.h"
@@ -142,6 +143,8 @@ QWidget *LinearizerView::buildTrainingTab()
     m_trainText = new QLabel(tr("No Linearizer training in this session yet. Training > Train Linearizer… starts one."), w);
     m_trainText->setWordWrap(true);
     l->addWidget(m_trainText);
+    m_ranks = new RankProgressPanel(w);
+    l->addWidget(m_ranks);
     m_curves = new QCustomPlot(w);
     stylePlot(m_curves, tr("epoch"), tr("loss"));
     m_curves->yAxis2->setVisible(true);
@@ -463,6 +466,7 @@ void LinearizerView::followJob(jobs::Job *job)
     for (int g = 0; g < 3; ++g)
         m_curves->graph(g)->data()->clear();
     m_trainText->setText(tr("Training started: %1").arg(job->spec().title));
+    m_ranks->setRanks({}, QString());
     connect(job, &jobs::Job::snapshot, this, [this, job] { showTrainingSnapshot(job->latestSnapshot().toMap()); });
 }
 
@@ -491,6 +495,8 @@ void LinearizerView::showTrainingSnapshot(const QVariantMap &snapshot)
     m_curves->graph(0)->rescaleValueAxis(true, true);
     m_curves->yAxis->scaleRange(1.1, m_curves->yAxis->range().center());   // no point on the frame
     m_curves->replot(QCustomPlot::rpQueuedReplot);
+    if (snapshot.contains("ranks"))
+        m_ranks->setRanks(snapshot.value(QStringLiteral("ranks")).toList(), tr("img"));
     if (snapshot.contains("step")) {
         const qint64 step = snapshot.value("step").toLongLong(), steps = snapshot.value("steps").toLongLong();
         const double elapsed = snapshot.value("elapsed").toDouble();

@@ -29,11 +29,14 @@ class JobQueue;
 
 namespace facelab::ui {
 
+class RankProgressPanel;
+
 class LinearizerView : public QWidget
 {
     Q_OBJECT
 public:
     explicit LinearizerView(QWidget *parent = nullptr);
+    RankProgressPanel *rankPanel() const { return m_ranks; }
     ~LinearizerView() override;
 
     void setProject(const store::ProjectStore *store);
@@ -82,6 +85,7 @@ private:
     // Training
     QCustomPlot *m_curves = nullptr;
     QLabel *m_trainText = nullptr;
+    RankProgressPanel *m_ranks = nullptr;   // per process, while a data-parallel run trains
     int m_curveEpochs = 0;
     // Flow
     QListWidget *m_faces = nullptr;

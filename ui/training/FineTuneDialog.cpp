@@ -145,6 +145,12 @@ FineTuneDialog::FineTuneDialog(const store::ProjectStore &store, QWidget *parent
     m_trainBn = new QCheckBox(tr("Train BatchNorm"), train);
     m_trainBn->setObjectName(QStringLiteral("ftTrainBatchNorm"));
     m_trainBn->setToolTip(tr("Off: BatchNorm keeps its stored statistics (right for a few hundred pairs)"));
+    m_workers = new QSpinBox(train);
+    m_workers->setObjectName(QStringLiteral("ftWorkers"));
+    m_workers->setRange(1, 64);
+    m_workers->setToolTip(tr("Data-parallel training on this many local processes (PyTorch's c10d, Gloo on the CPU): "
+                             "each takes its share of every batch, so the result is the same as with one. Worth it "
+                             "where one process leaves cores idle; on few cores it only adds overhead."));
     place(0, 0, tr("Epochs"), m_epochs);
     place(1, 0, tr("Batch"), m_batch);
     place(2, 0, tr("Learning rate"), m_lr);
@@ -157,6 +163,7 @@ FineTuneDialog::FineTuneDialog(const store::ProjectStore &store, QWidget *parent
     place(4, 2, QString(), m_trainBn);
     grid->addWidget(new QLabel(tr("Loss"), train), 5, 0);
     grid->addWidget(m_loss, 5, 1, 1, 3);   // the whole row: its names are long
+    place(6, 0, tr("Processes"), m_workers);
     root->addWidget(train);
 
     auto *data = new QGroupBox(tr("Data"), this);
@@ -257,6 +264,7 @@ void FineTuneDialog::load()
     m_seed->setValue(s.value(kGroup + QStringLiteral("seed"), qulonglong(d.training.seed)).toInt());
     m_includeTest->setChecked(s.value(kGroup + QStringLiteral("includeTest"), d.snapshot.includeTestSplit).toBool());
     m_makeCurrent->setChecked(s.value(kGroup + QStringLiteral("makeCurrent"), d.makeCurrent).toBool());
+    m_workers->setValue(s.value(kGroup + QStringLiteral("workers"), d.parallel.workers).toInt());
 }
 
 void FineTuneDialog::save() const
@@ -277,6 +285,7 @@ void FineTuneDialog::save() const
     s.setValue(kGroup + QStringLiteral("seed"), qulonglong(r.training.seed));
     s.setValue(kGroup + QStringLiteral("includeTest"), r.snapshot.includeTestSplit);
     s.setValue(kGroup + QStringLiteral("makeCurrent"), r.makeCurrent);
+    s.setValue(kGroup + QStringLiteral("workers"), r.parallel.workers);
 }
 
 QString FineTuneDialog::referenceKey() const
@@ -328,6 +337,7 @@ finetune::FineTuneRequest FineTuneDialog::request() const
     r.snapshot.seed = r.training.seed;
     r.snapshot.includeTestSplit = m_includeTest->isChecked();
     r.makeCurrent = m_makeCurrent->isChecked();
+    r.parallel.workers = m_workers->value();
     return r;
 }
 

@@ -44,6 +44,7 @@ public:
     QComboBox *lossBox() const { return m_loss; }
     QSpinBox *epochsBox() const { return m_epochs; }
     QSpinBox *batchBox() const { return m_batch; }
+    QSpinBox *workersBox() const { return m_workers; }
     QCheckBox *includeTestBox() const { return m_includeTest; }
     QCheckBox *makeCurrentBox() const { return m_makeCurrent; }
     QComboBox *freezeBox() const { return m_freeze; }
@@ -63,7 +64,7 @@ private:
 
     const store::ProjectStore &m_store;
     QComboBox *m_version, *m_loss, *m_freeze;
-    QSpinBox *m_epochs, *m_batch, *m_patience, *m_seed;
+    QSpinBox *m_epochs, *m_batch, *m_patience, *m_seed, *m_workers;
     QLineEdit *m_reference;
     QLabel *m_referenceNote;
     QDoubleSpinBox *m_lr, *m_margin, *m_distill;

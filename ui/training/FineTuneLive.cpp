@@ -22,7 +22,9 @@ finetune::FineTuneObserver FineTuneLivePublisher::observer()
         publish();
     };
     o.step = [this](const train::StepStats &s) {
+        m_live.ranks = s.ranks;
         m_live.steps.push_back(s);
+        m_live.steps.back().ranks.clear();
         m_unpublished = true;
         if (!m_sincePublish.isValid() || m_sincePublish.elapsed() >= 100)
             publish();

@@ -15,7 +15,8 @@ struct FineTuneLive
     QString device;                        // empty until training started
     QString snapshotTakenAt, validationSource;
     qint64 trainPairs = 0, validationPairs = 0;
-    QVector<train::StepStats> steps;
+    QVector<train::StepStats> steps;       // without their per-rank figures (kept once, below)
+    std::vector<train::RankProgress> ranks;   // the newest step's, one per process
     QVector<train::EpochStats> epochs;     // epoch 0 (the starting weights) first
 };
 

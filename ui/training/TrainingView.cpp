@@ -8,6 +8,8 @@
 #include "ui/Theme.h"
 #include "ui/training/FineTuneJobs.h"
 #include "ui/training/FineTuneLive.h"
+#include "ui/widgets/RankProgressPanel.h"
+#include "parallel/RankProgressText.h"
 #include "ui/training/QueueStrategyReport.h"
 #include "ui/training/VersionComparisonTable.h"
 #include "ui/widgets/PlotStyle.h"
@@ -191,6 +193,8 @@ QWidget *TrainingView::buildRun()
     m_snapshot->setWordWrap(true);
     v->addWidget(m_device);
     v->addWidget(m_snapshot);
+    m_ranks = new RankProgressPanel(page);
+    v->addWidget(m_ranks);
 
     m_plots = new QBoxLayout(QBoxLayout::LeftToRight);
     auto *plots = m_plots;
@@ -390,6 +394,7 @@ void TrainingView::reset(const QString &parent, qint64 parentId, const finetune:
     m_stepLoss.clear();
     m_epochs.clear();
     m_bestEpoch = -1;
+    m_ranks->setRanks({}, QString());
     m_report = {};
     m_phase = tr("detecting faces and loading the training set…");
     m_device->setText(tr("Device: starting…"));
@@ -422,6 +427,7 @@ void TrainingView::onLive(const FineTuneLive &live)
         onStarted(live);
     for (qsizetype i = m_stepX.size(); i < live.steps.size(); ++i)
         onStep(live.steps[i]);
+    m_ranks->setRanks(parallel::rankProgressList(live.ranks), tr("pairs"));
     // Many steps per second are possible: the plot follows the timer and the epochs, not every step.
     if (live.epochs.size() > m_epochs.size()) {
         for (qsizetype i = m_epochs.size(); i < live.epochs.size(); ++i) {
@@ -559,6 +565,8 @@ void TrainingView::arrange(bool resultBesideCurves)
     m_tiles->setVisible(!resultBesideCurves);
     m_progress->setVisible(!resultBesideCurves);
     m_device->setVisible(!resultBesideCurves);   // the status line names the device then
+    if (resultBesideCurves)
+        m_ranks->hide();   // per-process progress is for a run in progress too
     // Stacked, the two plots share the height the result needs beside them.
     for (QCustomPlot *p : {m_lossPlot, m_accPlot})
         p->setMinimumHeight(resultBesideCurves ? 160 : 220);

@@ -27,6 +27,8 @@ class QTimer;
 
 namespace facelab::ui {
 
+class RankProgressPanel;
+
 class FineTuneJobs;
 struct FineTuneLive;
 class QueueStrategyReport;
@@ -57,6 +59,7 @@ public:
     QPushButton *compareButton() const { return m_compare; }
     VersionComparisonTable *comparison() const { return m_table; }
     QWidget *resultPanel() const { return m_result; }
+    RankProgressPanel *rankPanel() const { return m_ranks; }
     QLabel *verdictLabel() const { return m_verdict; }
     QueueStrategyReport *strategyReport() const { return m_strategies; }
     QPushButton *strategiesButton() const { return m_strategiesButton; }
@@ -102,6 +105,7 @@ private:
     QLabel *m_title, *m_status, *m_device, *m_snapshot, *m_elapsed, *m_eta, *m_phaseLabel;
     QProgressBar *m_progress;
     QWidget *m_tiles;
+    RankProgressPanel *m_ranks;   // per process, while a data-parallel run trains
     QBoxLayout *m_body, *m_plots;
     QPushButton *m_cancel, *m_startAgain;
     QCustomPlot *m_lossPlot, *m_accPlot;
