@@ -1,22 +1,22 @@
 #include "linearizer/LinearizerTrainer.h"
 
+#include "linearizer/FaceAugment.h"
+#include "linearizer/LinearizerCheckpoint.h"
 #include "linearizer/LinearizerNet.h"
+#include "linearizer/TeacherTargets.h"
 #include "nn/Engine.h"
 #include "nn/FaceNet.h"
 #include "nn/ModuleState.h"
 #include "train/Collective.h"
+#include "train/GradientSync.h"
 #include "train/PairSampler.h"
 #include "train/RankProgress.h"
 
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <numeric>
 #include <random>
-#include <unordered_map>
 
 namespace facelab::linearizer {
 
@@ -50,89 +50,174 @@ void restoreState(torch::nn::Module &m, const std::vector<torch::Tensor> &state)
         now[i].second.copy_(state[i]);
 }
 
-// A seed for one purpose at one place of the run (splitmix64 of the three): an epoch's order
-// (position ~0) or one training sample's augmentation. Draws then depend on where a sample sits in
-// the global order, not on which process handles it or how far the run got before a resume.
-std::uint64_t seedAt(std::uint64_t seed, int epoch, std::uint64_t position)
+// One call of train(): the parts of a run, shared by its phases. With a collective, each rank does
+// its share and the parts that need the whole (held-out sums, gradients) add the ranks up.
+struct Run
 {
-    std::uint64_t z = seed ^ (std::uint64_t(epoch) * 0x9E3779B97F4A7C15ull) ^ (position * 0xBF58476D1CE4E5B9ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+    const LinearizerData &data;
+    const LinearizerTrainOptions &options;
+    LinearizerModel model;
+    nn::Preprocessing spec;
+    torch::Device device;
+    train::Collective *coll;
+    int rank, world;
+    TeacherTargets targets;
+    std::vector<torch::Tensor> params;
 
-// The teacher's targets already known: the cached ones of plain images (the data's, not copied)
-// and those computed during training, kept until a memory budget is spent (a pack the size of
-// MS1MV2, 5.8M faces, would need 24 GB for every plain and flipped target at 512 floats; past the
-// budget a target is computed again when its image comes round).
-class TargetMemo
-{
-public:
-    TargetMemo(const std::vector<std::vector<float>> &cached, int64_t dim, std::size_t budgetBytes)
-        : m_cached(cached), m_dim(dim), m_room(budgetBytes / (std::size_t(dim) * sizeof(float) + 64))
+    cv::Mat load(std::size_t i) const
     {
+        cv::Mat f = data.load(i);
+        if (f.empty() || f.type() != CV_8UC3)
+            throw LinearizerTrainingError("cannot read the aligned face " + (data.name ? data.name(i) : std::to_string(i)));
+        return f;
     }
-    const float *find(std::size_t i, bool flipped) const
+
+    std::vector<AugmentedFace> plain(const std::vector<std::size_t> &idx) const
     {
-        if (!flipped && i < m_cached.size() && int64_t(m_cached[i].size()) == m_dim)
-            return m_cached[i].data();
-        const auto it = m_kept.find(key(i, flipped));
-        return it == m_kept.end() ? nullptr : it->second.data();
+        std::vector<AugmentedFace> faces;
+        for (std::size_t i : idx)
+            faces.push_back(AugmentedFace{load(i)});
+        return faces;
     }
-    void keep(std::size_t i, bool flipped, std::vector<float> v)
+
+    torch::Tensor input(const std::vector<AugmentedFace> &faces) const
     {
-        if (m_kept.size() < m_room)
-            m_kept.emplace(key(i, flipped), std::move(v));
+        std::vector<cv::Mat> mats;
+        for (const auto &f : faces)
+            mats.push_back(f.face);
+        return nn::facesToTensor(mats, spec).to(device);
     }
 
-private:
-    static std::uint64_t key(std::size_t i, bool flipped) { return std::uint64_t(i) * 2 + (flipped ? 1 : 0); }
-    const std::vector<std::vector<float>> &m_cached;
-    int64_t m_dim;
-    std::size_t m_room;
-    std::unordered_map<std::uint64_t, std::vector<float>> m_kept;
-};
-
-// One image as the trainer feeds it: which augmentation it got. Only flips have a reusable target.
-struct Augmented
-{
-    cv::Mat face;
-    bool flipped = false;
-    bool randomised = false;   // shifted or colour-jittered: its target is computed now
-};
-
-Augmented augment(cv::Mat face, const AugmentOptions &a, std::mt19937_64 &rng)
-{
-    Augmented out;
-    std::uniform_real_distribution<double> u(-1.0, 1.0);
-    if (a.flip && (rng() & 1)) {
-        cv::Mat f;
-        cv::flip(face, f, 1);
-        face = f;
-        out.flipped = true;
+    // Per image: weighted squared distance plus weighted (1 - cosine). Batch losses are sums of
+    // these over a rank's share divided by the global batch size, so the ranks' parts add up to
+    // the mean one process computes.
+    torch::Tensor perImageLoss(const torch::Tensor &f, const torch::Tensor &t, torch::Tensor *cosOut = nullptr) const
+    {
+        const torch::Tensor sq = (f - t).pow(2).sum(1);
+        const torch::Tensor cos = torch::nn::functional::cosine_similarity(
+            f, t, torch::nn::functional::CosineSimilarityFuncOptions().dim(1).eps(1e-8));
+        if (cosOut)
+            *cosOut = cos;
+        return options.mseWeight * sq + options.cosineWeight * (1 - cos);
     }
-    if (a.maxShift > 0) {
-        std::uniform_int_distribution<int> shift(-a.maxShift, a.maxShift);
-        const int dx = shift(rng), dy = shift(rng);
-        if (dx || dy) {
-            const cv::Mat m = (cv::Mat_<double>(2, 3) << 1, 0, dx, 0, 1, dy);
-            cv::Mat s;
-            cv::warpAffine(face, s, m, face.size(), cv::INTER_NEAREST, cv::BORDER_REPLICATE);
-            face = s;
-            out.randomised = true;
+
+    // ActNorm starts from data: g_x's from the first training batch's images, g_y's from the
+    // teacher's embeddings of it (g_y only ever runs backwards in f, so its own forward has to be
+    // shown the embedding distribution once). Every rank runs it on the same global batch.
+    void initialiseActNorm()
+    {
+        torch::NoGradGuard noGrad;
+        model->train();
+        const std::vector<std::size_t> idx(
+            data.train.begin(), data.train.begin() + long(std::min(data.train.size(), std::size_t(std::max(options.batch, 64)))));
+        if (idx.size() < 2)
+            return;
+        const std::vector<AugmentedFace> faces = plain(idx);
+        model->gx(input(faces));
+        model->gy(targets.forBatch(idx, faces));
+    }
+
+    // Rank 0's weights everywhere (as DDP does), whatever each process drew or loaded, once the
+    // architectures are known to agree (a host with another FaceLab or request would otherwise
+    // corrupt the broadcast).
+    void broadcastFromRankZero(std::int64_t parameters)
+    {
+        if (!coll)
+            return;
+        const auto state = nn::moduleState(*model);
+        const auto shapes = coll->allGather(torch::tensor({double(parameters), double(state.size())}, torch::kDouble));
+        for (std::size_t r = 1; r < shapes.size(); ++r)
+            if (!torch::equal(shapes[r], shapes[0]))
+                throw LinearizerTrainingError("rank " + std::to_string(r) + " built a different surrogate (" +
+                                              std::to_string(int64_t(shapes[r][0].item<double>())) + " parameters) from rank 0's (" +
+                                              std::to_string(int64_t(shapes[0][0].item<double>())) +
+                                              "): every process needs the same FaceLab and request");
+        std::vector<torch::Tensor> tensors;
+        for (const auto &[name, t] : state)
+            tensors.push_back(t);
+        coll->broadcast(tensors);
+    }
+
+    // The held-out figures of the surrogate as it is: this rank's share, summed over the ranks.
+    void heldOut(LinearizerEpoch &e)
+    {
+        torch::NoGradGuard noGrad;
+        model->eval();
+        double lossSum = 0, sqSum = 0, cosSum = 0, cosMin = 1;
+        const train::ShardRange part = train::shardRange(data.heldOut.size(), rank, world);
+        const std::size_t bs = std::size_t(options.batch);
+        for (std::size_t s = part.begin; s < part.end; s += bs) {
+            const std::vector<std::size_t> idx(data.heldOut.begin() + long(s),
+                                               data.heldOut.begin() + long(std::min(part.end, s + bs)));
+            const std::vector<AugmentedFace> faces = plain(idx);
+            const torch::Tensor t = targets.forBatch(idx, faces);
+            const torch::Tensor f = model->forward(input(faces));
+            torch::Tensor cos;
+            lossSum += perImageLoss(f, t, &cos).sum().item<double>();
+            sqSum += (f - t).pow(2).sum().item<double>();
+            cosSum += cos.sum().item<double>();
+            cosMin = std::min(cosMin, cos.min().item<double>());
         }
+        if (coll) {
+            const auto all = coll->allGather(torch::tensor({lossSum, sqSum, cosSum, cosMin}, torch::kDouble));
+            lossSum = sqSum = cosSum = 0;
+            cosMin = 1;
+            for (const auto &r : all) {
+                const auto v = r.accessor<double, 1>();
+                lossSum += v[0];
+                sqSum += v[1];
+                cosSum += v[2];
+                cosMin = std::min(cosMin, v[3]);
+            }
+        }
+        const double n = double(data.heldOut.size());
+        e.heldOutLoss = lossSum / n;
+        e.heldOutMse = sqSum / (n * double(targetsDim()));
+        e.cosineMean = cosSum / n;
+        e.cosineMin = cosMin;
     }
-    if (a.colourJitter > 0) {
-        const double contrast = 1.0 + a.colourJitter * u(rng);
-        const double brightness = 255.0 * a.colourJitter * u(rng) * 0.5;
-        cv::Mat j;
-        face.convertTo(j, -1, contrast, brightness + 127.5 * (1.0 - contrast));
-        face = j;
-        out.randomised = true;
+
+    int64_t targetsDim() const { return model->config().embeddingDim; }
+
+    // One optimiser step on order[s, s + n) of the epoch: this rank's share forward and backward,
+    // the gradients and the loss summed over the ranks, the step. Returns the global batch's mean
+    // loss and what this rank's share took (samples, seconds waiting in the collective).
+    struct StepResult
+    {
+        double loss = 0;
+        std::int64_t samples = 0;
+        double waitSeconds = 0;
+    };
+    StepResult step(const std::vector<std::size_t> &order, std::size_t s, std::size_t n, int epoch, torch::optim::Adam &optimizer)
+    {
+        StepResult r;
+        const train::ShardRange part = train::shardRange(n, rank, world);
+        torch::Tensor loss = torch::zeros({1}, torch::kDouble);
+        optimizer.zero_grad();
+        if (part.end > part.begin) {
+            std::vector<std::size_t> idx;
+            std::vector<AugmentedFace> faces;
+            for (std::size_t k = part.begin; k < part.end; ++k) {
+                std::mt19937_64 sampleRng(seedAt(options.seed, epoch, s + k));
+                idx.push_back(order[s + k]);
+                faces.push_back(augmentFace(load(idx.back()), options.augment, sampleRng));
+            }
+            const torch::Tensor t = targets.forBatch(idx, faces);
+            const torch::Tensor local = perImageLoss(model->forward(input(faces)), t).sum() / double(n);
+            local.backward();
+            loss = local.detach().to(torch::kCPU, torch::kDouble).reshape({1});
+            r.samples = int64_t(part.end - part.begin);
+        }
+        std::vector<torch::Tensor> riders{loss};
+        const auto syncStart = Clock::now();
+        train::syncGradients(coll, params, &riders);
+        r.waitSeconds = coll ? secondsSince(syncStart) : 0;
+        r.loss = riders[0].item<double>();
+        if (std::isfinite(r.loss))
+            optimizer.step();
+        return r;
     }
-    out.face = face;
-    return out;
-}
+};
 
 } // namespace
 
@@ -168,200 +253,64 @@ LinearizerTrainResult LinearizerTrainer::train(const LinearizerData &data, const
                                       std::to_string(data.train.size()) + " and " + std::to_string(data.heldOut.size()) + ")");
     if (!data.load)
         throw LinearizerTrainingError("no image loader");
-    for (size_t i : data.train)
+    for (std::size_t i : data.train)
         if (i >= data.count)
             throw LinearizerTrainingError("training index out of range");
-    for (size_t i : data.heldOut)
+    for (std::size_t i : data.heldOut)
         if (i >= data.count)
             throw LinearizerTrainingError("held-out index out of range");
 
     const auto t0 = Clock::now();
     const torch::Device device = nn::preferredDevice();
     train::Collective *coll = m_collective && m_collective->world() > 1 ? m_collective.get() : nullptr;
-    const int rank = coll ? coll->rank() : 0, world = coll ? coll->world() : 1;
-    LinearizerModel model = surrogateOf(m_surrogate);
     nn::FaceNetImpl &teacher = *m_teacher.net();
     teacher.eval();
     teacher.to(device);
+    LinearizerModel model = surrogateOf(m_surrogate);
     model->to(device);
-    const nn::Preprocessing spec = m_teacher.preprocessing();
+    Run run{data,
+            m_options,
+            model,
+            m_teacher.preprocessing(),
+            device,
+            coll,
+            coll ? coll->rank() : 0,
+            coll ? coll->world() : 1,
+            TeacherTargets(teacher, m_teacher.preprocessing(), device, data.targets, m_config.embeddingDim,
+                           m_options.targetMemoryBytes),
+            model->parameters()};
     LinearizerTrainResult res;
     res.device = deviceText(device);
-    res.world = world;
-    for (const auto &p : model->parameters())
+    res.world = run.world;
+    for (const auto &p : run.params)
         res.parameters += p.numel();
-    const std::vector<torch::Tensor> params = model->parameters();
 
-    // Teacher targets: cached plain ones, and others once computed (within the budget).
-    const int64_t dim = m_config.embeddingDim;
-    TargetMemo memo(data.targets, dim, m_options.targetMemoryBytes);
-
-    auto loadFace = [&](size_t i) {
-        cv::Mat f = data.load(i);
-        if (f.empty() || f.type() != CV_8UC3)
-            throw LinearizerTrainingError("cannot read the aligned face " + (data.name ? data.name(i) : std::to_string(i)));
-        return f;
-    };
-    auto teacherEmbed = [&](const std::vector<cv::Mat> &faces) {
-        torch::NoGradGuard noGrad;
-        const torch::Tensor e = teacher.forward(nn::facesToTensor(faces, spec).to(device)).reshape({long(faces.size()), -1});
-        res.teacherForwards += int64_t(faces.size());
-        return torch::nn::functional::normalize(e, torch::nn::functional::NormalizeFuncOptions().dim(1));
-    };
-    auto toVector = [](const torch::Tensor &row) {
-        const torch::Tensor c = row.to(torch::kCPU).contiguous();
-        return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-    };
-    // Targets for a batch: from the memo, the rest computed with one teacher pass.
-    auto targetsFor = [&](const std::vector<size_t> &idx, const std::vector<Augmented> &imgs) {
-        torch::Tensor t = torch::empty({long(idx.size()), dim});
-        std::vector<size_t> todo;
-        std::vector<cv::Mat> todoFaces;
-        for (size_t k = 0; k < idx.size(); ++k) {
-            const float *known = imgs[k].randomised ? nullptr : memo.find(idx[k], imgs[k].flipped);
-            if (known)
-                t[long(k)] = torch::from_blob(const_cast<float *>(known), {dim}).clone();
-            else {
-                todo.push_back(k);
-                todoFaces.push_back(imgs[k].face);
-            }
-        }
-        if (!todo.empty()) {
-            const torch::Tensor e = teacherEmbed(todoFaces).to(torch::kCPU);
-            for (size_t j = 0; j < todo.size(); ++j) {
-                const size_t k = todo[j];
-                t[long(k)] = e[long(j)];
-                if (!imgs[k].randomised)
-                    memo.keep(idx[k], imgs[k].flipped, toVector(e[long(j)]));
-            }
-        }
-        return t.to(device);
-    };
-    // Per image: weighted squared distance plus weighted (1 - cosine). Batch losses are sums of
-    // these over a rank's shard divided by the global batch size, so the ranks' parts add up to
-    // the mean one process computes.
-    auto perImageLoss = [&](const torch::Tensor &f, const torch::Tensor &t, torch::Tensor *cosOut = nullptr) {
-        const torch::Tensor sq = (f - t).pow(2).sum(1);
-        const torch::Tensor cos = torch::nn::functional::cosine_similarity(
-            f, t, torch::nn::functional::CosineSimilarityFuncOptions().dim(1).eps(1e-8));
-        if (cosOut)
-            *cosOut = cos;
-        return m_options.mseWeight * sq + m_options.cosineWeight * (1 - cos);
-    };
-    auto loadBatch = [&](const std::vector<size_t> &idx, std::vector<Augmented> &imgs, std::vector<cv::Mat> &faces) {
-        for (size_t i : idx) {
-            imgs.push_back(Augmented{loadFace(i)});
-            faces.push_back(imgs.back().face);
-        }
-    };
-    // This rank's part of the held-out images, summed over the ranks.
-    auto evaluateHeldOut = [&](LinearizerEpoch &e) {
-        torch::NoGradGuard noGrad;
-        model->eval();
-        double lossSum = 0, sqSum = 0, cosSum = 0, cosMin = 1;
-        const train::ShardRange part = train::shardRange(data.heldOut.size(), rank, world);
-        const size_t bs = size_t(m_options.batch);
-        for (size_t s = part.begin; s < part.end; s += bs) {
-            std::vector<size_t> idx(data.heldOut.begin() + long(s), data.heldOut.begin() + long(std::min(part.end, s + bs)));
-            std::vector<Augmented> imgs;
-            std::vector<cv::Mat> faces;
-            loadBatch(idx, imgs, faces);
-            const torch::Tensor t = targetsFor(idx, imgs);
-            const torch::Tensor f = model->forward(nn::facesToTensor(faces, spec).to(device));
-            torch::Tensor cos;
-            lossSum += perImageLoss(f, t, &cos).sum().item<double>();
-            sqSum += (f - t).pow(2).sum().item<double>();
-            cosSum += cos.sum().item<double>();
-            cosMin = std::min(cosMin, cos.min().item<double>());
-        }
-        if (coll) {
-            const auto all = coll->allGather(torch::tensor({lossSum, sqSum, cosSum, cosMin}, torch::kDouble));
-            lossSum = sqSum = cosSum = 0;
-            cosMin = 1;
-            for (const auto &r : all) {
-                const auto v = r.accessor<double, 1>();
-                lossSum += v[0];
-                sqSum += v[1];
-                cosSum += v[2];
-                cosMin = std::min(cosMin, v[3]);
-            }
-        }
-        const double n = double(data.heldOut.size());
-        e.heldOutLoss = lossSum / n;
-        e.heldOutMse = sqSum / (n * double(dim));
-        e.cosineMean = cosSum / n;
-        e.cosineMin = cosMin;
-    };
-
-    torch::optim::Adam optimizer(params, torch::optim::AdamOptions(m_options.learningRate).betas({0.9, 0.999}));
+    torch::optim::Adam optimizer(run.params, torch::optim::AdamOptions(m_options.learningRate).betas({0.9, 0.999}));
     std::vector<torch::Tensor> best;
     double bestLoss = INFINITY;
-    int firstEpoch = 1;
-
     if (!m_options.resumeFrom.empty()) {
-        torch::serialize::InputArchive in;
+        LinearizerModel bestModel(m_config);
         try {
-            in.load_from(m_options.resumeFrom, device);
-            torch::serialize::InputArchive m, o, b;
-            in.read("model", m);
-            model->load(m);
-            in.read("optimizer", o);
-            optimizer.load(o);
-            torch::Tensor epoch, bestEpoch, bestL;
-            in.read("epoch", epoch);
-            in.read("best_epoch", bestEpoch);
-            in.read("best_loss", bestL);
-            in.read("best", b);
-            LinearizerModel bestModel(m_config);
-            bestModel->load(b);
-            best = stateCopy(*bestModel);
-            res.resumedFrom = int(epoch.item<int64_t>());
-            res.bestEpoch = int(bestEpoch.item<int64_t>());
-            bestLoss = bestL.item<double>();
-            firstEpoch = res.resumedFrom + 1;
-            res.epochsRun = res.resumedFrom;
+            const LinearizerCheckpoint c = loadLinearizerCheckpoint(m_options.resumeFrom, device, model, optimizer, bestModel);
+            res.resumedFrom = c.epoch;
+            res.bestEpoch = c.bestEpoch;
+            res.epochsRun = c.epoch;
+            bestLoss = c.bestLoss;
         } catch (const c10::Error &e) {
             throw LinearizerTrainingError("cannot resume from " + m_options.resumeFrom +
                                           ": not a checkpoint of this Linearizer configuration (" +
                                           std::string(e.what_without_backtrace()).substr(0, 200) + ")");
         }
+        best = stateCopy(*bestModel);
     } else {
-        // ActNorm starts from data: g_x's from the first training batch's images, g_y's from the
-        // teacher's embeddings of it (g_y only ever runs backwards in f, so its own forward has to
-        // be shown the embedding distribution once). Every rank runs it on the same global batch.
-        torch::NoGradGuard noGrad;
-        model->train();
-        std::vector<size_t> idx(data.train.begin(),
-                                data.train.begin() + long(std::min(data.train.size(), size_t(std::max(m_options.batch, 64)))));
-        std::vector<Augmented> imgs;
-        std::vector<cv::Mat> faces;
-        loadBatch(idx, imgs, faces);
-        if (idx.size() >= 2) {
-            model->gx(nn::facesToTensor(faces, spec).to(device));
-            model->gy(targetsFor(idx, imgs));
-        }
+        run.initialiseActNorm();
     }
-    if (coll) {   // rank 0's weights everywhere (as DDP does), whatever each process drew
-        // First the same architecture everywhere (a host with another FaceLab or request would
-        // otherwise corrupt the broadcast): parameter count and tensors, compared with rank 0's.
-        const torch::Tensor shape = torch::tensor({double(res.parameters), double(nn::moduleState(*model).size())}, torch::kDouble);
-        const auto shapes = coll->allGather(shape);
-        for (size_t r = 1; r < shapes.size(); ++r)
-            if (!torch::equal(shapes[r], shapes[0]))
-                throw LinearizerTrainingError("rank " + std::to_string(r) + " built a different surrogate (" +
-                                              std::to_string(int64_t(shapes[r][0].item<double>())) + " parameters) from rank 0's (" +
-                                              std::to_string(int64_t(shapes[0][0].item<double>())) +
-                                              "): every process needs the same FaceLab and request");
-        std::vector<torch::Tensor> state;
-        for (const auto &[name, t] : nn::moduleState(*model))
-            state.push_back(t);
-        coll->broadcast(state);
-    }
+    run.broadcastFromRankZero(res.parameters);
 
     LinearizerEpoch base;
     base.epoch = res.resumedFrom;
     base.trainLoss = std::nan("");
-    evaluateHeldOut(base);
+    run.heldOut(base);
     base.seconds = secondsSince(t0);
     // The untrained surrogate is reported, never kept: the best is chosen among trained epochs.
     if (best.empty())
@@ -370,93 +319,59 @@ LinearizerTrainResult LinearizerTrainer::train(const LinearizerData &data, const
     if (cb.onEpoch)
         cb.onEpoch(base);
 
-    const size_t batch = size_t(m_options.batch);
+    const int firstEpoch = res.resumedFrom + 1;
+    const std::size_t batch = std::size_t(m_options.batch);
     const int64_t perEpoch = int64_t((data.train.size() + batch - 1) / batch);
     const int64_t steps = perEpoch * (m_options.epochs - firstEpoch + 1);
     int64_t step = 0, imagesTrained = 0;
     double trainSeconds = 0;
     int sinceBetter = 0;
     train::RankProgress me;   // this rank's figures, exchanged after every step
-    me.rank = rank;
+    me.rank = run.rank;
     bool stopAsked = false;
 
     for (int epoch = firstEpoch; epoch <= m_options.epochs; ++epoch) {
         // The epoch's order from the seed and the epoch alone: a resumed run draws what an unbroken one did.
-        std::vector<size_t> order = data.train;
+        std::vector<std::size_t> order = data.train;
         std::mt19937_64 orderRng(seedAt(m_options.seed, epoch, ~0ull));
-        for (size_t i = order.size(); i > 1; --i)
-            std::swap(order[i - 1], order[size_t(orderRng() % i)]);
+        for (std::size_t i = order.size(); i > 1; --i)
+            std::swap(order[i - 1], order[std::size_t(orderRng() % i)]);
         model->train();
         double lossSum = 0;
-        size_t seen = 0;
+        std::size_t seen = 0;
         const auto epochStart = Clock::now();
-        for (size_t s = 0; s < order.size(); s += batch) {
+        for (std::size_t s = 0; s < order.size(); s += batch) {
             // Alone a cancel stops at once; together at the step after the one where any rank
             // asked (the vote travels with the figures every rank exchanges after a step).
             if (stopAsked || (!coll && cb.cancelled && cb.cancelled())) {
                 res.cancelled = true;
                 break;
             }
-            const size_t n = std::min(order.size(), s + batch) - s;
+            const std::size_t n = std::min(order.size(), s + batch) - s;
             if (n < 2)
                 continue;   // a last batch of one: nothing a per-batch mean could learn from
             const auto stepStart = Clock::now();
-            const train::ShardRange part = train::shardRange(n, rank, world);
-            torch::Tensor localLoss = torch::zeros({}, torch::kDouble);
-            optimizer.zero_grad();
-            if (part.end > part.begin) {
-                std::vector<size_t> idx;
-                std::vector<Augmented> imgs;
-                std::vector<cv::Mat> faces;
-                for (size_t k = part.begin; k < part.end; ++k) {
-                    std::mt19937_64 sampleRng(seedAt(m_options.seed, epoch, s + k));
-                    idx.push_back(order[s + k]);
-                    imgs.push_back(augment(loadFace(idx.back()), m_options.augment, sampleRng));
-                    faces.push_back(imgs.back().face);
-                }
-                const torch::Tensor t = targetsFor(idx, imgs);
-                const torch::Tensor f = model->forward(nn::facesToTensor(faces, spec).to(device));
-                const torch::Tensor loss = perImageLoss(f, t).sum() / double(n);
-                loss.backward();
-                localLoss = loss.detach().to(torch::kCPU, torch::kDouble);
-            }
-            // One all-reduce for the gradients and the loss (ranks without images add zeros).
-            double stepWait = 0;
-            if (coll) {
-                std::vector<torch::Tensor> sums;
-                for (torch::Tensor p : params) {
-                    if (!p.grad().defined())
-                        p.mutable_grad() = torch::zeros_like(p);
-                    sums.push_back(p.grad());
-                }
-                sums.push_back(localLoss.to(sums.front().device(), sums.front().scalar_type()).reshape({1}));   // rides in the last bucket
-                const auto syncStart = Clock::now();
-                coll->allReduceSum(sums);
-                localLoss = sums.back().reshape({}).to(torch::kCPU, torch::kDouble);
-                stepWait = secondsSince(syncStart);
-            }
-            const double l = localLoss.item<double>();
-            if (!std::isfinite(l)) {
+            const Run::StepResult r = run.step(order, s, n, epoch, optimizer);
+            if (!std::isfinite(r.loss)) {
                 restoreState(*model, best);
                 throw LinearizerTrainingError("the loss diverged (NaN or infinite) at epoch " + std::to_string(epoch) +
                                               "; try a lower learning rate");
             }
-            optimizer.step();
-            lossSum += l * double(n);
+            lossSum += r.loss * double(n);
             seen += n;
             imagesTrained += int64_t(n);
             ++step;
             me.step = step;
-            me.samples += int64_t(part.end - part.begin);
-            me.waitSeconds += stepWait;
-            me.computeSeconds += secondsSince(stepStart) - stepWait;
+            me.samples += r.samples;
+            me.waitSeconds += r.waitSeconds;
+            me.computeSeconds += secondsSince(stepStart) - r.waitSeconds;
             me.stop = cb.cancelled && cb.cancelled();
             const auto exchangeStart = Clock::now();
             const std::vector<train::RankProgress> ranks = train::exchangeProgress(coll, me);
             me.waitSeconds += secondsSince(exchangeStart);
             stopAsked = train::anyStop(ranks);
             if (cb.onStep)
-                cb.onStep(LinearizerStep{epoch, step, steps, l, ranks});
+                cb.onStep(LinearizerStep{epoch, step, steps, r.loss, ranks});
         }
         trainSeconds += secondsSince(epochStart);
         if (res.cancelled)
@@ -464,7 +379,7 @@ LinearizerTrainResult LinearizerTrainer::train(const LinearizerData &data, const
         LinearizerEpoch e;
         e.epoch = epoch;
         e.trainLoss = seen ? lossSum / double(seen) : std::nan("");
-        evaluateHeldOut(e);
+        run.heldOut(e);
         e.seconds = secondsSince(t0);
         if (!std::isfinite(e.heldOutLoss) || e.heldOutLoss > 100.0 * std::max(base.heldOutLoss, 1e-6)) {
             res.epochs.push_back(e);
@@ -484,23 +399,15 @@ LinearizerTrainResult LinearizerTrainer::train(const LinearizerData &data, const
         }
         res.epochs.push_back(e);
         res.epochsRun = epoch;
-        if (!m_options.checkpointPath.empty() && rank == 0) {
-            torch::serialize::OutputArchive out, m, o, b;
-            model->save(m);
-            optimizer.save(o);
+        if (!m_options.checkpointPath.empty() && run.rank == 0) {
             LinearizerModel bestModel(m_config);
             restoreState(*bestModel, best);
-            bestModel->save(b);
-            out.write("model", m);
-            out.write("optimizer", o);
-            out.write("best", b);
-            out.write("epoch", torch::tensor(int64_t(epoch)));
-            out.write("best_epoch", torch::tensor(int64_t(res.bestEpoch)));
-            out.write("best_loss", torch::tensor(bestLoss, torch::kDouble));
-            const std::string tmp = m_options.checkpointPath + ".part";
-            out.save_to(tmp);
-            if (std::rename(tmp.c_str(), m_options.checkpointPath.c_str()) != 0)
-                throw LinearizerTrainingError("cannot write the checkpoint " + m_options.checkpointPath);
+            try {
+                saveLinearizerCheckpoint(m_options.checkpointPath, model, optimizer, bestModel,
+                                         LinearizerCheckpoint{epoch, res.bestEpoch, bestLoss});
+            } catch (const std::runtime_error &err) {
+                throw LinearizerTrainingError(err.what());
+            }
         }
         if (cb.onEpoch)
             cb.onEpoch(e);
@@ -509,6 +416,7 @@ LinearizerTrainResult LinearizerTrainer::train(const LinearizerData &data, const
             break;
         }
     }
+    res.teacherForwards = run.targets.teacherForwards();
     if (coll) {   // the teacher's work of every rank
         std::vector<torch::Tensor> forwards{torch::tensor({double(res.teacherForwards)}, torch::kDouble)};
         coll->allReduceSum(forwards);

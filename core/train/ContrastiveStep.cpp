@@ -150,19 +150,6 @@ torch::Tensor batchLoss(const StepContext &c, const PairBatch &batch)
     return loss;
 }
 
-void syncGradients(Collective *collective, const std::vector<torch::Tensor> &trainable)
-{
-    if (!collective || collective->world() == 1)
-        return;
-    std::vector<torch::Tensor> grads;
-    for (torch::Tensor p : trainable) {
-        if (!p.grad().defined())
-            p.mutable_grad() = torch::zeros_like(p);
-        grads.push_back(p.grad());
-    }
-    collective->allReduceSum(grads);
-}
-
 void averageBatchNormStatistics(Collective *collective, nn::FaceNetImpl &m)
 {
     if (!collective || collective->world() == 1)

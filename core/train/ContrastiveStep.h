@@ -4,6 +4,7 @@
 // backward() and step(), and the BatchNorm statistics kept equal across processes. Torch header,
 // internal to core/train.
 #include "Collective.h"
+#include "GradientSync.h"
 #include "PairSampler.h"
 #include "TrainingTypes.h"
 #include "VerdictGroups.h"
@@ -40,10 +41,6 @@ struct StepContext
 // the same loss and the sum of their gradients is the gradient of the whole batch, for any loss
 // (the multi-similarity loss couples every face of a batch). L2-SP's graph rides on rank 0 only.
 torch::Tensor batchLoss(const StepContext &c, const PairBatch &batch);
-
-// The hook between backward() and step(): every trainable gradient summed over the processes
-// (missing gradients count as zero, so every process reduces the same tensors).
-void syncGradients(Collective *collective, const std::vector<torch::Tensor> &trainable);
 
 // BatchNorm running means and variances averaged over the processes (batch statistics differ by shard).
 void averageBatchNormStatistics(Collective *collective, nn::FaceNetImpl &m);
