@@ -501,8 +501,10 @@ FineTuneReport fineTune(const store::ProjectStore &store, const FineTuneRequest 
                 observer.epoch(e);
         };
         if (observer.started)
-            observer.started(nn::cudaAvailable() ? QStringLiteral("CUDA")
-                                                 : QStringLiteral("CPU, %1 threads").arg(QThread::idealThreadCount()),
+            observer.started(nn::cudaAvailable()        ? QStringLiteral("CUDA")
+                             : req.parallel.workers > 1 ? QStringLiteral("CPU, %1 processes sharing %2 threads")
+                                                              .arg(req.parallel.workers).arg(QThread::idealThreadCount())
+                                                        : QStringLiteral("CPU, %1 threads").arg(QThread::idealThreadCount()),
                              snap);
         // Data parallel: the snapshot first (workers read it once the group has formed), then the
         // local children, then this process joins as rank 0. A worker that dies or hangs fails a
