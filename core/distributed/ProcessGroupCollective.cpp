@@ -31,6 +31,38 @@ struct ProcessGroupCollective::Impl
         return backend == "nccl" && !t.is_cuda() ? t.to(torch::kCUDA) : t;
     }
 
+    // Consecutive tensors of one dtype and device share a flat bucket of at most bucketBytes (a
+    // larger tensor gets one of its own); one collective per bucket, the results copied back.
+    void inBuckets(std::vector<torch::Tensor> &tensors, const char *what,
+                   const std::function<c10::intrusive_ptr<c10d::Work>(std::vector<torch::Tensor> &)> &op)
+    {
+        size_t i = 0;
+        while (i < tensors.size()) {
+            size_t j = i, bytes = 0;
+            while (j < tensors.size() && tensors[j].scalar_type() == tensors[i].scalar_type() &&
+                   tensors[j].device() == tensors[i].device() &&
+                   (j == i || bytes + size_t(tensors[j].nbytes()) <= o.bucketBytes)) {
+                bytes += size_t(tensors[j].nbytes());
+                ++j;
+            }
+            std::vector<torch::Tensor> flat;
+            for (size_t k = i; k < j; ++k)
+                flat.push_back(tensors[k].reshape({-1}));
+            std::vector<torch::Tensor> bucket{onBackend(torch::cat(flat))};
+            run(what, [&] { return op(bucket); });
+            long at = 0;
+            torch::NoGradGuard noGrad;
+            for (size_t k = i; k < j; ++k) {
+                const long n = tensors[k].numel();
+                tensors[k].copy_(bucket[0].slice(0, at, at + n).view(tensors[k].sizes()));
+                at += n;
+            }
+            timing.megabytes += double(bytes) / 1e6;
+            ++timing.buckets;
+            i = j;
+        }
+    }
+
     // Runs one collective; on failure, names the ranks that did not get as far as this one.
     void run(const char *what, const std::function<c10::intrusive_ptr<c10d::Work>()> &op)
     {
@@ -122,33 +154,7 @@ const ReduceTiming &ProcessGroupCollective::reduceTiming() const { return d->tim
 void ProcessGroupCollective::allReduceSum(std::vector<torch::Tensor> &tensors)
 {
     const auto t0 = Clock::now();
-    // Consecutive tensors of one dtype and device share a flat bucket of at most bucketBytes (a
-    // larger tensor gets one of its own); one collective per bucket.
-    size_t i = 0;
-    while (i < tensors.size()) {
-        size_t j = i, bytes = 0;
-        while (j < tensors.size() && tensors[j].scalar_type() == tensors[i].scalar_type() &&
-               tensors[j].device() == tensors[i].device() &&
-               (j == i || bytes + size_t(tensors[j].nbytes()) <= d->o.bucketBytes)) {
-            bytes += size_t(tensors[j].nbytes());
-            ++j;
-        }
-        std::vector<torch::Tensor> flat;
-        for (size_t k = i; k < j; ++k)
-            flat.push_back(tensors[k].reshape({-1}));
-        std::vector<torch::Tensor> bucket{d->onBackend(torch::cat(flat))};
-        d->run("all-reduce", [&] { return d->group->allreduce(bucket); });
-        long at = 0;
-        torch::NoGradGuard noGrad;
-        for (size_t k = i; k < j; ++k) {
-            const long n = tensors[k].numel();
-            tensors[k].copy_(bucket[0].slice(0, at, at + n).view(tensors[k].sizes()));
-            at += n;
-        }
-        d->timing.megabytes += double(bytes) / 1e6;
-        ++d->timing.buckets;
-        i = j;
-    }
+    d->inBuckets(tensors, "all-reduce", [this](std::vector<torch::Tensor> &bucket) { return d->group->allreduce(bucket); });
     ++d->timing.calls;
     d->timing.seconds += std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -167,14 +173,9 @@ std::vector<torch::Tensor> ProcessGroupCollective::allGather(const torch::Tensor
 
 void ProcessGroupCollective::broadcast(std::vector<torch::Tensor> &tensors)
 {
-    for (auto &t : tensors) {
-        std::vector<torch::Tensor> one{d->onBackend(t)};
-        d->run("broadcast", [&] { return d->group->broadcast(one); });
-        if (!one[0].is_same(t)) {
-            torch::NoGradGuard noGrad;
-            t.copy_(one[0]);
-        }
-    }
+    const ReduceTiming before = d->timing;   // the timing is the all-reduces'
+    d->inBuckets(tensors, "broadcast", [this](std::vector<torch::Tensor> &bucket) { return d->group->broadcast(bucket); });
+    d->timing = before;
 }
 
 void ProcessGroupCollective::barrier()

@@ -4,7 +4,8 @@
 // has CUDA and its NCCL headers were there at build time (Debian's LibTorch 1.13 is CPU-only, so
 // that path is compiled out here). All-reduces go in buckets of about 25 MB (flattened, not one call
 // per tensor). Every collective has the timeout; when one fails the error names the ranks that fell
-// behind (each rank posts how many collectives it has started to the store). Torch, no Qt.
+// behind (each rank posts how many collectives it has started to the store). Broadcasts are
+// bucketed the same way. Torch, no Qt.
 #include "GroupOptions.h"
 #include "train/Collective.h"
 
