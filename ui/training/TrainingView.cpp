@@ -202,19 +202,27 @@ QWidget *TrainingView::buildRun()
     m_lossPlot = new QCustomPlot(page);
     m_lossPlot->setObjectName(QStringLiteral("lossPlot"));
     stylePlot(m_lossPlot, tr("Epoch"), tr("Contrastive loss"));
+    // Its legend in rows of their own above the curves (two entries a row, to fit beside a
+    // finished run's result): inside the axes it covered where the losses start.
+    m_lossPlot->plotLayout()->insertRow(0);
+    m_lossPlot->plotLayout()->addElement(0, 0, m_lossPlot->legend);
+    m_lossPlot->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_lossPlot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_lossPlot->legend->setWrap(2);
+    m_lossPlot->legend->setMargins(QMargins(6, 2, 6, 2));
     m_stepGraph = m_lossPlot->addGraph();
     QColor stepColour = theme::accent();
     stepColour.setAlpha(110);
     m_stepGraph->setPen(QPen(stepColour, 1));
-    m_stepGraph->setName(tr("training loss, per step"));
+    m_stepGraph->setName(tr("train (each step)"));
     m_trainGraph = m_lossPlot->addGraph();
     m_trainGraph->setPen(QPen(theme::accent(), 2.5));
     m_trainGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, theme::accent(), 7));
-    m_trainGraph->setName(tr("training loss, epoch mean"));
+    m_trainGraph->setName(tr("train (epoch mean)"));
     m_valLossGraph = m_lossPlot->addGraph();
     m_valLossGraph->setPen(QPen(theme::warning(), 2, Qt::DashLine));
     m_valLossGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, theme::warning(), 7));
-    m_valLossGraph->setName(tr("validation loss"));
+    m_valLossGraph->setName(tr("validation"));
     m_lossPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 
     m_accPlot = new QCustomPlot(page);
@@ -425,9 +433,12 @@ void TrainingView::onLive(const FineTuneLive &live)
         return;
     if (!m_trainingStarted && !live.device.isEmpty())
         onStarted(live);
+    const bool newSteps = live.steps.size() > m_stepX.size();
     for (qsizetype i = m_stepX.size(); i < live.steps.size(); ++i)
         onStep(live.steps[i]);
     m_ranks->setRanks(parallel::rankProgressList(live.ranks), tr("pairs"));
+    if (newSteps)
+        tick();   // the header's step with the rank rows' (the timer alone lags them)
     // Many steps per second are possible: the plot follows the timer and the epochs, not every step.
     if (live.epochs.size() > m_epochs.size()) {
         for (qsizetype i = m_epochs.size(); i < live.epochs.size(); ++i) {
