@@ -29,6 +29,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSettings>
+#include <QCoreApplication>
 #include <QTextStream>
 #include <cmath>
 #include <functional>
@@ -306,6 +307,21 @@ bool isSubcommand(const QStringList &args)
         if (args[1] == QLatin1String(c.name))
             return true;
     return args[1] == QLatin1String("help");
+}
+
+int answerVersionOrHelp(int argc, char *argv[], const QStringList &args)
+{
+    for (int i = 1; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--version")) {
+            QTextStream(stdout) << "facelab " << FACELAB_VERSION << "\n";
+            return 0;
+        }
+        if (args[i] == QLatin1String("--help") || args[i] == QLatin1String("-h")) {
+            QCoreApplication app(argc, argv);
+            return runSubcommand({args[0], QStringLiteral("help")});
+        }
+    }
+    return -1;
 }
 
 int runSubcommand(const QStringList &args)

@@ -17,19 +17,10 @@ int main(int argc, char *argv[])
     for (int i = 0; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
 
-    // --help and --version answer without a window: a QApplication would abort on a machine without
-    // a display before it could print anything.
     const bool subcommand = facelab::cli::isSubcommand(args);
-    for (int i = 1; i < args.size() && !subcommand; ++i) {
-        if (args[i] == QLatin1String("--version")) {
-            QTextStream(stdout) << "facelab " << FACELAB_VERSION << "\n";
-            return 0;
-        }
-        if (args[i] == QLatin1String("--help") || args[i] == QLatin1String("-h")) {
-            QCoreApplication app(argc, argv);
-            return facelab::cli::runSubcommand({args[0], QStringLiteral("help")});
-        }
-    }
+    if (!subcommand)
+        if (const int answered = facelab::cli::answerVersionOrHelp(argc, argv, args); answered >= 0)
+            return answered;
 
     if (subcommand) {
         // No display needed: subcommands run on servers and in CI.

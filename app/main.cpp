@@ -21,16 +21,8 @@ int main(int argc, char *argv[])
     if (!subcommand) {
         // facelab [PROJECT | --demo] is the GUI, except for --version and --help, which answer here
         // (without a display, as facelab-engine does).
-        for (int i = 1; i < args.size(); ++i) {
-            if (args[i] == QLatin1String("--version")) {
-                QTextStream(stdout) << "facelab " << FACELAB_VERSION << "\n";
-                return 0;
-            }
-            if (args[i] == QLatin1String("--help") || args[i] == QLatin1String("-h")) {
-                QCoreApplication app(argc, argv);
-                return facelab::cli::runSubcommand({args[0], QStringLiteral("help")});
-            }
-        }
+        if (const int answered = facelab::cli::answerVersionOrHelp(argc, argv, args); answered >= 0)
+            return answered;
         // Without any display the window cannot open: say so plainly (Qt would abort with a
         // plugin message), and name a mistyped command as such.
         if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
