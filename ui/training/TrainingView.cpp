@@ -223,7 +223,6 @@ QWidget *TrainingView::buildRun()
     m_valLossGraph->setPen(QPen(theme::warning(), 2, Qt::DashLine));
     m_valLossGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, theme::warning(), 7));
     m_valLossGraph->setName(tr("validation"));
-    m_lossPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 
     m_accPlot = new QCustomPlot(page);
     m_accPlot->setObjectName(QStringLiteral("accuracyPlot"));
